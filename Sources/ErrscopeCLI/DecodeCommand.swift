@@ -1,0 +1,236 @@
+import ArgumentParser
+import ErrscopeCore
+import Foundation
+
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decode an error body or a raw HTTP response (as `curl -si` prints it).",
+        discussion: """
+            Reads FILE, or standard input when FILE is `-` or absent (at most 16 MiB).
+            Exit 0 when the envelope and code are known, 1 when the body is of no known shape or
+            its code is not in any catalog.
+
+            --jsonl FILE decodes one body per line; with --summary it prints counts by system,
+            envelope and code: what is failing, and how much.
+            """)
+
+    @Argument(help: "A file with the body or response; - for standard input.")
+    var file: String?
+
+    @Option(help: "The HTTP status, when the input is a bare body.")
+    var status: Int?
+
+    @Option(name: [.customShort("H"), .customLong("header")], help: ArgumentHelp("A response header (repeatable).", valueName: "Name: value"))
+    var headers: [String] = []
+
+    @Option(help: "The endpoint path, to know which envelope to expect (e.g. /anthropic/v1/messages).")
+    var path: String?
+
+    @Option(name: .shortAndLong, help: "The system (catalog id) that answered.")
+    var system: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Decode one JSON body per line of FILE.", valueName: "file"))
+    var jsonl: String?
+
+    @Flag(help: "With --jsonl: print counts by system, envelope and code instead of one verdict per line.")
+    var summary = false
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    static let maxInput = 16 << 20
+
+    func validate() throws {
+        if summary && jsonl == nil { throw ValidationError("--summary goes with --jsonl FILE") }
+        if jsonl != nil && file != nil { throw ValidationError("give either FILE or --jsonl FILE, not both") }
+        if let s = status, !(100...599).contains(s) { throw ValidationError("--status must be 100-599") }
+        for h in headers where !h.contains(":") { throw ValidationError("-H takes 'Name: value', got `\(h)`") }
+    }
+
+    func run() throws {
+        let catalog = catalogOptions.load()
+        if let s = system, catalog.system(s) == nil {
+            throw ValidationError("unknown system `\(s)`; known: \(catalog.systems.map(\.id).joined(separator: ", "))")
+        }
+        let decoder = ErrorDecoder(catalog: catalog)
+        let extraHeaders = headers.map { h -> (name: String, value: String) in
+            let i = h.firstIndex(of: ":")!
+            return (String(h[..<i]).trimmingCharacters(in: .whitespaces), String(h[h.index(after: i)...]).trimmingCharacters(in: .whitespaces))
+        }
+        if let jsonl {
+            try decodeLines(jsonl, decoder: decoder, headers: extraHeaders)
+            return
+        }
+        let (bytes, cut) = try readInput(file)
+        var response = HTTPResponseText.parse(bytes)
+        if let s = status { response.status = s }
+        response.headers += extraHeaders
+        var input = DecodeInput(response: response, path: path, system: system)
+        input.truncatedAt = cut
+        let verdict = decoder.decode(input)
+        if json {
+            Output.line(VerdictJSON.make(verdict).prettyText)
+        } else {
+            VerdictText.print(verdict)
+        }
+        if verdict.envelope == ErrorDecoder.envelopeNone || !verdict.known { throw ExitCode.notFound }
+    }
+
+    func readInput(_ path: String?) throws -> ([UInt8], Int?) {
+        let handle: FileHandle
+        if path == nil || path == "-" {
+            handle = Output.stdinReader()
+        } else if let h = FileHandle(forReadingAtPath: path!) {
+            handle = h
+        } else {
+            Output.warn("cannot read \(path!)")
+            throw ExitCode.noInput
+        }
+        var data = Data()
+        while data.count <= Self.maxInput {
+            let chunk = handle.readData(ofLength: min(1 << 20, Self.maxInput + 1 - data.count))
+            if chunk.isEmpty { break }
+            data.append(chunk)
+        }
+        if data.count > Self.maxInput {
+            Output.warn("input is larger than 16 MiB; decoding the first 16 MiB")
+            return ([UInt8](data.prefix(Self.maxInput)), Self.maxInput)
+        }
+        return ([UInt8](data), nil)
+    }
+
+    func decodeLines(_ path: String, decoder: ErrorDecoder, headers: [(name: String, value: String)]) throws {
+        guard let data = path == "-" ? Output.stdinReader().readDataToEndOfFile() : FileManager.default.contents(atPath: path) else {
+            Output.warn("cannot read \(path)")
+            throw ExitCode.noInput
+        }
+        if summary {
+            var s = BatchSummary(catalog: decoder.catalog, system: system)
+            [UInt8](data).withUnsafeBufferPointer { s.add(lines: $0) }
+            if json { Output.line(s.json.prettyText) } else { SummaryText.print(s) }
+            return
+        }
+        var lineNumber = 0
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            let v = decoder.decode(DecodeInput(body: [UInt8](line), http: status, headers: headers, path: self.path, system: system))
+            if json {
+                var o = VerdictJSON.make(v)
+                if case .object(var obj) = o { obj.pairs.insert(("line", .int(Int64(lineNumber))), at: 0); o = .object(obj) }
+                Output.line(o.compactText)
+            } else {
+                let what = v.code ?? v.type ?? v.status ?? "-"
+                Output.line("\(lineNumber): \(v.envelope) \(Present.safe(what, limit: 80)) \(v.known ? "" : "(unknown)")")
+            }
+        }
+    }
+}
+
+/// The `--json` shape of a verdict (documented in the README).
+enum VerdictJSON {
+    static func make(_ v: DecodeResult) -> JSONValue {
+        var o = JSONObject()
+        o["http"] = v.http.map { .int(Int64($0)) } ?? .null
+        o["envelope"] = .string(v.envelope)
+        o["alternatives"] = .array(v.alternatives.map { .string($0) })
+        o["expected_envelope"] = v.expectedEnvelope.map { .string($0) } ?? .null
+        o["code"] = v.code.map { .string($0) } ?? .null
+        o["type"] = v.type.map { .string($0) } ?? .null
+        o["status"] = v.status.map { .string($0) } ?? .null
+        o["message"] = v.message.map { .string($0) } ?? .null
+        o["request_id"] = v.requestID.map { .string($0) } ?? .null
+        o["sanitized"] = .bool(v.sanitized)
+        o["known"] = .bool(v.known)
+        var retry = JSONObject()
+        retry["retryable"] = v.retry.retryable.map { .bool($0) } ?? .null
+        retry["class"] = v.retry.retryClass.map { .string($0.rawValue) } ?? .null
+        retry["after_seconds"] = v.retry.afterSeconds.map { .double($0) } ?? .null
+        retry["delay_source"] = v.retry.delaySource.map { .string($0) } ?? .null
+        retry["basis"] = .string(v.retry.basis)
+        retry["reason"] = .string(v.retry.reason)
+        o["retry"] = .object(retry)
+        o["sdk"] = .array(v.sdks.map { ["sdk": .string($0.sdk), "retries": .bool($0.retries), "detail": .string($0.detail)] })
+        o["matches"] = .array(v.matches.prefix(25).map { m in
+            ["system": .string(m.entry.system), "domain": .string(m.entry.domain), "code": .string(m.entry.code),
+             "http": Present.httpJSON(m.entry.http), "basis": .string(m.basis.rawValue)]
+        })
+        o["body"] = ["kind": .string(v.bodyKind.rawValue), "bytes": .int(Int64(v.bodyBytes)),
+                     "truncated_at": v.truncatedAt.map { .int(Int64($0)) } ?? .null]
+        o["fields"] = .object(v.fields)
+        o["notes"] = .array(v.notes.map { .string($0) })
+        return .object(o)
+    }
+}
+
+/// The human form of a verdict.
+enum VerdictText {
+    static func print(_ v: DecodeResult) {
+        func row(_ k: String, _ s: String) {
+            Output.line(k.padding(toLength: 10, withPad: " ", startingAt: 0) + Present.wrap(s, indent: 10))
+        }
+        var head = v.http.map { "HTTP \($0)" + (HTTPReason.phrase($0).map { " \($0)" } ?? "") } ?? "HTTP status unknown"
+        head += " · \(v.envelope == ErrorDecoder.envelopeNone ? "no known envelope (\(v.bodyKind.rawValue))" : "\(v.envelope) envelope")"
+        if !v.alternatives.isEmpty { head += " (also fits: \(v.alternatives.joined(separator: ", ")))" }
+        Output.line(head)
+        if let c = v.code { row("code", Present.safe(c)) }
+        if let t = v.type { row("type", Present.safe(t)) }
+        if let s = v.status { row("status", Present.safe(s)) }
+        if let m = v.message { row("message", Present.safe(m, limit: 400) + (v.sanitized ? "  [sanitized: the real reason is hidden]" : "")) }
+        if let r = v.requestID { row("request", Present.safe(r)) }
+        if v.matches.isEmpty {
+            row("known", "no: not in any catalog")
+        } else {
+            row("known", v.known ? "yes" : "no exact entry; related:")
+            for m in v.matches.prefix(8) {
+                let e = m.entry
+                Output.line("          \(e.system)/\(Present.safe(e.code)) · HTTP \(e.http) · \(m.basis.rawValue) — \(Present.safe(e.meaning, limit: max(20, Output.width - 60)))")
+            }
+            if v.matches.count > 8 { Output.line("          … \(v.matches.count - 8) more (--json for all)") }
+        }
+        var retry: String
+        switch v.retry.retryable {
+        case .some(true): retry = "yes"
+        case .some(false): retry = "no"
+        case .none: retry = "unknown"
+        }
+        if let c = v.retry.retryClass, c != .yes, c != .no { retry = c.rawValue }
+        retry += " — " + Present.safe(v.retry.reason)
+        if let s = v.retry.afterSeconds {
+            retry += "; wait \(formatSeconds(s)) (\(v.retry.delaySource ?? ""))"
+        }
+        row("retry", retry)
+        for s in v.sdks { row(s.sdk == v.sdks.first?.sdk ? "sdks" : "", "\(s.sdk): \(s.detail)") }
+        for n in v.notes { row("note", Present.safe(n)) }
+    }
+
+    static func formatSeconds(_ s: Double) -> String {
+        if s < 1 { return String(format: "%.0f ms", s * 1000) }
+        if s < 120 { return s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s) }
+        return "\(Int(s) / 60) min \(Int(s) % 60) s"
+    }
+}
+
+enum SummaryText {
+    static func print(_ s: BatchSummary) {
+        Output.line("\(s.total) bodies · \(s.recognised) in a known envelope · \(s.known) with a known code")
+        func section(_ title: String, _ counts: [(String, Int)]) {
+            Output.line()
+            Output.line(title)
+            for (k, n) in counts.prefix(20) {
+                let pct = s.total > 0 ? Double(n) * 100 / Double(s.total) : 0
+                Output.line("  " + String(n).leftPad(8) + "  " + String(format: "%5.1f%%", pct) + "  " + Present.safe(k, limit: 100))
+            }
+            if counts.count > 20 { Output.line("  … \(counts.count - 20) more (--json for all)") }
+        }
+        section("by system", s.bySystem)
+        section("by envelope", s.byEnvelope)
+        section("by code", s.byCode)
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import ErrscopeBundled
+import ErrscopeCore
+import Foundation
+
+/// The `errscope` command line. `ErrscopeCommand.main()` runs it; tests call `run(arguments:)`.
+public struct ErrscopeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "errscope",
+        abstract: "Explore API error codes: what a code means, how it looks in every envelope, what an endpoint returns.",
+        discussion: """
+            With no arguments in a terminal, opens the interactive browser; otherwise prints this help.
+
+            Exit codes: 0 success / found; 1 not found, unknown or lint errors; 64 usage error;
+            66 input missing or unreadable; 70 internal error.
+            """,
+        subcommands: [Lookup.self, Decode.self, Render.self, CatalogCommand.self, Envelopes.self])
+
+    public init() {}
+
+    public mutating func run() throws {
+        print(Self.helpMessage())
+    }
+}
+
+/// Options shared by every command that reads catalogs.
+struct CatalogOptions: ParsableArguments {
+    @Option(name: .customLong("catalog"), help: ArgumentHelp("Extra catalog file or folder (repeatable).", valueName: "path"))
+    var paths: [String] = []
+
+    @Flag(name: .customLong("no-user-catalogs"), help: "Ignore $XDG_CONFIG_HOME/errscope/catalogs.")
+    var noUserCatalogs = false
+
+    func load() -> Catalog {
+        let sources = CatalogSources(
+            bundled: BundledCatalogData.files,
+            userDirectory: noUserCatalogs ? nil : CatalogSources.defaultUserDirectory(),
+            extra: paths)
+        let catalog = sources.load()
+        for d in catalog.errors { Output.warn(d.description) }
+        return catalog
+    }
+}
+
+/// Where output goes; tests replace it to capture output in-process.
+enum Output {
+    nonisolated(unsafe) static var out: (String) -> Void = { print($0) }
+    nonisolated(unsafe) static var err: (String) -> Void = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
+    nonisolated(unsafe) static var width: Int = Terminal.width()
+    nonisolated(unsafe) static var stdinReader: () -> FileHandle = { FileHandle.standardInput }
+
+    static func line(_ s: String = "") { out(s) }
+    static func warn(_ s: String) { err("errscope: " + s) }
+}
+
+enum Terminal {
+    static func width() -> Int {
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c), n > 20 { return n }
+        var ws = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 20 { return Int(ws.ws_col) }
+        return 120
+    }
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+}
+
+extension ExitCode {
+    static let notFound = ExitCode(1)
+    static let noInput = ExitCode(66)
+}
+
+/// Runs the CLI with `arguments`, capturing output: the in-process entry point for tests.
+public enum ErrscopeCLI {
+    public struct Result: Sendable {
+        public var exitCode: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    public static func run(arguments: [String], stdin: String? = nil, width: Int = 120) -> Result {
+        var out = "", err = ""
+        let (o, e, w, s) = (Output.out, Output.err, Output.width, Output.stdinReader)
+        Output.out = { out += $0 + "\n" }
+        Output.err = { err += $0 + "\n" }
+        Output.width = width
+        if let stdin {
+            let pipe = Pipe()
+            pipe.fileHandleForWriting.write(stdin.data(using: .utf8)!)
+            try? pipe.fileHandleForWriting.close()
+            Output.stdinReader = { pipe.fileHandleForReading }
+        }
+        defer { (Output.out, Output.err, Output.width, Output.stdinReader) = (o, e, w, s) }
+        do {
+            var command = try ErrscopeCommand.parseAsRoot(arguments)
+            try command.run()
+            return Result(exitCode: 0, stdout: out, stderr: err)
+        } catch {
+            let code = ErrscopeCommand.exitCode(for: error)
+            let message = ErrscopeCommand.fullMessage(for: error)
+            if !message.isEmpty { (code.rawValue == 0 ? Output.out : Output.err)(message) }
+            return Result(exitCode: code.rawValue, stdout: out, stderr: err)
+        }
+    }
+}

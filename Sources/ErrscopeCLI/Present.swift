@@ -1,0 +1,106 @@
+import ErrscopeCore
+import Foundation
+
+/// Human and JSON presentation of catalog entries and verdicts. Everything printed from a
+/// catalog or a body goes through `TerminalText` first.
+enum Present {
+    static func safe(_ s: String, limit: Int = 2000) -> String { TerminalText.singleLine(s, limit: limit) }
+
+    static func json(_ e: CodeEntry, basis: MatchBasis? = nil) -> JSONValue {
+        var o = JSONObject()
+        o["system"] = .string(e.system)
+        o["domain"] = .string(e.domain)
+        o["code"] = .string(e.code)
+        o["http"] = httpJSON(e.http)
+        o["retryable"] = e.retry.map { .string($0.rawValue) } ?? .null
+        if let r = e.retryReason { o["retry_reason"] = .string(r) }
+        if e.isWildcard { o["wildcard"] = true }
+        if let t = e.type { o["type"] = .string(t) }
+        if let g = e.grpc { o["grpc"] = .string(g) }
+        o["meaning"] = .string(e.meaning)
+        if let w = e.when { o["when"] = .string(w) }
+        if let c = e.cause { o["cause"] = .string(c) }
+        if let f = e.fix { o["fix"] = .string(f) }
+        if !e.fields.isEmpty { o["fields"] = .array(e.fields.map { .string($0) }) }
+        if let p = e.parent { o["parent"] = .string(p) }
+        if let s = e.source { o["source"] = .string(s) }
+        if !e.notes.isEmpty {
+            o["notes"] = .array(e.notes.map { ["kind": .string($0.kind.rawValue), "text": .string($0.text)] })
+        }
+        if let b = basis { o["match"] = .string(b.rawValue) }
+        return .object(o)
+    }
+
+    static func httpJSON(_ h: HTTPStatusSpec) -> JSONValue {
+        switch h {
+        case .status(let s): return .int(Int64(s))
+        case .alternatives(let a): return .array(a.map { .int(Int64($0)) })
+        case .unknown: return .null
+        }
+    }
+
+    static func retryText(_ e: CodeEntry) -> String {
+        guard let r = e.retry else { return "?" }
+        return e.retryIsDerived ? "\(r.rawValue)*" : r.rawValue
+    }
+
+    static func card(_ e: CodeEntry, basis: MatchBasis?) {
+        let title = "\(e.code)\(e.isWildcard ? "  (wildcard)" : "")"
+        Output.line("\(safe(title))  [\(e.system) / \(safe(e.domain))]\(basis.map { $0 == .code ? "" : "  matched by \($0.rawValue)" } ?? "")")
+        func row(_ k: String, _ v: String?) {
+            guard let v, !v.isEmpty else { return }
+            Output.line("  " + k.padding(toLength: 9, withPad: " ", startingAt: 0) + wrap(safe(v), indent: 11))
+        }
+        row("http", e.http.description + (e.http.primary.flatMap(HTTPReason.phrase).map { " \($0)" } ?? ""))
+        row("type", e.type)
+        row("grpc", e.grpc)
+        row("meaning", e.meaning)
+        row("when", e.when)
+        row("cause", e.cause)
+        row("fix", e.fix)
+        row("retry", e.retry.map { r in
+            r.rawValue + (e.retryReason.map { " — \($0)" } ?? "") + (e.retryIsDerived ? " (system default)" : "")
+        })
+        row("fields", e.fields.isEmpty ? nil : e.fields.joined(separator: ", "))
+        row("parent", e.parent)
+        for n in e.notes { row(n.kind.rawValue, n.text) }
+        row("source", e.source)
+    }
+
+    /// Wraps to the output width with a hanging indent.
+    static func wrap(_ s: String, indent: Int) -> String {
+        let width = max(40, Output.width) - indent
+        var lines: [String] = []
+        var cur = ""
+        for word in s.split(separator: " ", omittingEmptySubsequences: false) {
+            if !cur.isEmpty && cur.count + 1 + word.count > width {
+                lines.append(cur)
+                cur = String(word)
+            } else {
+                cur += cur.isEmpty ? String(word) : " " + word
+            }
+        }
+        lines.append(cur)
+        return lines.joined(separator: "\n" + String(repeating: " ", count: indent))
+    }
+
+    static func table(_ hits: [LookupHit]) {
+        let rows = hits.map { h in
+            [h.entry.system, safe(h.entry.code, limit: 60), h.entry.http.description, retryText(h.entry), safe(h.entry.meaning)]
+        }
+        var widths = [6, 4, 4, 5]
+        for r in rows { for i in 0..<4 { widths[i] = max(widths[i], r[i].count) } }
+        let header = ["SYSTEM", "CODE", "HTTP", "RETRY", "MEANING"]
+        func fmt(_ r: [String]) -> String {
+            var s = ""
+            for i in 0..<4 { s += r[i].padding(toLength: widths[i], withPad: " ", startingAt: 0) + "  " }
+            let room = max(10, Output.width - s.count)
+            let m = r[4]
+            return s + (m.count > room ? String(m.prefix(room - 1)) + "…" : m)
+        }
+        Output.line(fmt(header))
+        for r in rows { Output.line(fmt(r)) }
+        let systems = Set(hits.map { $0.entry.system })
+        Output.line("\(hits.count) match\(hits.count == 1 ? "" : "es") in \(systems.count) system\(systems.count == 1 ? "" : "s")\(hits.contains { $0.entry.retryIsDerived } ? " (* retry class from the system's default rule)" : "")")
+    }
+}

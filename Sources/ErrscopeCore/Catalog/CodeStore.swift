@@ -1,0 +1,243 @@
+import Foundation
+
+/// How safe it is to send the same request again.
+public enum Retryability: String, Sendable, CaseIterable, Codable {
+    case yes, no, sometimes, once
+
+    init?(code: UInt8) {
+        switch code & 0x7F {
+        case 1: self = .yes
+        case 2: self = .no
+        case 3: self = .sometimes
+        case 4: self = .once
+        default: return nil
+        }
+    }
+    var code: UInt8 {
+        switch self {
+        case .yes: return 1
+        case .no: return 2
+        case .sometimes: return 3
+        case .once: return 4
+        }
+    }
+}
+
+/// A code's HTTP status as the source gives it.
+public enum HTTPStatusSpec: Sendable, Equatable, CustomStringConvertible {
+    case status(Int)
+    /// The source lists several (e.g. DevSphere's `403/409`).
+    case alternatives([Int])
+    /// The source gives none; errscope never guesses.
+    case unknown
+
+    public var statuses: [Int] {
+        switch self {
+        case .status(let s): return [s]
+        case .alternatives(let a): return a
+        case .unknown: return []
+        }
+    }
+    public var primary: Int? { statuses.first }
+    public var description: String {
+        switch self {
+        case .status(let s): return String(s)
+        case .alternatives(let a): return a.map(String.init).joined(separator: "/")
+        case .unknown: return "unknown"
+        }
+    }
+}
+
+/// A documented-versus-observed annotation.
+public struct Note: Sendable, Equatable {
+    public enum Kind: String, Sendable { case documented, observed, ambiguity, note }
+    public var kind: Kind
+    public var text: String
+    public init(kind: Kind, text: String) { self.kind = kind; self.text = text }
+}
+
+/// A reference to UTF-8 text held by a `CodeStore` (12-bit buffer, 32-bit offset, 20-bit length).
+public struct TextRef: Hashable, Sendable {
+    var raw: UInt64
+    static let empty = TextRef(raw: 0)
+    init(raw: UInt64) { self.raw = raw }
+    init(buffer: Int, offset: Int, length: Int) {
+        raw = UInt64(buffer) << 52 | UInt64(offset) << 20 | UInt64(length)
+    }
+    var buffer: Int { Int(raw >> 52) }
+    var offset: Int { Int((raw >> 20) & 0xFFFF_FFFF) }
+    var length: Int { Int(raw & 0xF_FFFF) }
+    var isEmpty: Bool { length == 0 }
+}
+
+/// Rarely used per-code data, kept out of the columns.
+struct CodeExtras: Sendable {
+    var httpAlternatives: [Int] = []
+    var fields: [String] = []
+    var aliases: [String] = []
+    var notes: [Note] = []
+    var parent: String?
+    var grpcNumber: Int?
+}
+
+/// All codes of a catalog in columns. Text lives in byte buffers: buffer 0 is an arena for
+/// strings that had to be built (YAML, escaped JSON); other buffers are whole JSON catalog
+/// files referenced in place, so a 100,000-code catalog costs its file size plus ~100 bytes a code.
+public final class CodeStore: @unchecked Sendable {
+    /// Buffer 0: text built while loading.
+    var arena: [UInt8] = []
+    /// Buffers 1...: whole JSON catalog files, referenced in place.
+    var files: [[UInt8]] = []
+    var bufferCount: Int { files.count + 1 }
+    var fileNames: [String] = []
+    /// For each file: its bytes' buffer index when positions are byte offsets (JSON), else -1 (lines).
+    var fileOffsetsBuffer: [Int] = []
+
+    var system: [UInt16] = []
+    var domain: [TextRef] = []
+    var code: [TextRef] = []
+    var meaning: [TextRef] = []
+    var when: [TextRef] = []
+    var cause: [TextRef] = []
+    var fix: [TextRef] = []
+    var retryReason: [TextRef] = []
+    var source: [TextRef] = []
+    var type: [TextRef] = []
+    var grpc: [TextRef] = []
+    var example: [TextRef] = []
+    /// > 0: the status; 0: unknown; -1: alternatives in extras.
+    var http: [Int16] = []
+    /// Retryability code; bit 7 set when it came from a system rule.
+    var retry: [UInt8] = []
+    var flags: [UInt8] = []
+    var file: [UInt16] = []
+    var position: [UInt32] = []
+    var extras: [Int32: CodeExtras] = [:]
+
+    static let wildcardFlag: UInt8 = 1
+    static let derivedRetryBit: UInt8 = 0x80
+
+    public var count: Int { code.count }
+
+    init() {}
+
+    func reserve(_ n: Int) {
+        for_each_column { $0.reserveCapacity(n) }
+        system.reserveCapacity(n); http.reserveCapacity(n); retry.reserveCapacity(n)
+        flags.reserveCapacity(n); file.reserveCapacity(n); position.reserveCapacity(n)
+    }
+
+    private func for_each_column(_ body: (inout [TextRef]) -> Void) {
+        body(&domain); body(&code); body(&meaning); body(&when); body(&cause); body(&fix)
+        body(&retryReason); body(&source); body(&type); body(&grpc); body(&example)
+    }
+
+    // MARK: Text
+
+    func intern(_ s: String) -> TextRef {
+        if s.isEmpty { return .empty }
+        var s = s
+        return s.withUTF8 { append(bytes: $0) }
+    }
+
+    func append(bytes: UnsafeBufferPointer<UInt8>) -> TextRef {
+        if bytes.isEmpty { return .empty }
+        let n = min(bytes.count, 0xF_FFFF)
+        let off = arena.count
+        arena.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<n]))
+        return TextRef(buffer: 0, offset: off, length: n)
+    }
+
+    @inline(__always)
+    func withBytes<R>(_ ref: TextRef, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if ref.buffer == 0 {
+            return try arena.withUnsafeBufferPointer { all in
+                try body(UnsafeBufferPointer(rebasing: all[ref.offset..<(ref.offset + ref.length)]))
+            }
+        }
+        return try files[ref.buffer - 1].withUnsafeBufferPointer { all in
+            try body(UnsafeBufferPointer(rebasing: all[ref.offset..<(ref.offset + ref.length)]))
+        }
+    }
+
+    func string(_ ref: TextRef) -> String {
+        if ref.isEmpty { return "" }
+        return withBytes(ref) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func optionalString(_ ref: TextRef) -> String? { ref.isEmpty ? nil : string(ref) }
+
+    func equals(_ ref: TextRef, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard ref.length == bytes.count else { return false }
+        if bytes.isEmpty { return true }
+        return withBytes(ref) { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+    }
+
+    func hash(_ ref: TextRef, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        withBytes(ref) { fnv1a($0, seed: seed) }
+    }
+
+    // MARK: Rows
+
+    func appendRow() -> Int {
+        for_each_column { $0.append(.empty) }
+        system.append(0); http.append(0); retry.append(0); flags.append(0); file.append(0); position.append(0)
+        return code.count - 1
+    }
+
+    func removeLastRow() {
+        for_each_column { $0.removeLast() }
+        system.removeLast(); http.removeLast(); retry.removeLast(); flags.removeLast(); file.removeLast()
+        position.removeLast()
+        extras[Int32(code.count)] = nil
+    }
+
+    func httpSpec(_ row: Int) -> HTTPStatusSpec {
+        let h = http[row]
+        if h > 0 { return .status(Int(h)) }
+        if h < 0, let alts = extras[Int32(row)]?.httpAlternatives, !alts.isEmpty { return .alternatives(alts) }
+        return .unknown
+    }
+
+    /// 1-based line and column of a row's definition.
+    func location(_ row: Int) -> (file: String, line: Int, column: Int) {
+        let f = Int(file[row])
+        let name = f < fileNames.count ? fileNames[f] : "?"
+        let pos = Int(position[row])
+        let b = f < fileOffsetsBuffer.count ? fileOffsetsBuffer[f] : -1
+        if b >= 0 {
+            let lc = files[b - 1].withUnsafeBufferPointer { JSONError.lineColumn(of: pos, in: $0) }
+            return (name, lc.line, lc.column)
+        }
+        return (name, pos >> 12, pos & 0xFFF)
+    }
+}
+
+/// FNV-1a, 64-bit: small, allocation-free hashing of code strings for the indexes.
+@inline(__always)
+func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+    var h = seed
+    for b in bytes {
+        h ^= UInt64(b)
+        h = h &* 0x100_0000_01b3
+    }
+    return h
+}
+
+func fnv1a(_ s: String) -> UInt64 {
+    var s = s
+    return s.withUTF8 { fnv1a($0) }
+}
+
+/// Bytes lowercased for ASCII: codes are matched case-insensitively in lookups.
+@inline(__always)
+func asciiLower(_ b: UInt8) -> UInt8 { (b >= 65 && b <= 90) ? b | 0x20 : b }
+
+func fnv1aLower(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes {
+        h ^= UInt64(asciiLower(b))
+        h = h &* 0x100_0000_01b3
+    }
+    return h
+}

@@ -1,0 +1,588 @@
+import Foundation
+
+/// What is known about a response before decoding its body.
+public struct DecodeInput: Sendable {
+    public var body: [UInt8]
+    public var http: Int?
+    public var headers: [(name: String, value: String)]
+    /// The endpoint path the response came from: selects the expected envelope.
+    public var path: String?
+    /// The system (catalog id) the endpoint belongs to.
+    public var system: String?
+    /// For `Retry-After` dates and `X-RateLimit-Reset` epochs.
+    public var now: Date
+    /// The input was cut at this many bytes.
+    public var truncatedAt: Int?
+
+    public init(body: [UInt8], http: Int? = nil, headers: [(name: String, value: String)] = [], path: String? = nil,
+                system: String? = nil, now: Date = Date(), truncatedAt: Int? = nil)
+    {
+        self.body = body; self.http = http; self.headers = headers; self.path = path; self.system = system
+        self.now = now; self.truncatedAt = truncatedAt
+    }
+
+    public init(response: HTTPResponseText, path: String? = nil, system: String? = nil, now: Date = Date()) {
+        self.init(body: response.body, http: response.status, headers: response.headers, path: path, system: system, now: now)
+    }
+
+    func header(_ name: String) -> String? {
+        headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// Why a catalog entry matched, strongest first.
+public enum MatchBasis: String, Sendable, Comparable {
+    case code, alias, wildcard, type, typeMapping = "type-mapping", grpc, statusMapping = "status-mapping", http
+
+    var rank: Int {
+        switch self {
+        case .code: return 0
+        case .alias: return 1
+        case .wildcard: return 2
+        case .type: return 3
+        case .typeMapping: return 4
+        case .grpc: return 5
+        case .statusMapping: return 6
+        case .http: return 7
+        }
+    }
+    public static func < (a: MatchBasis, b: MatchBasis) -> Bool { a.rank < b.rank }
+}
+
+public struct CatalogMatch: Sendable {
+    public var entry: CodeEntry
+    public var basis: MatchBasis
+    public var score: Int
+}
+
+/// Whether to send the request again, and when.
+public struct RetryAdvice: Sendable, Equatable {
+    public var retryable: Bool?
+    public var retryClass: Retryability?
+    /// Seconds to wait, from the first delay source present.
+    public var afterSeconds: Double?
+    /// Which source gave the delay (`retry-after-ms`, `Retry-After`, `retry_after_secs`, ...).
+    public var delaySource: String?
+    /// catalog, x-should-retry, http or none.
+    public var basis: String
+    public var reason: String
+}
+
+/// What an official SDK would do with this response.
+public struct SDKAdvice: Sendable, Equatable {
+    public var sdk: String
+    public var retries: Bool
+    public var detail: String
+}
+
+/// The decoder's verdict on one response.
+public struct DecodeResult: Sendable {
+    public enum BodyKind: String, Sendable { case json, empty, html, text, binary, truncatedJSON = "truncated-json", invalidJSON = "invalid-json" }
+
+    public var http: Int?
+    public var bodyKind: BodyKind
+    public var bodyBytes: Int
+    public var truncatedAt: Int?
+    /// The envelope id, or `none`.
+    public var envelope: String
+    /// Other envelopes the body also fits, best first (bodhi-native, openai and worldflow look alike).
+    public var alternatives: [String]
+    /// The envelope the endpoint path says to expect, when known.
+    public var expectedEnvelope: String?
+    public var fields: JSONObject
+    public var code: String?
+    public var type: String?
+    /// gRPC status string (Gemini).
+    public var status: String?
+    public var message: String?
+    public var requestID: String?
+    /// The message is a placeholder a gateway put in place of the real one (5xx sanitization).
+    public var sanitized: Bool
+    /// The code (or, for code-less envelopes, the type/status) is in the catalog.
+    public var known: Bool
+    public var matches: [CatalogMatch]
+    public var retry: RetryAdvice
+    public var sdks: [SDKAdvice]
+    public var notes: [String]
+
+    public var bestMatch: CatalogMatch? { matches.first }
+}
+
+/// Decodes error responses against a catalog. Not thread-safe: it reuses one parse tape;
+/// use one decoder per thread.
+public final class ErrorDecoder: @unchecked Sendable {
+    public let catalog: Catalog
+    let tape = JSONTape()
+    let sanitizedMessages: Set<String>
+    private var typeIndex: [String: [Int]]?
+    private var grpcIndex: [String: [Int]]?
+
+    public static let envelopeNone = "none"
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+        var s = Set<String>()
+        for sys in catalog.systems {
+            for e in sys.emits { for r in e.rules { if let m = r.sanitize { s.insert(m.lowercased()) } } }
+        }
+        sanitizedMessages = s
+    }
+
+    // MARK: Decode
+
+    public func decode(_ input: DecodeInput) -> DecodeResult {
+        var result = DecodeResult(
+            http: input.http, bodyKind: .empty, bodyBytes: input.body.count, truncatedAt: input.truncatedAt,
+            envelope: Self.envelopeNone, alternatives: [], expectedEnvelope: nil, fields: JSONObject(),
+            code: nil, type: nil, status: nil, message: nil, requestID: nil, sanitized: false, known: false,
+            matches: [], retry: RetryAdvice(retryable: nil, basis: "none", reason: ""), sdks: [], notes: [])
+        if let t = input.truncatedAt { result.notes.append("input was cut at \(t) bytes; the verdict is from what was read") }
+
+        let expected = expectedEmission(path: input.path, system: input.system)
+        result.expectedEnvelope = expected?.emission.envelope
+
+        input.body.withUnsafeBufferPointer { buf in
+            let first = JSONTape.skipWhitespace(buf, 0)
+            if first == buf.count {
+                result.bodyKind = .empty
+                return
+            }
+            let c = buf[first]
+            if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") || c == UInt8(ascii: "\"") {
+                do throws(JSONError) {
+                    try tape.parse(buf)
+                    result.bodyKind = .json
+                    decodeJSON(buf, input: input, expected: expected?.emission.envelope, into: &result)
+                } catch {
+                    result.bodyKind = error.truncated ? .truncatedJSON : .invalidJSON
+                    result.notes.append(error.truncated
+                        ? "body is truncated JSON (it ends at byte \(buf.count)); fields were salvaged by a lenient scan"
+                        : "body is not valid JSON (\(error.message) at byte \(error.offset)); fields were salvaged by a lenient scan")
+                    salvage(buf, into: &result)
+                }
+                return
+            }
+            if Self.looksBinary(buf) {
+                result.bodyKind = .binary
+                result.notes.append("body is binary or not UTF-8 (\(buf.count) bytes)")
+                return
+            }
+            let text = String(decoding: buf, as: UTF8.self)
+            if c == UInt8(ascii: "<") {
+                result.bodyKind = .html
+                result.message = Self.htmlTitle(text).map { TerminalText.singleLine($0, limit: 200) }
+                result.notes.append("body is HTML, typically from a proxy or load balancer in front of the API, not the API itself")
+            } else {
+                result.bodyKind = .text
+                let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+                result.message = TerminalText.singleLine(line, limit: 200)
+            }
+        }
+        if result.envelope != Self.envelopeNone, let exp = expected, exp.emission.envelope != result.envelope {
+            var note = "the path \(input.path ?? "") expects the \(exp.emission.envelope) envelope, but the body is \(result.envelope)"
+            if let rule = exp.emission.rules.first(where: { $0.envelope == result.envelope }) {
+                note += " (\(rule.variant?.rawValue ?? "documented"): \(rule.note ?? "this system sends some errors in that envelope"))"
+            }
+            result.notes.append(note)
+        }
+        if result.http == nil, let h = result.fields["http"]?.intValue, (100...599).contains(h) { result.http = Int(h) }
+        if let m = result.message { result.sanitized = sanitizedMessages.contains(m.lowercased().trimmingCharacters(in: .whitespaces)) }
+        result.matches = match(result, system: input.system ?? expected?.system)
+        result.known = result.matches.contains { $0.basis <= .type }
+        result.retry = retryAdvice(result, input: input)
+        result.sdks = Self.sdkAdvice(http: result.http, shouldRetry: input.header("x-should-retry"))
+        return result
+    }
+
+    private func expectedEmission(path: String?, system: String?) -> (emission: Emission, system: String)? {
+        guard let path, !path.isEmpty else { return nil }
+        if let s = system, let sys = catalog.system(s) {
+            return sys.emission(forPath: path).map { ($0, sys.id) }
+        }
+        var best: (Emission, String, Int)?
+        for sys in catalog.systems {
+            for e in sys.emits {
+                for p in e.paths where PathPattern.matches(p, path) {
+                    let sc = PathPattern.specificity(p)
+                    if sc > 1, best == nil || sc > best!.2 { best = (e, sys.id, sc) }
+                }
+            }
+        }
+        return best.map { ($0.0, $0.1) }
+    }
+
+    // MARK: JSON bodies
+
+    private func decodeJSON(_ buf: UnsafeBufferPointer<UInt8>, input: DecodeInput, expected: String?, into result: inout DecodeResult) {
+        let candidates = detect(buf, headers: input.headers, expected: expected, system: input.system)
+        guard let best = candidates.first else {
+            result.notes.append("JSON of no known error shape")
+            salvageJSON(buf, into: &result)
+            return
+        }
+        let env = catalog.envelopes[best.index]
+        result.envelope = env.id
+        result.alternatives = candidates.dropFirst().map { catalog.envelopes[$0.index].id }
+        let root = best.root
+        var fields = JSONObject()
+        for (name, sources) in env.fields {
+            if let v = read(sources, root: root, buf: buf, headers: input.headers) { fields.pairs.append((name, v)) }
+        }
+        result.fields = fields
+        result.code = fields["code"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 }
+        result.type = fields["type"]?.stringValue
+        result.status = fields["status"]?.stringValue
+        result.message = fields["message"]?.scalarText
+        result.requestID = fields["request_id"]?.scalarText
+        if result.requestID == nil {
+            result.requestID = input.header("x-request-id") ?? input.header("request-id")
+        }
+    }
+
+    struct Candidate { var index: Int; var root: Int; var score: Int }
+
+    /// Envelopes whose required conditions hold, best first.
+    func detect(_ buf: UnsafeBufferPointer<UInt8>, headers: [(name: String, value: String)], expected: String?, system: String?) -> [Candidate] {
+        var out: [Candidate] = []
+        let emitted = system.flatMap { catalog.system($0) }?.emits.map(\.envelope) ?? []
+        for (i, env) in catalog.envelopes.enumerated() {
+            var root = 0
+            if env.unwrapArray, tape.kind(0) == .array, tape.count(0) == 1 { root = 1 }
+            guard tape.kind(root) == .object else { continue }
+            var ok = true
+            for c in env.require where !holds(c, root: root, buf: buf, headers: headers) { ok = false; break }
+            guard ok else { continue }
+            var score = 0
+            for c in env.prefer where holds(c, root: root, buf: buf, headers: headers) { score += 2 }
+            if env.id == expected { score += 3 }
+            if emitted.contains(env.id) { score += 1 }
+            out.append(Candidate(index: i, root: root, score: score))
+        }
+        out.sort { $0.score > $1.score || ($0.score == $1.score && $0.index < $1.index) }
+        return out
+    }
+
+    @inline(__always)
+    func holds(_ c: EnvelopeCondition, root: Int, buf: UnsafeBufferPointer<UInt8>, headers: [(name: String, value: String)]) -> Bool {
+        switch c.source {
+        case .header(let name):
+            let value = headers.last { $0.name.lowercased() == name }?.value
+            switch c.test {
+            case .absent: return value == nil
+            case .contains(let t): return value?.lowercased().contains(t) ?? false
+            case .equals(let v): return value == v.scalarText
+            default: return value != nil
+            }
+        case .path(let p):
+            let node = p.resolve(tape, root: root, in: buf)
+            switch c.test {
+            case .present: return node != nil
+            case .absent: return node == nil
+            case .kind(let kinds):
+                guard let n = node else { return false }
+                return kinds.contains { kindMatches($0, n) }
+            case .equals(let v):
+                guard let n = node else { return false }
+                return equals(n, v, buf)
+            case .oneOf(let vs):
+                guard let n = node else { return false }
+                return vs.contains { equals(n, $0, buf) }
+            case .matches(let re):
+                guard let n = node, tape.kind(n) == .string else { return false }
+                if tape.isEscaped(n) { return re.matches(tape.string(n, in: buf)) }
+                return re.matches(bytes: tape.rawBytes(n, in: buf))
+            case .contains(let t):
+                guard let n = node, tape.kind(n) == .string else { return false }
+                return tape.string(n, in: buf).lowercased().contains(t)
+            }
+        }
+    }
+
+    private func kindMatches(_ kind: String, _ n: Int) -> Bool {
+        switch (kind, tape.kind(n)) {
+        case ("string", .string), ("object", .object), ("array", .array), ("null", .null),
+            ("number", .number), ("bool", .true), ("bool", .false), ("boolean", .true), ("boolean", .false):
+            return true
+        case ("integer", .number): return tape.entries[n].flag
+        default: return false
+        }
+    }
+
+    private func equals(_ n: Int, _ v: JSONValue, _ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch (v, tape.kind(n)) {
+        case (.string(let s), .string):
+            var s = s
+            return s.withUTF8 { tape.stringEquals(n, $0, in: buf) }
+        case (.int(let i), .number): return tape.int(n, in: buf) == i
+        case (.double(let d), .number): return tape.double(n, in: buf) == d
+        case (.bool(true), .true), (.bool(false), .false), (.null, .null): return true
+        default: return false
+        }
+    }
+
+    private func read(_ sources: [FieldSource], root: Int, buf: UnsafeBufferPointer<UInt8>, headers: [(name: String, value: String)]) -> JSONValue? {
+        for s in sources {
+            switch s {
+            case .header(let h):
+                if let v = headers.last(where: { $0.name.lowercased() == h })?.value { return .string(v) }
+            case .path(let p):
+                if let n = p.resolve(tape, root: root, in: buf), tape.kind(n) != .null { return tape.value(at: n, in: buf) }
+            }
+        }
+        return nil
+    }
+
+    /// JSON that fits no envelope: still pick up the usual suspects.
+    private func salvageJSON(_ buf: UnsafeBufferPointer<UInt8>, into r: inout DecodeResult) {
+        let root = tape.kind(0) == .array && tape.count(0) > 0 ? 1 : 0
+        for (field, paths) in [("code", ["code", "error.code", "error_code", "errorCode"]), ("type", ["type", "error.type"]),
+                               ("message", ["message", "error.message", "detail", "error_description", "msg", "error"])]
+        {
+            for p in paths {
+                if let n = FieldPath(p).resolve(tape, root: root, in: buf), tape.kind(n) == .string || tape.kind(n) == .number {
+                    r.fields.pairs.append((field, tape.value(at: n, in: buf)))
+                    break
+                }
+            }
+        }
+        r.code = r.fields["code"]?.scalarText
+        r.type = r.fields["type"]?.stringValue
+        r.message = r.fields["message"]?.scalarText
+    }
+
+    /// Truncated or invalid JSON: find `"key": "value"` pairs for the fields that matter.
+    private func salvage(_ buf: UnsafeBufferPointer<UInt8>, into r: inout DecodeResult) {
+        let text = String(decoding: buf.prefix(1 << 20), as: UTF8.self)
+        for key in ["code", "type", "status", "message"] {
+            guard let range = text.range(of: "\"\(key)\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|-?[0-9]+)", options: .regularExpression) else { continue }
+            let match = String(text[range])
+            guard let colon = match.firstIndex(of: ":") else { continue }
+            var value = match[match.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix("\"") {
+                value = (try? JSONValue.parse(value))?.stringValue ?? String(value.dropFirst().dropLast())
+                r.fields.pairs.append((key, .string(value)))
+            } else if let i = Int64(value) {
+                r.fields.pairs.append((key, .int(i)))
+            }
+        }
+        r.code = r.fields["code"]?.stringValue
+        r.type = r.fields["type"]?.stringValue
+        r.status = r.fields["status"]?.stringValue
+        r.message = r.fields["message"]?.stringValue
+        if r.http == nil, let h = r.fields["code"]?.intValue, (100...599).contains(h) { r.http = Int(h); r.code = nil }
+    }
+
+    static func looksBinary(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        let sample = UnsafeBufferPointer(rebasing: buf.prefix(4096))
+        if sample.contains(0) { return true }
+        var bad = 0
+        var it = sample.makeIterator()
+        var decoder = UTF8()
+        loop: while true {
+            switch decoder.decode(&it) {
+            case .scalarValue: continue
+            case .emptyInput: break loop
+            case .error: bad += 1
+            }
+        }
+        return bad > 0 && bad * 20 > sample.count / 8 + 1
+    }
+
+    static func htmlTitle(_ html: String) -> String? {
+        guard let open = html.range(of: "<title>", options: .caseInsensitive),
+            let close = html.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<html.endIndex)
+        else {
+            return html.range(of: "<h1>", options: .caseInsensitive).flatMap { h in
+                html.range(of: "</h1>", options: .caseInsensitive, range: h.upperBound..<html.endIndex).map {
+                    String(html[h.upperBound..<$0.lowerBound])
+                }
+            }
+        }
+        return String(html[open.upperBound..<close.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    // MARK: Catalog matches
+
+    func match(_ r: DecodeResult, system: String?) -> [CatalogMatch] {
+        var out: [CatalogMatch] = []
+        var seen = Set<Int>()
+        let emitters = Set(catalog.systems.filter { $0.emission(for: r.envelope) != nil }.map(\.id))
+        func add(_ rows: [Int], _ basis: MatchBasis, _ base: Int) {
+            for row in rows where !seen.contains(row) {
+                let e = catalog.entry(row)
+                var score = base
+                if let s = system, e.system == s { score += 20 }
+                if emitters.contains(e.system) { score += 15 }
+                if let h = r.http, e.http.statuses.contains(h) { score += 5 }
+                if e.isWildcard { score += min(e.code.count, 40) / 4 }
+                seen.insert(row)
+                out.append(CatalogMatch(entry: e, basis: basis, score: score))
+            }
+        }
+        if let code = r.code {
+            add(catalog.rows(code: code), .code, 100)
+            add(catalog.index.aliasRows[code.lowercased()] ?? [], .alias, 90)
+            add(catalog.index.wildcardRows.filter { catalog.entry($0).covers(code) }, .wildcard, 80)
+        }
+        if let type = r.type {
+            add(typeRows(type), .type, 60)
+            add(mappedRows(field: "type", value: type, http: r.http, system: system, envelope: r.envelope), .typeMapping, 50)
+        }
+        if let status = r.status {
+            add(grpcRows(status), .grpc, 45)
+            add(mappedRows(field: "status", value: status, http: r.http, system: system, envelope: r.envelope), .statusMapping, 40)
+        }
+        if let h = r.http {
+            add(catalog.rows(code: String(h)).filter { catalog.entry($0).system == "http" }, .http, 10)
+            if let s = system, r.code == nil || !out.contains(where: { $0.basis <= .wildcard }) {
+                add(catalog.entries(system: s).filter { $0.http.statuses.contains(h) }.map(\.row), .http, 12)
+            }
+        }
+        out.sort { $0.score != $1.score ? $0.score > $1.score : $0.entry.row < $1.entry.row }
+        return out
+    }
+
+    private func typeRows(_ type: String) -> [Int] {
+        if typeIndex == nil {
+            var idx: [String: [Int]] = [:]
+            for row in 0..<catalog.store.count where !catalog.store.type[row].isEmpty {
+                let e = catalog.entry(row)
+                // A type entry is one whose code *is* the type (Synapse types, Anthropic types).
+                if e.code == e.type { idx[e.type!, default: []].append(row) }
+            }
+            typeIndex = idx
+        }
+        return typeIndex?[type] ?? []
+    }
+
+    private func grpcRows(_ status: String) -> [Int] {
+        if grpcIndex == nil {
+            var idx: [String: [Int]] = [:]
+            for row in 0..<catalog.store.count where !catalog.store.grpc[row].isEmpty {
+                idx[catalog.store.string(catalog.store.grpc[row]), default: []].append(row)
+            }
+            grpcIndex = idx
+        }
+        return grpcIndex?[status] ?? []
+    }
+
+    /// Codes a code-less envelope could stand for: the system's rules that set `field` to
+    /// `value` tell which HTTP statuses produce it, and the codes with those statuses match.
+    private func mappedRows(field: String, value: String, http: Int?, system: String?, envelope: String) -> [Int] {
+        var rows: [Int] = []
+        for sys in catalog.systems where system == nil || sys.id == system {
+            guard let em = sys.emission(for: envelope), !em.carriesCode else { continue }
+            let matchers = em.rules.filter { $0.set[field]?.stringValue == value }.flatMap(\.match.http)
+            guard !matchers.isEmpty else { continue }
+            for e in catalog.entries(system: sys.id) {
+                let statuses = e.http.statuses
+                guard statuses.contains(where: { s in matchers.contains { $0.matches(s) } }) else { continue }
+                if let h = http, !statuses.contains(h) { continue }
+                rows.append(e.row)
+            }
+        }
+        return rows
+    }
+
+    // MARK: Retry
+
+    func retryAdvice(_ r: DecodeResult, input: DecodeInput) -> RetryAdvice {
+        var advice = RetryAdvice(retryable: nil, basis: "none", reason: "no status and no catalog entry: nothing to go on")
+        let top = r.matches.first
+        let mapped = top.map { t in r.matches.filter { $0.basis == t.basis && $0.entry.system == t.entry.system } } ?? []
+        let mappedClasses = Set(mapped.compactMap { $0.entry.retry })
+        if let t = top, t.basis == .typeMapping || t.basis == .statusMapping, mappedClasses.count == 1, let cls = mappedClasses.first {
+            advice.retryClass = cls
+            advice.retryable = cls != .no
+            advice.basis = "catalog"
+            advice.reason = "all \(mapped.count) \(t.entry.system) code\(mapped.count == 1 ? "" : "s") that go out as \(r.type ?? r.status ?? "this") with HTTP \(r.http.map(String.init) ?? "?") are \(cls == .no ? "not retryable" : "retry class \(cls.rawValue)")"
+        } else if let m = r.matches.first(where: { $0.basis <= .type }), let cls = m.entry.retry {
+            advice.retryClass = cls
+            advice.retryable = cls != .no
+            advice.basis = "catalog"
+            let why = m.entry.retryReason.map { ": \($0)" } ?? ""
+            advice.reason = "\(m.entry.system)/\(m.entry.code) is \(cls == .no ? "not retryable" : cls == .yes ? "retryable" : cls == .once ? "worth one retry" : "sometimes retryable")\(why)"
+        } else if let x = input.header("x-should-retry")?.lowercased(), x == "true" || x == "false" {
+            advice.retryable = x == "true"
+            advice.basis = "x-should-retry"
+            advice.reason = "the server says x-should-retry: \(x)"
+        } else if let h = r.http {
+            let yes = h == 408 || h == 409 || h == 429 || h >= 500
+            advice.retryable = yes
+            advice.basis = "http"
+            advice.reason = yes ? "HTTP \(h) is usually transient: retry with backoff" : (h < 400 ? "HTTP \(h) is not an error" : "HTTP \(h) is a client error: fix the request before sending it again")
+        }
+        if let (secs, source) = Self.retryDelay(fields: r.fields, input: input) {
+            advice.afterSeconds = secs
+            advice.delaySource = source
+        }
+        return advice
+    }
+
+    /// The first delay source present, in order of precision.
+    static func retryDelay(fields: JSONObject, input: DecodeInput) -> (Double, String)? {
+        if let ms = input.header("retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }), ms >= 0 {
+            return (ms / 1000, "retry-after-ms")
+        }
+        if let ra = input.header("retry-after")?.trimmingCharacters(in: .whitespaces) {
+            if let s = Double(ra), s >= 0 { return (s, "Retry-After") }
+            if let d = HTTPDate.parse(ra) { return (max(0, d.timeIntervalSince(input.now)), "Retry-After (date)") }
+        }
+        if let s = fields["retry_after_secs"]?.doubleValue, s >= 0 { return (s, "retry_after_secs") }
+        if let s = fields["retry_after"]?.doubleValue ?? fields["retry_after"]?.stringValue.flatMap(Double.init), s >= 0 {
+            return (s, "retry_after")
+        }
+        if let d = fields["retry_delay"]?.stringValue, let s = Duration.parseProtobuf(d) { return (s, "RetryInfo.retryDelay") }
+        if let reset = input.header("x-ratelimit-reset").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+            // Large values are epoch seconds (GitHub, Jan Server); small ones a delta (some gateways).
+            let secs = reset > 1_000_000_000 ? reset - input.now.timeIntervalSince1970 : reset
+            return (max(0, secs), "X-RateLimit-Reset")
+        }
+        return nil
+    }
+
+    /// openai-python and anthropic-python retry 408, 409, 429 and >= 500 (twice, by default)
+    /// unless `x-should-retry` says otherwise; google-genai does not retry unless configured.
+    public static func sdkAdvice(http: Int?, shouldRetry: String?) -> [SDKAdvice] {
+        let x = shouldRetry?.lowercased()
+        let stainless: (Bool, String)
+        if x == "true" {
+            stainless = (true, "retries: the server sent x-should-retry: true")
+        } else if x == "false" {
+            stainless = (false, "does not retry: the server sent x-should-retry: false")
+        } else if let h = http, h == 408 || h == 409 || h == 429 || h >= 500 {
+            stainless = (true, "retries HTTP \(h) up to 2 times, honouring retry-after-ms / Retry-After up to 60 s, else 0.5 s doubling backoff (max 8 s) with jitter")
+        } else if let h = http {
+            stainless = (false, "does not retry HTTP \(h); raises at once")
+        } else {
+            stainless = (true, "retries connection errors and timeouts up to 2 times")
+        }
+        return [
+            SDKAdvice(sdk: "openai-python", retries: stainless.0, detail: stainless.1),
+            SDKAdvice(sdk: "anthropic-python", retries: stainless.0, detail: stainless.1),
+            SDKAdvice(sdk: "google-genai", retries: false, detail: "does not retry by default (opt in with HttpRetryOptions)"),
+        ]
+    }
+}
+
+enum HTTPDate {
+    /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), plus the obsolete RFC 850 and asctime forms.
+    static func parse(_ s: String) -> Date? {
+        for f in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
+            let df = DateFormatter()
+            df.locale = Locale(identifier: "en_US_POSIX")
+            df.timeZone = TimeZone(identifier: "GMT")
+            df.dateFormat = f
+            if let d = df.date(from: s) { return d }
+        }
+        return nil
+    }
+}
+
+extension Duration {
+    /// A protobuf JSON duration: `"30s"`, `"1.5s"`.
+    static func parseProtobuf(_ s: String) -> Double? {
+        guard s.hasSuffix("s"), let v = Double(s.dropLast()), v >= 0 else { return nil }
+        return v
+    }
+}

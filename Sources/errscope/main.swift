@@ -1,0 +1,3 @@
+import ErrscopeCLI
+
+ErrscopeCommand.main()
