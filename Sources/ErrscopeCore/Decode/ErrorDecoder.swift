@@ -472,13 +472,24 @@ public final class ErrorDecoder: @unchecked Sendable {
         var rows: [Int] = []
         for sys in catalog.systems where system == nil || sys.id == system {
             guard let em = sys.emission(for: envelope), !em.carriesCode else { continue }
-            let matchers = em.rules.filter { $0.set[field]?.stringValue == value }.flatMap(\.match.http)
-            guard !matchers.isEmpty else { continue }
-            for e in catalog.entries(system: sys.id) {
-                let statuses = e.http.statuses
-                guard statuses.contains(where: { s in matchers.contains { $0.matches(s) } }) else { continue }
-                if let h = http, !statuses.contains(h) { continue }
-                rows.append(e.row)
+            let entries = catalog.entries(system: sys.id)
+            for (i, rule) in em.rules.enumerated() where rule.set[field]?.stringValue == value {
+                if rule.match.otherwise {
+                    // Codes no earlier rule of this variant maps: e.g. Bodhi's 409s, which the real
+                    // server sends to Gemini clients as 500 INTERNAL.
+                    let earlier = em.rules[..<i].filter { !$0.set.isEmpty && !$0.match.otherwise && ($0.variant == nil || $0.variant == rule.variant) }
+                    let sentHTTP = rule.set["http"]?.intValue.map(Int.init)
+                    for e in entries where !earlier.contains(where: { RuleMatchEval.matches($0.match, entry: e) }) {
+                        if let h = http, let sent = sentHTTP, h != sent { continue }
+                        if let h = http, sentHTTP == nil, !e.http.statuses.contains(h) { continue }
+                        rows.append(e.row)
+                    }
+                } else {
+                    for e in entries where RuleMatchEval.matches(rule.match, entry: e) {
+                        if let h = http, rule.set["http"] == nil, !e.http.statuses.contains(h) { continue }
+                        rows.append(e.row)
+                    }
+                }
             }
         }
         return rows

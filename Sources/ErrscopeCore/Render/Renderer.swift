@@ -115,13 +115,15 @@ public struct Renderer: Sendable {
         let base = context(entry, options: options)
         let mine = apply(entry, emission: em, variant: options.variant, base: base)
         let other = apply(entry, emission: em, variant: options.variant == .documented ? .observed : .documented, base: base)
-        guard let (body, http, fillNotes) = build(entry, outcome: mine, carriesCode: em.carriesCode && mine.envelope == em.envelope) else { return nil }
-        let otherBody = build(entry, outcome: other, carriesCode: em.carriesCode && other.envelope == em.envelope)
+        // A rule may send the error in another envelope: then that envelope's own code policy applies.
+        func carries(_ o: Outcome) -> Bool { o.envelope == em.envelope ? em.carriesCode : (system.emission(for: o.envelope)?.carriesCode ?? true) }
+        guard let (body, http, fillNotes) = build(entry, outcome: mine, carriesCode: carries(mine)) else { return nil }
+        let otherBody = build(entry, outcome: other, carriesCode: carries(other))
         let differs = otherBody.map { $0.0 != body || $0.1 != http } ?? false
         let def = catalog.envelope(em.envelope)
         return RenderedEnvelope(
             envelope: em.envelope, envelopeName: def?.name ?? em.envelope, sentAs: mine.envelope, kind: .emitted,
-            variant: options.variant, http: http, body: body, carriesCode: em.carriesCode && mine.envelope == em.envelope,
+            variant: options.variant, http: http, body: body, carriesCode: carries(mine),
             sanitized: mine.sanitized, differsByVariant: differs, notes: mine.notes + fillNotes, paths: em.paths)
     }
 

@@ -1,0 +1,170 @@
+import ErrscopeCore
+import Foundation
+import Testing
+
+/// Render every bundled code in every envelope it goes out in, then decode the body: the
+/// decoder must recover the envelope and find the code (or, for envelopes without a code
+/// field, list it among the matches through the mapping rules).
+@Suite struct RoundTripTests {
+    let catalog = Fixtures.catalog
+
+    func examplePath(_ paths: [String]) -> String? {
+        paths.first.map { $0.hasSuffix("*") ? String($0.dropLast()) + "x" : $0 }
+    }
+
+    @Test(arguments: MappingVariant.allCases)
+    func everyBundledCodeSurvivesRenderAndDecode(variant: MappingVariant) throws {
+        let renderer = Renderer(catalog: catalog)
+        let decoder = ErrorDecoder(catalog: catalog)
+        var checked = 0
+        for entry in catalog.entries where entry.http.primary != nil {
+            for r in renderer.render(entry, options: RenderOptions(variant: variant, translations: false)) {
+                let body = Array(r.body.compactText.utf8)
+                let path = examplePath(r.paths)
+                let v = decoder.decode(DecodeInput(body: body, http: r.http, path: path, system: entry.system))
+                #expect(v.envelope == r.sentAs, "\(entry.id) in \(r.envelope): decoded as \(v.envelope) from \(r.body.compactText)")
+                let covered = v.matches.contains { m in
+                    m.entry == entry || (entry.parent != nil && m.entry.code == entry.parent && m.entry.system == entry.system)
+                }
+                #expect(covered, "\(entry.id) in \(r.envelope): not among \(v.matches.prefix(5).map(\.entry.id))")
+                if r.carriesCode {
+                    let expected = entry.isWildcard ? String(entry.code.dropLast()) + "example" : entry.code
+                    if r.body.compactText.contains(expected) { #expect(v.code == expected, "\(entry.id) code in \(r.envelope)") }
+                }
+                #expect(v.http == r.http)
+                checked += 1
+            }
+        }
+        #expect(checked > 300)
+    }
+
+    @Test func translationsOfSingleEnvelopeSystemsDecode() {
+        let renderer = Renderer(catalog: catalog)
+        let decoder = ErrorDecoder(catalog: catalog)
+        for sys in ["worldflow-synapse", "scaigrid", "jan-server", "devsphere"] {
+            for entry in catalog.entries(system: sys) where entry.http.primary != nil {
+                let rs = renderer.render(entry)
+                let translations = rs.filter { $0.kind == .translation }
+                #expect(Set(translations.map(\.envelope)) == Set(["openai", "anthropic", "gemini", "problem-json"]).subtracting(rs.filter { $0.kind == .emitted }.map(\.envelope)))
+                for t in translations {
+                    let v = decoder.decode(DecodeInput(body: Array(t.body.compactText.utf8), http: t.http))
+                    #expect(v.envelope == t.envelope, "\(entry.id) translated to \(t.envelope) decoded as \(v.envelope)")
+                }
+            }
+        }
+    }
+
+    @Test func bodhiDocumentedAndObservedDiffer() throws {
+        let e = try #require(catalog.resolve(code: "mcp_error-slug_exists", system: "bodhi").first)
+        let renderer = Renderer(catalog: catalog)
+        let doc = renderer.render(e, options: RenderOptions(variant: .documented))
+        let obs = renderer.render(e, options: RenderOptions(variant: .observed))
+        let dA = try #require(doc.first { $0.envelope == "anthropic" })
+        let oA = try #require(obs.first { $0.envelope == "anthropic" })
+        #expect(dA.body["error"]?["type"] == "invalid_request_error")
+        #expect(oA.body["error"]?["type"] == "api_error")
+        #expect(oA.http == 409)
+        #expect(dA.differsByVariant)
+        let dG = try #require(doc.first { $0.envelope == "gemini" })
+        let oG = try #require(obs.first { $0.envelope == "gemini" })
+        #expect(dG.http == 409 && dG.body["error"]?["status"] == "INVALID_ARGUMENT")
+        #expect(oG.http == 500 && oG.body["error"]?["status"] == "INTERNAL" && oG.body["error"]?["code"] == 500)
+        #expect(oG.body["error"]?["message"] == "internal server error" && oG.sanitized)
+        // The code survives only in Bodhi-native and OpenAI.
+        #expect(doc.first { $0.envelope == "bodhi-native" }?.body["error"]?["code"] == "mcp_error-slug_exists")
+        #expect(doc.first { $0.envelope == "openai" }?.body["error"]?["code"] == "mcp_error-slug_exists")
+        #expect(dA.body["error"]?["code"] == nil && dG.body["error"]?["status"] != nil)
+    }
+
+    @Test func observedAuthFailuresGoOutBodhiNative() throws {
+        let e = try #require(catalog.resolve(code: "token_error-invalid_token", system: "bodhi").first)
+        let obs = Renderer(catalog: catalog).render(e, options: RenderOptions(variant: .observed))
+        for env in ["anthropic", "gemini"] {
+            let r = try #require(obs.first { $0.envelope == env })
+            #expect(r.sentAs == "bodhi-native")
+            #expect(r.body["error"]?["code"] == "token_error-invalid_token")
+        }
+    }
+
+    @Test func fiveHundredsAreSanitizedOnlyInAnthropicAndGemini() throws {
+        let e = try #require(catalog.resolve(code: "db_error-locked", system: "bodhi").first)
+        let rs = Renderer(catalog: catalog).render(e, options: RenderOptions(message: "database is locked"))
+        #expect(rs.first { $0.envelope == "bodhi-native" }?.body["error"]?["message"] == "database is locked")
+        #expect(rs.first { $0.envelope == "openai" }?.body["error"]?["message"] == "database is locked")
+        #expect(rs.first { $0.envelope == "anthropic" }?.body["error"]?["message"] == "internal server error")
+        #expect(rs.first { $0.envelope == "gemini" }?.body["error"]?["message"] == "internal server error")
+        #expect(rs.first { $0.envelope == "openai" }?.body["error"]?["param"] == .null)
+    }
+}
+
+@Suite struct CatalogLoaderTests {
+    @Test func yamlSyntaxErrorHasALineAndTheRestStillLoads() {
+        let c = Fixtures.load(yaml: "errscope: 1\nsystem:\n  id: x\n  name: [unclosed\n")
+        let err = c.errors.first
+        #expect(err?.file == "test.yaml")
+        #expect((err?.line ?? 0) >= 4)
+        #expect(c.system("bodhi") != nil)
+    }
+
+    @Test func badEntriesAreReportedWithLinesAndSkipped() {
+        let yaml = """
+            errscope: 1
+            system: {id: acme, name: Acme}
+            codes:
+              - {code: A_OK, domain: d, http: 404, meaning: fine, retry: "no"}
+              - {code: NO_MEANING, domain: d, http: 400, retry: "no"}
+              - {code: BAD_HTTP, domain: d, http: 999, meaning: m, retry: "no"}
+              - {code: BAD_RETRY, domain: d, http: 400, meaning: m, retry: maybe}
+              - {code: A_OK, domain: d, http: 404, meaning: dup, retry: "no"}
+              - {code: "MID*DLE", domain: d, http: 400, meaning: m, retry: "no"}
+            """
+        let c = Fixtures.load(yaml: yaml)
+        let mine = c.diagnostics.filter { $0.file == "test.yaml" }
+        #expect(mine.contains { $0.line == 5 && $0.message.contains("no `meaning`") })
+        #expect(mine.contains { $0.line == 6 && $0.message.contains("999") })
+        #expect(mine.contains { $0.line == 7 && $0.message.contains("`retry`") })
+        #expect(mine.contains { $0.line == 8 && $0.message.contains("duplicate") && $0.severity == .warning })
+        #expect(mine.contains { $0.line == 9 && $0.message.contains("wildcard") })
+        #expect(c.entries(system: "acme").map(\.code) == ["A_OK", "A_OK"])
+    }
+
+    @Test func yesAndNoStayStrings() {
+        let c = Fixtures.load(yaml: "errscope: 1\nsystem: {id: acme, name: Acme}\ncodes:\n  - {code: NO, domain: d, http: 400, meaning: m, retry: no}\n")
+        let e = c.entries(system: "acme").first
+        #expect(e?.code == "NO")
+        #expect(e?.retry == Retryability.no)
+    }
+
+    @Test func extendingABundledSystemAndDerivingDomains() {
+        let yaml = """
+            errscope: 1
+            system: {id: bodhi}
+            codes:
+              - {code: quota_error-exhausted, http: 429, meaning: out of quota}
+            """
+        let c = Fixtures.load(yaml: yaml)
+        let e = c.resolve(code: "quota_error-exhausted").first
+        #expect(e?.system == "bodhi")
+        #expect(e?.domain == "quota_error")
+        #expect(e?.retry == Retryability.no)  // from bodhi's 4xx retry rule
+        #expect(e?.retryIsDerived == true)
+        // 429 is not in Bodhi's mapping tables: lint says so.
+        #expect(c.diagnostics.contains { $0.message.contains("incomplete mapping") && $0.message.contains("429") })
+    }
+
+    @Test func jsonCatalogErrorsHaveLines() {
+        var loader = CatalogLoader()
+        loader.loadJSON(Array("{\n\"errscope\": 1,\n\"system\": {\"id\": \"j\", \"name\": \"J\"},\n\"codes\": [\n {\"code\": \"X\", \"domain\": \"d\", \"http\": \"nope\", \"meaning\": \"m\"}\n]}".utf8), file: "j.json")
+        let c = loader.finish()
+        #expect(c.errors.contains { $0.line == 5 && $0.message.contains("http") })
+        var broken = CatalogLoader()
+        broken.loadJSON(Array("{\"errscope\": 1, \"codes\": [".utf8), file: "b.json")
+        #expect(broken.finish().errors.first?.message.contains("invalid JSON") == true)
+    }
+
+    @Test func bundledCatalogsAreClean() {
+        #expect(Fixtures.catalog.diagnostics.isEmpty, "\(Fixtures.catalog.diagnostics.prefix(5))")
+        #expect(Fixtures.catalog.systems.count == 9)
+        #expect(Set(Fixtures.catalog.envelopes.map(\.id)) == ["bodhi-native", "openai", "anthropic", "gemini", "worldflow", "scaigrid", "jan-server", "devsphere", "problem-json"])
+    }
+}
