@@ -9,7 +9,7 @@ struct CatalogCommand: ParsableCommand {
         subcommands: [List.self, Lint.self, Export.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the systems with their code counts and files.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the systems with their code counts and files.")
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var catalogOptions: CatalogOptions
 
@@ -37,7 +37,7 @@ struct CatalogCommand: ParsableCommand {
     }
 
     struct Lint: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "lint", 
             abstract: "Check catalog files: schema, duplicates, bad statuses, unknown references, incomplete mappings.",
             discussion: "Prints file:line:col: severity: message. Exit 1 when there are errors (or warnings with --strict).")
         @Argument(help: "Files or folders to lint (default: the user catalogs folder).") var paths: [String] = []
@@ -76,7 +76,7 @@ struct CatalogCommand: ParsableCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Export the catalogs as Markdown or JSON.")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Export the catalogs as Markdown or JSON.")
         enum Format: String, ExpressibleByArgument { case markdown, json }
         @Option(help: "markdown or json.") var format: Format = .markdown
         @Option(name: .shortAndLong, help: "Only this system.") var system: String?

@@ -4,6 +4,7 @@ import Foundation
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decode",
         abstract: "Decode an error body or a raw HTTP response (as `curl -si` prints it).",
         discussion: """
             Reads FILE, or standard input when FILE is `-` or absent (at most 16 MiB).
@@ -107,8 +108,9 @@ struct Decode: ParsableCommand {
             throw ExitCode.noInput
         }
         if summary {
-            var s = BatchSummary(catalog: decoder.catalog, system: system)
-            [UInt8](data).withUnsafeBufferPointer { s.add(lines: $0) }
+            let s = data.withUnsafeBytes { raw in
+                BatchSummary.summarize(lines: raw.bindMemory(to: UInt8.self), catalog: decoder.catalog, system: system)
+            }
             if json { Output.line(s.json.prettyText) } else { SummaryText.print(s) }
             return
         }

@@ -4,6 +4,7 @@ import Foundation
 
 struct Lookup: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lookup",
         abstract: "Find a code across every catalog, like err.exe.",
         discussion: """
             QUERY is a code (data_service_error-alias_not_found), a wildcard or prefix (mcp_error-*),

@@ -4,6 +4,7 @@ import Foundation
 
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "render",
         abstract: "Show a code as it goes out in every envelope of its system.",
         discussion: """
             Without --envelope or --all: the envelopes the system emits (plus translations into the
@@ -115,7 +116,8 @@ struct Render: ParsableCommand {
 }
 
 struct Envelopes: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the envelopes: their shape, how they are detected, who emits them.")
+    static let configuration = CommandConfiguration(
+        commandName: "envelopes",abstract: "List the envelopes: their shape, how they are detected, who emits them.")
 
     @Flag(help: "Print JSON.")
     var json = false

@@ -256,7 +256,10 @@ public struct CatalogLoader {
             return nil
         }
         guard let id = stringField(node, "id", file: file, required: true) else { return nil }
-        if id.range(of: "^[a-z0-9][a-z0-9._-]*$", options: .regularExpression) == nil {
+        let idOK = id.utf8.enumerated().allSatisfy { i, c in
+            (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (i > 0 && (c == 46 || c == 95 || c == 45))
+        }
+        if !idOK || id.isEmpty {
             report(file, node.member("id")!, .error, "system id `\(id)` must be lowercase letters, digits, '.', '_' or '-'")
             return nil
         }

@@ -117,12 +117,12 @@ struct TapeDoc: DocNode {
         case .object: return .map
         case .array: return .seq
         case .string: return .string
-        case .number: return tape.entries[index].flag ? .int : .double
+        case .number: return tape.entry(index).flag ? .int : .double
         case .true, .false: return .bool
         case .null: return .null
         }
     }
-    var byteOffset: Int { base + Int(tape.entries[index].a) - (tape.kind(index) == .string ? 1 : 0) }
+    var byteOffset: Int { base + Int(tape.entry(index).a) - (tape.kind(index) == .string ? 1 : 0) }
 
     func location() -> (line: Int, column: Int) {
         // Containers record a child count, not an offset: use their first child's position.
@@ -131,7 +131,7 @@ struct TapeDoc: DocNode {
             guard tape.count(i) > 0 else { return (0, 0) }
             i += 1
         }
-        let off = Int(tape.entries[i].a) - (tape.kind(i) == .string ? 1 : 0)
+        let off = Int(tape.entry(i).a) - (tape.kind(i) == .string ? 1 : 0)
         return JSONError.lineColumn(of: off, in: buf)
     }
 
@@ -162,7 +162,7 @@ struct TapeDoc: DocNode {
     func json() -> JSONValue { tape.value(at: index, in: buf) }
     func textRef(in store: CodeStore) -> TextRef? {
         guard tape.kind(index) == .string else { return nil }
-        let e = tape.entries[index]
+        let e = tape.entry(index)
         if !e.flag && storeBuffer >= 0 {
             let n = Int(e.b - e.a)
             if n == 0 { return .empty }

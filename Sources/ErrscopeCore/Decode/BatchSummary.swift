@@ -9,10 +9,13 @@ public struct BatchSummary {
     let systemHint: Int?
     /// Per envelope: which systems emit it (bit per system slot; 64 systems suffice for a hint).
     let emitters: [UInt64]
-    let codeSources: [[FieldPath]]
-    let typeSources: [[FieldPath]]
-    let statusSources: [[FieldPath]]
+    /// Per envelope, the paths that identify a body (code, then type, then status), flattened:
+    /// envelope i uses fieldPaths[fieldStart[i]..<fieldStart[i + 1]].
+    let fieldPaths: [FieldPath]
+    let fieldSalts: [UInt64]
+    let fieldStart: [Int]
 
+    let envelopeCount: Int
     public private(set) var total = 0
     public private(set) var recognised = 0
     public private(set) var known = 0
@@ -38,9 +41,19 @@ public struct BatchSummary {
                 env.sources(for: field).compactMap { if case .path(let p) = $0 { return p } else { return nil } }
             }
         }
-        codeSources = paths("code")
-        typeSources = paths("type")
-        statusSources = paths("status")
+        let code = paths("code"), type = paths("type"), status = paths("status")
+        var fp: [FieldPath] = [], fs: [UInt64] = [], start: [Int] = []
+        for i in 0..<catalog.envelopes.count {
+            start.append(fp.count)
+            for (list, salt) in [(code[i], UInt64(11)), (type[i], 13), (status[i], 17)] {
+                for p in list { fp.append(p); fs.append(salt) }
+            }
+        }
+        start.append(fp.count)
+        fieldPaths = fp
+        fieldSalts = fs
+        fieldStart = start
+        envelopeCount = catalog.envelopes.count
         envelopeCounts = [Int](repeating: 0, count: catalog.envelopes.count + 1)
         systemCounts = [Int](repeating: 0, count: catalog.systems.count)
     }
@@ -77,15 +90,11 @@ public struct BatchSummary {
         }
         // Best envelope, without building the candidate list.
         var best = -1, bestScore = Int.min, bestRoot = 0
-        for (i, env) in catalog.envelopes.enumerated() {
-            var root = 0
-            if env.unwrapArray, tape.kind(0) == .array, tape.count(0) == 1 { root = 1 }
-            guard tape.kind(root) == .object else { continue }
-            var ok = true
-            for c in env.require where !decoder.holds(c, root: root, buf: body, headers: []) { ok = false; break }
-            guard ok else { continue }
-            var score = 0
-            for c in env.prefer where decoder.holds(c, root: root, buf: body, headers: []) { score += 2 }
+        let detector = decoder.detector
+        detector.reset()
+        for i in 0..<envelopeCount {
+            guard let (root, base) = detector.evaluate(i, tape, body, headers: [], decoder: nil) else { continue }
+            var score = base
             if let h = systemHint, h < 64, emitters[i] & (1 << UInt64(h)) != 0 { score += 1 }
             if score > bestScore { best = i; bestScore = score; bestRoot = root }
         }
@@ -100,17 +109,16 @@ public struct BatchSummary {
         // The identifying string: code, else type, else gRPC status.
         var node: Int?
         var kindSalt: UInt64 = 0
-        for (sources, salt) in [(codeSources[best], UInt64(11)), (typeSources[best], 13), (statusSources[best], 17)] {
-            for p in sources {
-                if let n = p.resolve(tape, root: bestRoot, in: body), tape.kind(n) == .string, !tape.isEscaped(n),
-                    tape.entries[n].b > tape.entries[n].a
-                {
-                    node = n
-                    kindSalt = salt
-                    break
-                }
+        var k = fieldStart[best]
+        while k < fieldStart[best + 1] {
+            if let n = fieldPaths[k].resolve(tape, root: bestRoot, in: body), tape.kind(n) == .string, !tape.isEscaped(n),
+                tape.entry(n).b > tape.entry(n).a
+            {
+                node = n
+                kindSalt = fieldSalts[k]
+                break
             }
-            if node != nil { break }
+            k += 1
         }
         guard let n = node else {
             unknownSystem += 1
@@ -120,7 +128,7 @@ public struct BatchSummary {
         let bytes = tape.rawBytes(n, in: body)
         // Catalog row: exact code, preferring a system that emits this envelope.
         var row = -1
-        if kindSalt == 11 {
+        do {
             let store = catalog.store
             let mask = emitters[best]
             if var r = catalog.index.heads[fnv1aLower(bytes)] {
@@ -134,7 +142,7 @@ public struct BatchSummary {
                     r = catalog.index.chain[ri]
                 }
             }
-            if row < 0 {
+            if row < 0 && kindSalt == 11 {
                 for w in catalog.index.wildcardRows {
                     let prefixOK = store.withBytes(store.code[w]) { c -> Bool in
                         let p = c.count - 1
@@ -162,6 +170,50 @@ public struct BatchSummary {
             }
             codeLabels[key] = label
         }
+    }
+
+    /// Summarises `text` on `threads` threads (split at line boundaries) and merges the counts.
+    public static func summarize(lines text: UnsafeBufferPointer<UInt8>, catalog: Catalog, system: String? = nil,
+                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> BatchSummary
+    {
+        let parts = max(1, min(threads, text.count / (256 << 10)))
+        var cuts = [0]
+        for p in 1..<parts {
+            var c = text.count * p / parts
+            while c < text.count && text[c - 1] != 0x0A { c += 1 }
+            cuts.append(c)
+        }
+        cuts.append(text.count)
+        if parts == 1 {
+            var s = BatchSummary(catalog: catalog, system: system)
+            s.add(lines: text)
+            return s
+        }
+        let results = UnsafeMutableBufferPointer<BatchSummary?>.allocate(capacity: parts)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize(); results.deallocate() }
+        nonisolated(unsafe) let out = results
+        nonisolated(unsafe) let input = text
+        let bounds = cuts
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            var s = BatchSummary(catalog: catalog, system: system)
+            s.add(lines: UnsafeBufferPointer(rebasing: input[bounds[p]..<bounds[p + 1]]))
+            out[p] = s
+        }
+        var merged = results[0]!
+        for p in 1..<parts { merged.merge(results[p]!) }
+        return merged
+    }
+
+    mutating func merge(_ o: BatchSummary) {
+        total += o.total
+        recognised += o.recognised
+        known += o.known
+        unknownSystem += o.unknownSystem
+        for i in envelopeCounts.indices { envelopeCounts[i] += o.envelopeCounts[i] }
+        for i in systemCounts.indices { systemCounts[i] += o.systemCounts[i] }
+        for (k, v) in o.codeCounts { codeCounts[k, default: 0] += v }
+        for (k, v) in o.codeLabels where codeLabels[k] == nil { codeLabels[k] = v }
     }
 
     private mutating func count(label: String, key: UInt64) {

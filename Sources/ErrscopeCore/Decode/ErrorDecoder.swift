@@ -114,6 +114,7 @@ public final class ErrorDecoder: @unchecked Sendable {
     public let catalog: Catalog
     let tape = JSONTape()
     let sanitizedMessages: Set<String>
+    let detector: CompiledDetector
     private var typeIndex: [String: [Int]]?
     private var grpcIndex: [String: [Int]]?
 
@@ -126,6 +127,7 @@ public final class ErrorDecoder: @unchecked Sendable {
             for e in sys.emits { for r in e.rules { if let m = r.sanitize { s.insert(m.lowercased()) } } }
         }
         sanitizedMessages = s
+        detector = CompiledDetector(catalog.envelopes)
     }
 
     // MARK: Decode
@@ -245,15 +247,10 @@ public final class ErrorDecoder: @unchecked Sendable {
     func detect(_ buf: UnsafeBufferPointer<UInt8>, headers: [(name: String, value: String)], expected: String?, system: String?) -> [Candidate] {
         var out: [Candidate] = []
         let emitted = system.flatMap { catalog.system($0) }?.emits.map(\.envelope) ?? []
+        detector.reset()
         for (i, env) in catalog.envelopes.enumerated() {
-            var root = 0
-            if env.unwrapArray, tape.kind(0) == .array, tape.count(0) == 1 { root = 1 }
-            guard tape.kind(root) == .object else { continue }
-            var ok = true
-            for c in env.require where !holds(c, root: root, buf: buf, headers: headers) { ok = false; break }
-            guard ok else { continue }
-            var score = 0
-            for c in env.prefer where holds(c, root: root, buf: buf, headers: headers) { score += 2 }
+            guard let (root, base) = detector.evaluate(i, tape, buf, headers: headers, decoder: self) else { continue }
+            var score = base
             if env.id == expected { score += 3 }
             if emitted.contains(env.id) { score += 1 }
             out.append(Candidate(index: i, root: root, score: score))
@@ -303,7 +300,7 @@ public final class ErrorDecoder: @unchecked Sendable {
         case ("string", .string), ("object", .object), ("array", .array), ("null", .null),
             ("number", .number), ("bool", .true), ("bool", .false), ("boolean", .true), ("boolean", .false):
             return true
-        case ("integer", .number): return tape.entries[n].flag
+        case ("integer", .number): return tape.entry(n).flag
         default: return false
         }
     }

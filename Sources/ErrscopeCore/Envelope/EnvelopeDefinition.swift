@@ -109,15 +109,17 @@ public struct FieldPath: Sendable, Equatable, CustomStringConvertible {
 /// Simple patterns (anchors, literals, classes, `. * + ?`) run on bytes without Foundation.
 public final class SharedRegex: @unchecked Sendable, Equatable {
     public let pattern: String
-    let regex: NSRegularExpression
+    /// Only compiled when the byte matcher cannot run the pattern (ICU start-up costs milliseconds).
+    let regex: NSRegularExpression?
     let fast: ByteRegex?
     init(_ pattern: String) throws {
         self.pattern = pattern
-        regex = try NSRegularExpression(pattern: pattern)
         fast = ByteRegex(pattern)
+        regex = fast == nil ? try NSRegularExpression(pattern: pattern) : nil
     }
     func matches(_ s: String) -> Bool {
         if let f = fast { var s = s; return s.withUTF8 { f.matches($0) } }
+        guard let regex else { return false }
         return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
     }
     func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {

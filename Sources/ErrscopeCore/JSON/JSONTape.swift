@@ -31,10 +31,35 @@ public final class JSONTape: @unchecked Sendable {
         public var b: UInt32
     }
 
-    public private(set) var entries: [Entry] = []
+    /// Raw storage: the hot paths read entries with plain loads (no bounds, retain or
+    /// exclusivity checks). Every index handed out comes from the parser, so it is in range.
+    @exclusivity(unchecked) private var storage: UnsafeMutablePointer<Entry>
+    private var capacity: Int
+    @exclusivity(unchecked) public private(set) var entryCount = 0
     private var maxDepth = defaultMaxDepth
 
-    public init() { entries.reserveCapacity(64) }
+    public init() {
+        capacity = 64
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    @inline(__always) public func entry(_ i: Int) -> Entry { storage[i] }
+
+    @inline(__always) private func append(_ e: Entry) {
+        if entryCount == capacity { grow() }
+        storage[entryCount] = e
+        entryCount += 1
+    }
+
+    private func grow() {
+        let bigger = UnsafeMutablePointer<Entry>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: storage, count: entryCount)
+        storage.deallocate()
+        storage = bigger
+        capacity *= 2
+    }
 
     // MARK: Parsing
 
@@ -51,7 +76,7 @@ public final class JSONTape: @unchecked Sendable {
     /// just past it. The tape is reset first.
     @discardableResult
     public func parseValue(_ buf: UnsafeBufferPointer<UInt8>, from: Int, maxDepth: Int = JSONTape.defaultMaxDepth) throws(JSONError) -> Int {
-        entries.removeAll(keepingCapacity: true)
+        entryCount = 0
         self.maxDepth = maxDepth
         let start = Self.skipWhitespace(buf, from)
         return try value(buf, start, depth: 0)
@@ -96,7 +121,7 @@ public final class JSONTape: @unchecked Sendable {
             guard i + k < buf.count else { throw fail("", i + k, buf) }
             if buf[i + k] != w[k] { throw fail("invalid literal", i + k, buf) }
         }
-        entries.append(Entry(kind: kind, flag: false, a: UInt32(i), b: UInt32(i + n)))
+        append(Entry(kind: kind, flag: false, a: UInt32(i), b: UInt32(i + n)))
         return i + n
     }
 
@@ -127,17 +152,30 @@ public final class JSONTape: @unchecked Sendable {
             while i < buf.count && buf[i] >= UInt8(ascii: "0") && buf[i] <= UInt8(ascii: "9") { i += 1 }
             if i == d { throw fail("invalid number", i, buf) }
         }
-        entries.append(Entry(kind: .number, flag: integer, a: UInt32(start), b: UInt32(i)))
+        append(Entry(kind: .number, flag: integer, a: UInt32(start), b: UInt32(i)))
         return i
     }
 
     private func string(_ buf: UnsafeBufferPointer<UInt8>, _ quote: Int) throws(JSONError) -> Int {
         var i = quote + 1
         var escaped = false
+        let base = UnsafeRawPointer(buf.baseAddress!)
         while i < buf.count {
+            // Skip 8 plain bytes at a time: no '"', no '\\', no control character among them.
+            while i + 8 <= buf.count {
+                let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                let q = w ^ (ones &* 0x22), bs = w ^ (ones &* 0x5C)
+                let hasQuote = (q &- ones) & ~q & highs
+                let hasBackslash = (bs &- ones) & ~bs & highs
+                let hasControl = (w &- (ones &* 0x20)) & ~w & highs
+                if hasQuote | hasBackslash | hasControl != 0 { break }
+                i += 8
+            }
+            guard i < buf.count else { break }
             let c = buf[i]
             if c == UInt8(ascii: "\"") {
-                entries.append(Entry(kind: .string, flag: escaped, a: UInt32(quote + 1), b: UInt32(i)))
+                append(Entry(kind: .string, flag: escaped, a: UInt32(quote + 1), b: UInt32(i)))
                 return i + 1
             } else if c == UInt8(ascii: "\\") {
                 escaped = true
@@ -166,24 +204,24 @@ public final class JSONTape: @unchecked Sendable {
 
     private func array(_ buf: UnsafeBufferPointer<UInt8>, _ open: Int, depth: Int) throws(JSONError) -> Int {
         guard depth < maxDepth else { throw JSONError(message: "nested deeper than \(maxDepth) levels", offset: open, truncated: false) }
-        let me = entries.count
-        entries.append(Entry(kind: .array, flag: false, a: 0, b: 0))
+        let me = entryCount
+        append(Entry(kind: .array, flag: false, a: 0, b: 0))
         var i = Self.skipWhitespace(buf, open + 1)
-        var count: UInt32 = 0
+        var children: UInt32 = 0
         if i < buf.count && buf[i] == UInt8(ascii: "]") {
-            entries[me].b = UInt32(entries.count)
+            storage[me].b = UInt32(entryCount)
             return i + 1
         }
         while true {
             i = try value(buf, i, depth: depth + 1)
-            count += 1
+            children += 1
             i = Self.skipWhitespace(buf, i)
             guard i < buf.count else { throw fail("", i, buf) }
             if buf[i] == UInt8(ascii: ",") {
                 i = Self.skipWhitespace(buf, i + 1)
             } else if buf[i] == UInt8(ascii: "]") {
-                entries[me].a = count
-                entries[me].b = UInt32(entries.count)
+                storage[me].a = children
+                storage[me].b = UInt32(entryCount)
                 return i + 1
             } else {
                 throw fail("expected ',' or ']'", i, buf)
@@ -193,12 +231,12 @@ public final class JSONTape: @unchecked Sendable {
 
     private func object(_ buf: UnsafeBufferPointer<UInt8>, _ open: Int, depth: Int) throws(JSONError) -> Int {
         guard depth < maxDepth else { throw JSONError(message: "nested deeper than \(maxDepth) levels", offset: open, truncated: false) }
-        let me = entries.count
-        entries.append(Entry(kind: .object, flag: false, a: 0, b: 0))
+        let me = entryCount
+        append(Entry(kind: .object, flag: false, a: 0, b: 0))
         var i = Self.skipWhitespace(buf, open + 1)
-        var count: UInt32 = 0
+        var children: UInt32 = 0
         if i < buf.count && buf[i] == UInt8(ascii: "}") {
-            entries[me].b = UInt32(entries.count)
+            storage[me].b = UInt32(entryCount)
             return i + 1
         }
         while true {
@@ -209,14 +247,14 @@ public final class JSONTape: @unchecked Sendable {
             guard i < buf.count else { throw fail("", i, buf) }
             guard buf[i] == UInt8(ascii: ":") else { throw fail("expected ':'", i, buf) }
             i = try value(buf, Self.skipWhitespace(buf, i + 1), depth: depth + 1)
-            count += 2
+            children += 2
             i = Self.skipWhitespace(buf, i)
             guard i < buf.count else { throw fail("", i, buf) }
             if buf[i] == UInt8(ascii: ",") {
                 i = Self.skipWhitespace(buf, i + 1)
             } else if buf[i] == UInt8(ascii: "}") {
-                entries[me].a = count
-                entries[me].b = UInt32(entries.count)
+                storage[me].a = children
+                storage[me].b = UInt32(entryCount)
                 return i + 1
             } else {
                 throw fail("expected ',' or '}'", i, buf)
@@ -236,17 +274,17 @@ public final class JSONTape: @unchecked Sendable {
 
     // MARK: Reading
 
-    @inline(__always) public func kind(_ i: Int) -> Kind { entries[i].kind }
+    @inline(__always) public func kind(_ i: Int) -> Kind { storage[i].kind }
 
     /// Index of the entry after `i` and all its descendants.
     @inline(__always) public func next(_ i: Int) -> Int {
-        let e = entries[i]
+        let e = storage[i]
         return (e.kind == .object || e.kind == .array) ? Int(e.b) : i + 1
     }
 
     /// Number of elements of an array, or of members of an object.
     public func count(_ i: Int) -> Int {
-        let e = entries[i]
+        let e = storage[i]
         switch e.kind {
         case .array: return Int(e.a)
         case .object: return Int(e.a) / 2
@@ -257,9 +295,9 @@ public final class JSONTape: @unchecked Sendable {
     /// The value of member `key` of the object at `obj`.
     @inline(__always)
     public func member(_ obj: Int, _ key: UnsafeBufferPointer<UInt8>, in buf: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard entries[obj].kind == .object else { return nil }
+        guard storage[obj].kind == .object else { return nil }
         var k = obj + 1
-        let end = Int(entries[obj].b)
+        let end = Int(storage[obj].b)
         while k < end {
             let v = k + 1
             if stringEquals(k, key, in: buf) { return v }
@@ -270,7 +308,7 @@ public final class JSONTape: @unchecked Sendable {
 
     /// The `n`th element of the array at `arr`.
     public func element(_ arr: Int, _ n: Int) -> Int? {
-        guard entries[arr].kind == .array, n >= 0, n < Int(entries[arr].a) else { return nil }
+        guard storage[arr].kind == .array, n >= 0, n < Int(storage[arr].a) else { return nil }
         var k = arr + 1
         for _ in 0..<n { k = next(k) }
         return k
@@ -278,9 +316,9 @@ public final class JSONTape: @unchecked Sendable {
 
     /// Calls `body` with each (keyIndex, valueIndex) of the object at `obj`.
     public func forEachMember(_ obj: Int, _ body: (Int, Int) throws -> Void) rethrows {
-        guard entries[obj].kind == .object else { return }
+        guard storage[obj].kind == .object else { return }
         var k = obj + 1
-        let end = Int(entries[obj].b)
+        let end = Int(storage[obj].b)
         while k < end {
             try body(k, k + 1)
             k = next(k + 1)
@@ -289,9 +327,9 @@ public final class JSONTape: @unchecked Sendable {
 
     /// Calls `body` with each element index of the array at `arr`.
     public func forEachElement(_ arr: Int, _ body: (Int) throws -> Void) rethrows {
-        guard entries[arr].kind == .array else { return }
+        guard storage[arr].kind == .array else { return }
         var k = arr + 1
-        let end = Int(entries[arr].b)
+        let end = Int(storage[arr].b)
         while k < end {
             try body(k)
             k = next(k)
@@ -301,7 +339,7 @@ public final class JSONTape: @unchecked Sendable {
     /// Compares a string entry with raw UTF-8 bytes without materialising it.
     @inline(__always)
     public func stringEquals(_ i: Int, _ bytes: UnsafeBufferPointer<UInt8>, in buf: UnsafeBufferPointer<UInt8>) -> Bool {
-        let e = entries[i]
+        let e = storage[i]
         guard e.kind == .string else { return false }
         if e.flag { return Array(string(i, in: buf).utf8).elementsEqual(bytes) }
         let n = Int(e.b - e.a)
@@ -312,16 +350,16 @@ public final class JSONTape: @unchecked Sendable {
 
     /// Raw bytes of a scalar (strings without quotes, still escaped).
     public func rawBytes(_ i: Int, in buf: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        let e = entries[i]
+        let e = storage[i]
         return UnsafeBufferPointer(rebasing: buf[Int(e.a)..<Int(e.b)])
     }
 
     /// Whether the string entry has escapes (and so cannot be referenced in place).
-    public func isEscaped(_ i: Int) -> Bool { entries[i].flag }
+    public func isEscaped(_ i: Int) -> Bool { storage[i].flag }
 
     /// The decoded text of a string entry; invalid UTF-8 becomes U+FFFD.
     public func string(_ i: Int, in buf: UnsafeBufferPointer<UInt8>) -> String {
-        let e = entries[i]
+        let e = storage[i]
         let raw = UnsafeBufferPointer(rebasing: buf[Int(e.a)..<Int(e.b)])
         if !e.flag { return String(decoding: raw, as: UTF8.self) }
         var bytes: [UInt8] = []
@@ -374,7 +412,7 @@ public final class JSONTape: @unchecked Sendable {
 
     /// An integer entry's value (also a float with an integral value).
     public func int(_ i: Int, in buf: UnsafeBufferPointer<UInt8>) -> Int64? {
-        let e = entries[i]
+        let e = storage[i]
         guard e.kind == .number else { return nil }
         if e.flag, e.b - e.a <= 18 {
             var v: Int64 = 0
@@ -389,29 +427,29 @@ public final class JSONTape: @unchecked Sendable {
     }
 
     public func double(_ i: Int, in buf: UnsafeBufferPointer<UInt8>) -> Double? {
-        let e = entries[i]
+        let e = storage[i]
         guard e.kind == .number else { return nil }
         return Double(String(decoding: UnsafeBufferPointer(rebasing: buf[Int(e.a)..<Int(e.b)]), as: UTF8.self))
     }
 
     /// Builds a `JSONValue` tree for the entry at `i`.
     public func value(at i: Int, in buf: UnsafeBufferPointer<UInt8>) -> JSONValue {
-        switch entries[i].kind {
+        switch storage[i].kind {
         case .null: return .null
         case .true: return .bool(true)
         case .false: return .bool(false)
         case .string: return .string(string(i, in: buf))
         case .number:
-            if entries[i].flag, let v = int(i, in: buf) { return .int(v) }
+            if storage[i].flag, let v = int(i, in: buf) { return .int(v) }
             return .double(double(i, in: buf) ?? 0)
         case .array:
             var items: [JSONValue] = []
-            items.reserveCapacity(Int(entries[i].a))
+            items.reserveCapacity(Int(storage[i].a))
             forEachElement(i) { items.append(value(at: $0, in: buf)) }
             return .array(items)
         case .object:
             var pairs: [(key: String, value: JSONValue)] = []
-            pairs.reserveCapacity(Int(entries[i].a) / 2)
+            pairs.reserveCapacity(Int(storage[i].a) / 2)
             forEachMember(i) { k, v in pairs.append((string(k, in: buf), value(at: v, in: buf))) }
             return .object(JSONObject(pairs))
         }

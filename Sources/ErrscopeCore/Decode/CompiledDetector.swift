@@ -1,0 +1,272 @@
+import Foundation
+
+/// Envelope detection compiled to flat tables. Paths are interned in a trie (`error`,
+/// `error.code`, `error.type` share the `error` step) and resolved at most once per body, so
+/// recognising a body costs a handful of key comparisons however many envelopes there are.
+/// Owns raw buffers: no retain, release or exclusivity traffic on the hot path.
+final class CompiledDetector: @unchecked Sendable {
+    struct Node {
+        var parent: Int32  // -1: the root
+        var keyOffset: Int32
+        var keyLength: Int32
+        var index: Int32  // >= 0: array index; -1: object key
+    }
+
+    enum Op: UInt8 { case kinds, equalsString, equalsInt, equalsBool, equalsNull, oneOfStrings, present, absent, matches, header, never }
+
+    struct Cond {
+        var node: Int32
+        var op: Op
+        var arg: Int32
+        var arg2: Int32
+    }
+
+    struct Envelope {
+        var requireStart: Int32, requireEnd: Int32, preferStart: Int32, preferEnd: Int32
+        var unwrap: Bool
+    }
+
+    let nodes: UnsafeMutableBufferPointer<Node>
+    let keys: UnsafeMutableBufferPointer<UInt8>
+    let conds: UnsafeMutableBufferPointer<Cond>
+    let envelopes: UnsafeMutableBufferPointer<Envelope>
+    /// (offset, length) into `keys`, for one_of lists.
+    let strings: UnsafeMutableBufferPointer<(Int32, Int32)>
+    let ints: [Int64]
+    let regexes: [SharedRegex]
+    /// Original conditions, for the header tests (evaluated the slow way).
+    let original: [EnvelopeCondition]
+    // Per-body memo: stamp == generation means value is valid. Two roots (plain, unwrapped array).
+    let stamps: UnsafeMutablePointer<UInt32>
+    let values: UnsafeMutablePointer<Int32>
+    var generation: UInt32 = 0
+
+    init(_ defs: [EnvelopeDefinition]) {
+        var nodeList: [Node] = []
+        var keyBytes: [UInt8] = []
+        var nodeIDs: [String: Int32] = [:]
+        var condList: [Cond] = []
+        var envList: [Envelope] = []
+        var stringList: [(Int32, Int32)] = []
+        var intList: [Int64] = []
+        var regexList: [SharedRegex] = []
+        var originals: [EnvelopeCondition] = []
+
+        func bytes(_ s: String) -> (Int32, Int32) {
+            let off = Int32(keyBytes.count)
+            keyBytes.append(contentsOf: Array(s.utf8))
+            return (off, Int32(s.utf8.count))
+        }
+        func node(_ p: FieldPath) -> Int32? {
+            var parent: Int32 = -1
+            var name = ""
+            for c in p.components {
+                switch c {
+                case .any: return nil
+                case .key(let k): name += "." + String(decoding: k, as: UTF8.self)
+                case .index(let i): name += "#\(i)"
+                }
+                if let id = nodeIDs[name] { parent = id; continue }
+                var n = Node(parent: parent, keyOffset: 0, keyLength: 0, index: -1)
+                switch c {
+                case .key(let k):
+                    n.keyOffset = Int32(keyBytes.count)
+                    n.keyLength = Int32(k.count)
+                    keyBytes.append(contentsOf: k)
+                case .index(let i): n.index = Int32(i)
+                case .any: break
+                }
+                nodeList.append(n)
+                parent = Int32(nodeList.count - 1)
+                nodeIDs[name] = parent
+            }
+            return parent
+        }
+        func compile(_ c: EnvelopeCondition) -> Cond {
+            originals.append(c)
+            guard case .path(let p) = c.source else {
+                return Cond(node: -1, op: .header, arg: Int32(originals.count - 1), arg2: 0)
+            }
+            guard let n = node(p), n >= 0 else { return Cond(node: -1, op: .never, arg: 0, arg2: 0) }
+            switch c.test {
+            case .kind(let names):
+                var mask: Int32 = 0
+                for k in names {
+                    switch k {
+                    case "string": mask |= 1
+                    case "number": mask |= 2 | 4
+                    case "integer": mask |= 4
+                    case "object": mask |= 8
+                    case "array": mask |= 16
+                    case "bool", "boolean": mask |= 32
+                    case "null": mask |= 64
+                    default: break
+                    }
+                }
+                return Cond(node: n, op: .kinds, arg: mask, arg2: 0)
+            case .equals(let v):
+                switch v {
+                case .string(let s):
+                    let (o, l) = bytes(s)
+                    return Cond(node: n, op: .equalsString, arg: o, arg2: l)
+                case .int(let i):
+                    intList.append(i)
+                    return Cond(node: n, op: .equalsInt, arg: Int32(intList.count - 1), arg2: 0)
+                case .bool(let b): return Cond(node: n, op: .equalsBool, arg: b ? 1 : 0, arg2: 0)
+                case .null: return Cond(node: n, op: .equalsNull, arg: 0, arg2: 0)
+                default: return Cond(node: -1, op: .never, arg: 0, arg2: 0)
+                }
+            case .oneOf(let vs):
+                let start = Int32(stringList.count)
+                for v in vs { if let s = v.stringValue { stringList.append(bytes(s)) } }
+                return Cond(node: n, op: .oneOfStrings, arg: start, arg2: Int32(stringList.count))
+            case .present: return Cond(node: n, op: .present, arg: 0, arg2: 0)
+            case .absent: return Cond(node: n, op: .absent, arg: 0, arg2: 0)
+            case .matches(let r):
+                regexList.append(r)
+                return Cond(node: n, op: .matches, arg: Int32(regexList.count - 1), arg2: 0)
+            case .contains:
+                return Cond(node: -1, op: .header, arg: Int32(originals.count - 1), arg2: 0)
+            }
+        }
+        for d in defs {
+            let rs = Int32(condList.count)
+            condList += d.require.map(compile)
+            let re = Int32(condList.count)
+            condList += d.prefer.map(compile)
+            envList.append(Envelope(requireStart: rs, requireEnd: re, preferStart: re, preferEnd: Int32(condList.count), unwrap: d.unwrapArray))
+        }
+        func buffer<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
+            let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
+            _ = b.initialize(from: a)
+            return UnsafeMutableBufferPointer(rebasing: b[0..<a.count])
+        }
+        nodes = buffer(nodeList)
+        keys = buffer(keyBytes)
+        conds = buffer(condList)
+        envelopes = buffer(envList)
+        strings = buffer(stringList)
+        ints = intList
+        regexes = regexList
+        original = originals
+        stamps = .allocate(capacity: max(1, nodeList.count * 2))
+        stamps.initialize(repeating: 0, count: max(1, nodeList.count * 2))
+        values = .allocate(capacity: max(1, nodeList.count * 2))
+        values.initialize(repeating: -1, count: max(1, nodeList.count * 2))
+    }
+
+    deinit {
+        for b in [UnsafeMutableRawPointer(nodes.baseAddress), UnsafeMutableRawPointer(keys.baseAddress),
+                  UnsafeMutableRawPointer(conds.baseAddress), UnsafeMutableRawPointer(envelopes.baseAddress),
+                  UnsafeMutableRawPointer(strings.baseAddress)] { b?.deallocate() }
+        stamps.deallocate()
+        values.deallocate()
+    }
+
+    /// Starts a new body: forgets every memoised path.
+    @inline(__always) func reset() {
+        generation &+= 1
+        if generation == 0 {
+            stamps.update(repeating: 0, count: max(1, nodes.count * 2))
+            generation = 1
+        }
+    }
+
+    @inline(__always)
+    func resolve(_ id: Int32, root: Int, slot: Int, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let k = Int(id) * 2 + slot
+        if stamps[k] == generation { return values[k] }
+        let n = nodes[Int(id)]
+        let base = n.parent < 0 ? Int32(root) : resolve(n.parent, root: root, slot: slot, tape, buf)
+        var result: Int32 = -1
+        if base >= 0 {
+            if n.index >= 0 {
+                result = tape.element(Int(base), Int(n.index)).map(Int32.init) ?? -1
+            } else {
+                let key = UnsafeBufferPointer(rebasing: keys[Int(n.keyOffset)..<Int(n.keyOffset + n.keyLength)])
+                result = tape.member(Int(base), key, in: buf).map(Int32.init) ?? -1
+            }
+        }
+        stamps[k] = generation
+        values[k] = result
+        return result
+    }
+
+    @inline(__always)
+    func holds(_ c: Cond, root: Int, slot: Int, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>,
+               headers: [(name: String, value: String)], decoder: ErrorDecoder?) -> Bool
+    {
+        switch c.op {
+        case .never: return false
+        case .header:
+            guard let d = decoder else {
+                // No headers known: only an `absent` test can hold.
+                if case .absent = original[Int(c.arg)].test { return true }
+                return false
+            }
+            return d.holds(original[Int(c.arg)], root: root, buf: buf, headers: headers)
+        default: break
+        }
+        let n = resolve(c.node, root: root, slot: slot, tape, buf)
+        switch c.op {
+        case .present: return n >= 0
+        case .absent: return n < 0
+        default: break
+        }
+        guard n >= 0 else { return false }
+        let e = tape.entry(Int(n))
+        switch c.op {
+        case .kinds:
+            let bit: Int32
+            switch e.kind {
+            case .string: bit = 1
+            case .number: bit = e.flag ? 4 : 2
+            case .object: bit = 8
+            case .array: bit = 16
+            case .true, .false: bit = 32
+            case .null: bit = 64
+            }
+            return c.arg & bit != 0
+        case .equalsString:
+            return tape.stringEquals(Int(n), UnsafeBufferPointer(rebasing: keys[Int(c.arg)..<Int(c.arg + c.arg2)]), in: buf)
+        case .equalsInt: return tape.int(Int(n), in: buf) == ints[Int(c.arg)]
+        case .equalsBool: return (e.kind == .true && c.arg == 1) || (e.kind == .false && c.arg == 0)
+        case .equalsNull: return e.kind == .null
+        case .oneOfStrings:
+            guard e.kind == .string else { return false }
+            for i in Int(c.arg)..<Int(c.arg2) {
+                let (o, l) = strings[i]
+                if tape.stringEquals(Int(n), UnsafeBufferPointer(rebasing: keys[Int(o)..<Int(o + l)]), in: buf) { return true }
+            }
+            return false
+        case .matches:
+            guard e.kind == .string else { return false }
+            if e.flag { return regexes[Int(c.arg)].matches(tape.string(Int(n), in: buf)) }
+            return regexes[Int(c.arg)].matches(bytes: tape.rawBytes(Int(n), in: buf))
+        default: return false
+        }
+    }
+
+    /// Whether envelope `i` fits the parsed body, and its score.
+    @inline(__always)
+    func evaluate(_ i: Int, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>, headers: [(name: String, value: String)],
+                  decoder: ErrorDecoder?) -> (root: Int, score: Int)?
+    {
+        let env = envelopes[i]
+        var root = 0, slot = 0
+        if env.unwrap, tape.kind(0) == .array, tape.count(0) == 1 { root = 1; slot = 1 }
+        guard tape.kind(root) == .object else { return nil }
+        var k = Int(env.requireStart)
+        while k < Int(env.requireEnd) {
+            if !holds(conds[k], root: root, slot: slot, tape, buf, headers: headers, decoder: decoder) { return nil }
+            k += 1
+        }
+        var score = 0
+        k = Int(env.preferStart)
+        while k < Int(env.preferEnd) {
+            if holds(conds[k], root: root, slot: slot, tape, buf, headers: headers, decoder: decoder) { score += 2 }
+            k += 1
+        }
+        return (root, score)
+    }
+}
