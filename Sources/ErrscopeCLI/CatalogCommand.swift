@@ -29,8 +29,8 @@ struct CatalogCommand: ParsableCommand {
             for s in catalog.systems {
                 let env = s.emits.map(\.envelope).joined(separator: ",")
                 Output.line(s.id.padding(toLength: 18, withPad: " ", startingAt: 0) + String(counts[s.id] ?? 0).leftPad(7) + "  "
-                    + (env.isEmpty ? "(translations only)" : env).padding(toLength: 40, withPad: " ", startingAt: 0) + " "
-                    + s.files.joined(separator: ", "))
+                    + Present.safe(env.isEmpty ? "(translations only)" : env).padding(toLength: 40, withPad: " ", startingAt: 0) + " "
+                    + Present.safe(s.files.joined(separator: ", ")))
             }
             Output.line("\(catalog.codeCount) codes, \(catalog.systems.count) systems, \(catalog.envelopes.count) envelopes")
         }
@@ -95,11 +95,11 @@ struct CatalogCommand: ParsableCommand {
                 }).prettyText)
             case .markdown:
                 for s in systems {
-                    Output.line("# \(s.name) (`\(s.id)`)\n")
-                    if let sum = s.summary { Output.line(sum + "\n") }
+                    Output.line("# \(Present.safe(s.name)) (`\(s.id)`)\n")
+                    if let sum = s.summary { Output.line(Present.safe(sum) + "\n") }
                     if !s.emits.isEmpty {
                         Output.line("| Envelope | Paths | Carries code |\n| --- | --- | --- |")
-                        for e in s.emits { Output.line("| \(e.envelope) | \(e.paths.map { "`\($0)`" }.joined(separator: ", ")) | \(e.carriesCode ? "yes" : "no") |") }
+                        for e in s.emits { Output.line("| \(Present.safe(e.envelope)) | \(e.paths.map { "`\(Present.safe($0))`" }.joined(separator: ", ")) | \(e.carriesCode ? "yes" : "no") |") }
                         Output.line("")
                     }
                     var lastDomain = ""
@@ -107,11 +107,11 @@ struct CatalogCommand: ParsableCommand {
                         if e.domain != lastDomain {
                             lastDomain = e.domain
                             let title = s.domains.first { $0.id == e.domain }?.title
-                            Output.line("\n## \(e.domain)\(title.map { " — \($0)" } ?? "")\n")
+                            Output.line("\n## \(Present.safe(e.domain))\(title.map { " — \(Present.safe($0))" } ?? "")\n")
                             Output.line("| Code | HTTP | Retry | Meaning |\n| --- | --- | --- | --- |")
                         }
-                        let cell = { (t: String) in t.replacingOccurrences(of: "|", with: "\\|") }
-                        Output.line("| `\(e.code)` | \(e.http) | \(e.retry?.rawValue ?? "") | \(cell(e.meaning)) |")
+                        let cell = { (t: String) in Present.safe(t).replacingOccurrences(of: "|", with: "\\|") }
+                        Output.line("| `\(cell(e.code))` | \(e.http) | \(e.retry?.rawValue ?? "") | \(cell(e.meaning)) |")
                     }
                     Output.line("")
                 }

@@ -85,8 +85,13 @@ public enum ErrscopeCLI {
         Output.width = width
         if let stdin {
             let pipe = Pipe()
-            pipe.fileHandleForWriting.write(stdin.data(using: .utf8)!)
-            try? pipe.fileHandleForWriting.close()
+            // Write from another thread: a body larger than the pipe buffer would block here.
+            let data = stdin.data(using: .utf8)!
+            let writer = pipe.fileHandleForWriting
+            Thread.detachNewThread {
+                writer.write(data)
+                try? writer.close()
+            }
             Output.stdinReader = { pipe.fileHandleForReading }
         }
         defer { (Output.out, Output.err, Output.width, Output.stdinReader) = (o, e, w, s) }

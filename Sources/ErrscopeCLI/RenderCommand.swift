@@ -87,18 +87,18 @@ struct Render: ParsableCommand {
             Output.line(JSONValue.array(renderings.map(Self.json)).prettyText)
             return
         }
-        Output.line("\(entry.system)/\(entry.domain)/\(Present.safe(entry.code)) · HTTP \(entry.http) · \(options.variant.rawValue)")
+        Output.line("\(entry.system)/\(Present.safe(entry.domain))/\(Present.safe(entry.code)) · HTTP \(entry.http) · \(options.variant.rawValue)")
         for r in renderings {
             Output.line()
-            var head = "── \(r.envelopeName) [\(r.envelope)]"
+            var head = "── \(Present.safe(r.envelopeName)) [\(Present.safe(r.envelope))]"
             head += r.http.map { " · HTTP \($0)" } ?? " · HTTP unknown"
             head += r.kind == .translation ? " · translation" : ""
-            if r.sentAs != r.envelope { head += " · sent as \(r.sentAs)" }
+            if r.sentAs != r.envelope { head += " · sent as \(Present.safe(r.sentAs))" }
             if r.sanitized { head += " · message sanitized" }
             if !r.carriesCode { head += " · no code" }
             if r.differsByVariant { head += " · \(options.variant == .documented ? "observed" : "documented") differs" }
             Output.line(head)
-            if !r.paths.isEmpty { Output.line("   paths: " + r.paths.joined(separator: " ")) }
+            if !r.paths.isEmpty { Output.line("   paths: " + Present.safe(r.paths.joined(separator: " "))) }
             if !r.body.isNull { Output.line(TerminalText.sanitize(r.body.prettyText)) }
             for n in r.notes { Output.line("   note: " + Present.safe(n)) }
         }
@@ -137,11 +137,11 @@ struct Envelopes: ParsableCommand {
                 ])
                 continue
             }
-            Output.line("\(env.id)  —  \(env.name)")
-            Output.line("  shape   \(env.shape)")
+            Output.line("\(Present.safe(env.id))  —  \(Present.safe(env.name))")
+            Output.line("  shape   \(Present.safe(env.shape))")
             if let s = env.summary { Output.line("  about   " + Present.wrap(Present.safe(s), indent: 10)) }
-            Output.line("  detect  " + env.require.map(Self.describe).joined(separator: " and "))
-            if !emitters.isEmpty { Output.line("  systems " + emitters.joined(separator: ", ")) }
+            Output.line("  detect  " + Present.safe(env.require.map(Self.describe).joined(separator: " and ")))
+            if !emitters.isEmpty { Output.line("  systems " + Present.safe(emitters.joined(separator: ", "))) }
             Output.line()
         }
         if json {

@@ -182,15 +182,25 @@ public final class ErrorDecoder: @unchecked Sendable {
         }
         if result.envelope != Self.envelopeNone, let exp = expected, exp.emission.envelope != result.envelope {
             var note = "the path \(input.path ?? "") expects the \(exp.emission.envelope) envelope, but the body is \(result.envelope)"
-            if let rule = exp.emission.rules.first(where: { $0.envelope == result.envelope }) {
-                note += " (\(rule.variant?.rawValue ?? "documented"): \(rule.note ?? "this system sends some errors in that envelope"))"
+            let reroutes = exp.emission.rules.filter { $0.envelope == result.envelope }
+            let top = match(result, system: input.system ?? exp.system).first { $0.basis <= .wildcard }?.entry
+            if let rule = reroutes.first(where: { r in top.map { RuleMatchEval.matches(r.match, entry: $0) } ?? false }) {
+                note += " (\(rule.variant?.rawValue ?? "documented"): \(rule.note ?? "this system sends these errors in that envelope"))"
+            } else if !reroutes.isEmpty {
+                note += " (this system is known to send some errors in that envelope, but not this one: check the endpoint)"
             }
             result.notes.append(note)
         }
         if result.http == nil, let h = result.fields["http"]?.intValue, (100...599).contains(h) { result.http = Int(h) }
         if let m = result.message { result.sanitized = sanitizedMessages.contains(m.lowercased().trimmingCharacters(in: .whitespaces)) }
         result.matches = match(result, system: input.system ?? expected?.system)
-        result.known = result.matches.contains { $0.basis <= .type }
+        // Known: the code itself is in a catalog; for envelopes without a code, the type or gRPC
+        // status is a catalog entry. An unknown code never becomes known through its type.
+        if result.code != nil {
+            result.known = result.matches.contains { $0.basis <= .wildcard }
+        } else {
+            result.known = result.matches.contains { $0.basis == .type || $0.basis == .grpc }
+        }
         result.retry = retryAdvice(result, input: input)
         result.sdks = Self.sdkAdvice(http: result.http, shouldRetry: input.header("x-should-retry"))
         return result
@@ -411,7 +421,7 @@ public final class ErrorDecoder: @unchecked Sendable {
                 if let s = system, e.system == s { score += 20 }
                 if emitters.contains(e.system) { score += 15 }
                 if let h = r.http, e.http.statuses.contains(h) { score += 5 }
-                if e.isWildcard { score += min(e.code.count, 40) / 4 }
+                if basis == .wildcard { score += min(e.code.count, 40) / 4 }
                 seen.insert(row)
                 out.append(CatalogMatch(entry: e, basis: basis, score: score))
             }
@@ -496,15 +506,18 @@ public final class ErrorDecoder: @unchecked Sendable {
 
     func retryAdvice(_ r: DecodeResult, input: DecodeInput) -> RetryAdvice {
         var advice = RetryAdvice(retryable: nil, basis: "none", reason: "no status and no catalog entry: nothing to go on")
-        let top = r.matches.first
+        // An unknown code says nothing about retrying; do not borrow another entry's class.
+        let usable = r.code == nil || r.known
+        let top = usable ? r.matches.first : nil
         let mapped = top.map { t in r.matches.filter { $0.basis == t.basis && $0.entry.system == t.entry.system } } ?? []
         let mappedClasses = Set(mapped.compactMap { $0.entry.retry })
         if let t = top, t.basis == .typeMapping || t.basis == .statusMapping, mappedClasses.count == 1, let cls = mappedClasses.first {
             advice.retryClass = cls
             advice.retryable = cls != .no
             advice.basis = "catalog"
-            advice.reason = "all \(mapped.count) \(t.entry.system) code\(mapped.count == 1 ? "" : "s") that go out as \(r.type ?? r.status ?? "this") with HTTP \(r.http.map(String.init) ?? "?") are \(cls == .no ? "not retryable" : "retry class \(cls.rawValue)")"
-        } else if let m = r.matches.first(where: { $0.basis <= .type }), let cls = m.entry.retry {
+            let shown = t.basis == .typeMapping ? r.type : r.status
+            advice.reason = "all \(mapped.count) \(t.entry.system) code\(mapped.count == 1 ? "" : "s") that go out as \(shown ?? "this") with HTTP \(r.http.map(String.init) ?? "?") are \(cls == .no ? "not retryable" : "retry class \(cls.rawValue)")"
+        } else if usable, let m = r.matches.first(where: { $0.basis <= .type }), let cls = m.entry.retry {
             advice.retryClass = cls
             advice.retryable = cls != .no
             advice.basis = "catalog"
