@@ -6,7 +6,7 @@ import Foundation
 struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog", abstract: "List, lint and export catalogs.",
-        subcommands: [List.self, Lint.self, Export.self])
+        subcommands: [List.self, Lint.self, Export.self]).topLevel
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the systems with their code counts and files.")

@@ -13,7 +13,7 @@ struct Decode: ParsableCommand {
 
             --jsonl FILE decodes one body per line; with --summary it prints counts by system,
             envelope and code: what is failing, and how much.
-            """)
+            """).topLevel
 
     @Argument(help: "A file with the body or response; - for standard input.")
     var file: String?

@@ -21,6 +21,31 @@ public struct ErrscopeCommand: ParsableCommand {
     public mutating func run() throws {
         print(Self.helpMessage())
     }
+
+    /// Commands `main` dispatches to directly: parsing from the root makes ArgumentParser reflect
+    /// every command in the tree (about 3 ms); `lookup` must answer in under 10 ms.
+    static let directCommands: [String: any ParsableCommand.Type] = [
+        "lookup": Lookup.self, "decode": Decode.self, "render": Render.self, "envelopes": Envelopes.self,
+        "catalog": CatalogCommand.self,
+    ]
+
+    /// The process entry point.
+    public static func runFromCommandLine() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if let first = args.first, let command = directCommands[first] {
+            command.main(Array(args.dropFirst()))
+        }
+        main()
+    }
+}
+
+extension CommandConfiguration {
+    /// A subcommand that `main` may run directly: usage still reads `errscope <name>`.
+    var topLevel: CommandConfiguration {
+        var c = self
+        c._superCommandName = "errscope"
+        return c
+    }
 }
 
 /// Options shared by every command that reads catalogs.

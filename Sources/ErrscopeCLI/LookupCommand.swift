@@ -10,7 +10,7 @@ struct Lookup: ParsableCommand {
             QUERY is a code (data_service_error-alias_not_found), a wildcard or prefix (mcp_error-*),
             an HTTP status (429), a type (not_found_error) or a gRPC status (NOT_FOUND).
             Exit 0 when something matched, 1 when nothing did.
-            """)
+            """).topLevel
 
     @Argument(help: "Code, wildcard, prefix, HTTP status, type or gRPC status.")
     var query: String

@@ -10,7 +10,7 @@ struct Render: ParsableCommand {
             Without --envelope or --all: the envelopes the system emits (plus translations into the
             common envelopes when it has only one). --observed shows what the real service sends where
             that differs from its documentation.
-            """)
+            """).topLevel
 
     @Argument(help: "The code (a wildcard renders an example code).")
     var code: String
@@ -117,7 +117,7 @@ struct Render: ParsableCommand {
 
 struct Envelopes: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "envelopes",abstract: "List the envelopes: their shape, how they are detected, who emits them.")
+        commandName: "envelopes",abstract: "List the envelopes: their shape, how they are detected, who emits them.").topLevel
 
     @Flag(help: "Print JSON.")
     var json = false

@@ -1,3 +1,3 @@
 import ErrscopeCLI
 
-ErrscopeCommand.main()
+ErrscopeCommand.runFromCommandLine()

@@ -48,8 +48,17 @@ public enum TerminalText {
 
     /// One line, sanitized and cut to `limit` characters with an ellipsis.
     public static func singleLine(_ s: String, limit: Int = 500) -> String {
-        let clean = sanitize(s, keepNewlines: false).trimmingCharacters(in: .whitespaces)
+        let clean = trimSpaces(sanitize(s, keepNewlines: false))
         if clean.count <= limit { return clean }
         return String(clean.prefix(max(0, limit - 1))) + "…"
+    }
+
+    /// Trims ASCII spaces and tabs (cheaper than Foundation's CharacterSet on a cold start).
+    static func trimSpaces(_ s: String) -> String {
+        let u = s.utf8
+        guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        if first == u.startIndex && last == u.index(before: u.endIndex) { return s }
+        return String(s[first...last])
     }
 }

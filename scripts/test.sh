@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine with the Swift toolchain: installs the Debian
+# packages the tests need (tmux for the end-to-end TUI tests, ncurses headers), checks the
+# catalogs against catalog/schema.json, builds, and runs every Swift Testing test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/opt/swift/usr/bin"
+
+need=()
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+[ -e /usr/include/ncurses.h ] || need+=(libncurses-dev)
+command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing: ${need[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+echo "== catalogs against catalog/schema.json"
+VENV=.build/venv
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check jsonschema pyyaml
+fi
+"$VENV/bin/python" scripts/validate-catalogs.py
+
+echo "== build"
+swift build --build-tests
+
+echo "== tests"
+swift test --disable-xctest --skip-build "$@"
