@@ -41,11 +41,29 @@ public struct CatalogLoader {
             report(path, 0, 0, .error, "file is \(size) bytes; catalogs are read up to \(Self.maxFileSize) bytes")
             return
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            report(path, 0, 0, .error, "cannot read the file")
+        // Read straight into a buffer the store will own: no Data and [UInt8] copies of a
+        // large catalog at the same time.
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            report(path, 0, 0, .error, "cannot read the file: \(String(cString: strerror(errno)))")
             return
         }
-        load(bytes: [UInt8](data), file: path)
+        defer { close(fd) }
+        let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, size))
+        var got = 0
+        while got < size {
+            let n = read(fd, buf.baseAddress! + got, size - got)
+            if n <= 0 { break }
+            got += n
+        }
+        let owned = UnsafeMutableBufferPointer(rebasing: buf[0..<got])
+        let first = owned.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+        if first == UInt8(ascii: "{") {
+            loadJSON(owned: owned, file: path)
+        } else {
+            loadYAML(String(decoding: owned, as: UTF8.self), file: path)
+            buf.deallocate()
+        }
     }
 
     static func isCatalogFileName(_ name: String) -> Bool {
@@ -96,14 +114,22 @@ public struct CatalogLoader {
     }
 
     public mutating func loadJSON(_ bytes: [UInt8], file: String) {
-        // Register the bytes first: rows reference them in place (the local array shares storage).
-        let storeBuffer = store.bufferCount
-        store.files.append(bytes)
+        let owned = bytes.withUnsafeBufferPointer { store.adopt($0) }
+        loadJSON(owned: owned, file: file)
+    }
+
+    /// Loads JSON already in a buffer the store owns (rows reference it in place).
+    mutating func loadJSON(owned: UnsafeMutableBufferPointer<UInt8>, file: String) {
+        let storeBuffer = store.files.firstIndex { $0.baseAddress == owned.baseAddress }.map { $0 + 1 } ?? {
+            store.adopt(owned: owned)
+            return store.bufferCount - 1
+        }()
         let fileIndex = addFile(file, offsetsBuffer: storeBuffer)
         let firstRow = store.count
+        let buf = UnsafeBufferPointer(owned)
         var header: [(key: String, value: TapeDoc)] = []
         var ok = true
-        bytes.withUnsafeBufferPointer { buf in
+        do {
             let codeTape = JSONTape()
             // Walk the top-level object by hand so that `codes` streams one entry at a time.
             var i = JSONTape.skipWhitespace(buf, 0)

@@ -86,9 +86,24 @@ struct CodeExtras: Sendable {
 public final class CodeStore: @unchecked Sendable {
     /// Buffer 0: text built while loading.
     var arena: [UInt8] = []
-    /// Buffers 1...: whole JSON catalog files, referenced in place.
-    var files: [[UInt8]] = []
+    /// Buffers 1...: whole JSON catalog files, referenced in place. Owned (freed in deinit)
+    /// and never mutated, so readers use their addresses directly.
+    var files: [UnsafeMutableBufferPointer<UInt8>] = []
     var bufferCount: Int { files.count + 1 }
+
+    deinit { for f in files { f.deallocate() } }
+
+    /// Takes ownership of a copy of `bytes` as a new file buffer.
+    func adopt(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8> {
+        let b = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
+        _ = b.initialize(from: bytes)
+        let owned = UnsafeMutableBufferPointer(rebasing: b[0..<bytes.count])
+        files.append(owned)
+        return owned
+    }
+
+    /// Takes ownership of an already allocated buffer (a file read straight into memory).
+    func adopt(owned: UnsafeMutableBufferPointer<UInt8>) { files.append(owned) }
     var fileNames: [String] = []
     /// For each file: its bytes' buffer index when positions are byte offsets (JSON), else -1 (lines).
     var fileOffsetsBuffer: [Int] = []
@@ -155,9 +170,8 @@ public final class CodeStore: @unchecked Sendable {
                 try body(UnsafeBufferPointer(rebasing: all[ref.offset..<(ref.offset + ref.length)]))
             }
         }
-        return try files[ref.buffer - 1].withUnsafeBufferPointer { all in
-            try body(UnsafeBufferPointer(rebasing: all[ref.offset..<(ref.offset + ref.length)]))
-        }
+        let f = files[ref.buffer - 1]
+        return try body(UnsafeBufferPointer(start: f.baseAddress! + ref.offset, count: ref.length))
     }
 
     func string(_ ref: TextRef) -> String {
@@ -206,7 +220,7 @@ public final class CodeStore: @unchecked Sendable {
         let pos = Int(position[row])
         let b = f < fileOffsetsBuffer.count ? fileOffsetsBuffer[f] : -1
         if b >= 0 {
-            let lc = files[b - 1].withUnsafeBufferPointer { JSONError.lineColumn(of: pos, in: $0) }
+            let lc = JSONError.lineColumn(of: pos, in: UnsafeBufferPointer(files[b - 1]))
             return (name, lc.line, lc.column)
         }
         return (name, pos >> 12, pos & 0xFFF)
