@@ -34,11 +34,28 @@ let package = Package(
             name: "ErrscopeBundled",
             plugins: ["EmbedCatalogs"]
         ),
+        // The TUI: state, a pure update, and views that draw into a cell buffer. No terminal code.
+        .target(
+            name: "ErrscopeTUI",
+            dependencies: ["ErrscopeCore"]
+        ),
+        // ncursesw through a module map and a shim of static inline wrappers for its macros.
+        .systemLibrary(
+            name: "CNcursesw",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        // The one module that talks to the terminal: copies the cell buffer to ncurses.
+        .target(
+            name: "ErrscopeTerminal",
+            dependencies: ["ErrscopeTUI", "CNcursesw"]
+        ),
         .target(
             name: "ErrscopeCLI",
             dependencies: [
                 "ErrscopeCore",
                 "ErrscopeBundled",
+                "ErrscopeTUI",
+                "ErrscopeTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +66,10 @@ let package = Package(
         .testTarget(
             name: "ErrscopeCoreTests",
             dependencies: ["ErrscopeCore", "ErrscopeBundled"]
+        ),
+        .testTarget(
+            name: "ErrscopeTUITests",
+            dependencies: ["ErrscopeTUI", "ErrscopeCore", "ErrscopeBundled"]
         ),
         .testTarget(
             name: "ErrscopeCLITests",

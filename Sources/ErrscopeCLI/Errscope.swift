@@ -1,6 +1,8 @@
 import ArgumentParser
 import ErrscopeBundled
 import ErrscopeCore
+import ErrscopeTUI
+import ErrscopeTerminal
 import Foundation
 
 /// The `errscope` command line. `ErrscopeCommand.main()` runs it; tests call `run(arguments:)`.
@@ -14,28 +16,99 @@ public struct ErrscopeCommand: ParsableCommand {
             Exit codes: 0 success / found; 1 not found, unknown or lint errors; 64 usage error;
             66 input missing or unreadable; 70 internal error.
             """,
-        subcommands: [Lookup.self, Decode.self, Render.self, CatalogCommand.self, Envelopes.self])
+        subcommands: [Lookup.self, Decode.self, Render.self, CatalogCommand.self, Envelopes.self, Browse.self, Config.self])
+
+    @OptionGroup var browse: BrowseOptions
 
     public init() {}
 
     public mutating func run() throws {
-        print(Self.helpMessage())
+        guard Terminal.stdinIsTerminal && Terminal.stdoutIsTerminal else {
+            Output.line(Self.helpMessage())
+            return
+        }
+        try browse.run()
     }
 
     /// Commands `main` dispatches to directly: parsing from the root makes ArgumentParser reflect
     /// every command in the tree (about 3 ms); `lookup` must answer in under 10 ms.
     static let directCommands: [String: any ParsableCommand.Type] = [
         "lookup": Lookup.self, "decode": Decode.self, "render": Render.self, "envelopes": Envelopes.self,
-        "catalog": CatalogCommand.self,
+        "catalog": CatalogCommand.self, "browse": Browse.self, "config": Config.self,
     ]
 
     /// The process entry point.
     public static func runFromCommandLine() {
+        processStart = CursesTerminal.monotonicNanos()
         let args = Array(CommandLine.arguments.dropFirst())
         if let first = args.first, let command = directCommands[first] {
             command.main(Array(args.dropFirst()))
         }
         main()
+    }
+}
+
+nonisolated(unsafe) var processStart: UInt64 = 0
+
+/// Options of the interactive browser (also accepted by `errscope` itself).
+struct BrowseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Colour theme: dark, light, high-contrast or mono.", valueName: "name"))
+    var theme: String?
+
+    @Flag(inversion: .prefixedNo, help: "Mouse support (click to select, wheel to scroll); off by default.")
+    var mouse: Bool?
+
+    @OptionGroup var catalogOptions: CatalogOptions
+
+    func validate() throws {
+        if let t = theme, !Theme.names.contains(t) { throw ValidationError("--theme must be one of \(Theme.names.joined(separator: ", "))") }
+    }
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let configPath = TUIConfig.path(environment: env)
+        var config = TUIConfig()
+        if let data = FileManager.default.contents(atPath: configPath) {
+            config = TUIConfig.parse(String(decoding: data, as: UTF8.self), file: configPath)
+        }
+        let (keymap, keyProblems) = config.keymap()
+        let catalog = catalogOptions.load()
+        let size = Terminal.size()
+        var state = AppState(data: BrowserData(catalog: catalog), width: size.width, height: size.height, keymap: keymap)
+        let problems = config.problems + keyProblems + catalog.errors.map(\.description)
+        if let first = problems.first {
+            state.message = StatusMessage(text: problems.count == 1 ? first : "\(first) (+\(problems.count - 1) more; see stderr after quitting)", isError: true)
+        }
+        let noColor = !(env["NO_COLOR"] ?? "").isEmpty
+        let status = CursesTerminal.run(state, options: .init(
+            themeName: theme ?? config.theme ?? "dark", noColor: noColor, mouse: mouse ?? config.mouse ?? false,
+            tracePath: env["ERRSCOPE_TRACE"], startTime: processStart))
+        for p in problems.prefix(20) { Output.warn(p) }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct Browse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "browse", abstract: "Open the interactive browser (what `errscope` does in a terminal).").topLevel
+
+    @OptionGroup var options: BrowseOptions
+
+    func run() throws {
+        guard Terminal.stdinIsTerminal && Terminal.stdoutIsTerminal else {
+            throw ValidationError("the browser needs a terminal; use lookup, decode or render in scripts")
+        }
+        try options.run()
+    }
+}
+
+struct Config: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Where the config file is.", subcommands: [Path.self]).topLevel
+
+    struct Path: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "path", abstract: "Print the config file's path ($ERRSCOPE_CONFIG_DIR, $XDG_CONFIG_HOME).")
+        func run() throws { Output.line(TUIConfig.path()) }
     }
 }
 
@@ -86,6 +159,11 @@ enum Terminal {
         return 120
     }
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static func size() -> (width: Int, height: Int) {
+        var ws = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { return (Int(ws.ws_col), Int(ws.ws_row)) }
+        return (80, 24)
+    }
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 }
 

@@ -647,6 +647,7 @@ public struct CatalogLoader {
         checkDuplicates()
         checkReferences()
         let ids = systems.map(\.id)
+        store.freeze()
         let index = CodeIndex(store: store, systemIDs: ids)
         return Catalog(systems: systems, envelopes: envelopes, diagnostics: diagnostics, store: store, index: index)
     }

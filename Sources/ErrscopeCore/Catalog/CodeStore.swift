@@ -84,14 +84,35 @@ struct CodeExtras: Sendable {
 /// strings that had to be built (YAML, escaped JSON); other buffers are whole JSON catalog
 /// files referenced in place, so a 100,000-code catalog costs its file size plus ~100 bytes a code.
 public final class CodeStore: @unchecked Sendable {
-    /// Buffer 0: text built while loading.
+    /// Buffer 0: text built while loading; moved to `frozenArena` once loading is done.
     var arena: [UInt8] = []
+    var frozenArena: UnsafeMutableBufferPointer<UInt8>?
     /// Buffers 1...: whole JSON catalog files, referenced in place. Owned (freed in deinit)
     /// and never mutated, so readers use their addresses directly.
     var files: [UnsafeMutableBufferPointer<UInt8>] = []
     var bufferCount: Int { files.count + 1 }
 
-    deinit { for f in files { f.deallocate() } }
+    deinit {
+        for f in files { f.deallocate() }
+        frozenArena?.deallocate()
+    }
+
+    /// Ends loading: the arena moves to fixed memory so readers may hold its address.
+    func freeze() {
+        guard frozenArena == nil else { return }
+        let b = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, arena.count))
+        _ = b.initialize(from: arena)
+        frozenArena = b
+        arena = []
+    }
+
+    /// The bytes of `ref`, valid as long as the store (after `freeze`).
+    @inline(__always)
+    func pointer(_ ref: TextRef) -> UnsafeBufferPointer<UInt8> {
+        let base: UnsafeMutablePointer<UInt8>? = ref.buffer == 0 ? frozenArena?.baseAddress : files[ref.buffer - 1].baseAddress
+        guard let base, ref.length > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: base + ref.offset, count: ref.length)
+    }
 
     /// Takes ownership of a copy of `bytes` as a new file buffer.
     func adopt(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8> {
@@ -157,6 +178,7 @@ public final class CodeStore: @unchecked Sendable {
 
     func append(bytes: UnsafeBufferPointer<UInt8>) -> TextRef {
         if bytes.isEmpty { return .empty }
+        precondition(frozenArena == nil, "the code store is frozen")
         let n = min(bytes.count, 0xF_FFFF)
         let off = arena.count
         arena.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<n]))
@@ -165,6 +187,9 @@ public final class CodeStore: @unchecked Sendable {
 
     @inline(__always)
     func withBytes<R>(_ ref: TextRef, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if ref.buffer == 0, let f = frozenArena {
+            return try body(UnsafeBufferPointer(start: f.baseAddress! + ref.offset, count: ref.length))
+        }
         if ref.buffer == 0 {
             return try arena.withUnsafeBufferPointer { all in
                 try body(UnsafeBufferPointer(rebasing: all[ref.offset..<(ref.offset + ref.length)]))

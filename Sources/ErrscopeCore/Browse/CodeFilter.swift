@@ -1,0 +1,148 @@
+import Foundation
+
+/// The browser's incremental filter. A query is space-separated terms, all of which must match
+/// a code. A term matches when it is:
+///  - a subsequence of the code (fuzzy, like fzf: `alias nf` finds `…alias_not_found`);
+///  - a substring of the domain or the meaning;
+///  - a prefix of the code's HTTP status (`404`, `5`), of its type or gRPC status, or of a type or
+///    status the system's mapping rules give that HTTP status (`not_found_error`, `NOT_FOUND`).
+/// Matching is ASCII case-insensitive and reads the store's bytes in place. Every rule is
+/// monotone (a longer term matches fewer codes), so typing narrows the previous result.
+public final class CodeFilter: @unchecked Sendable {
+    public let catalog: Catalog
+    /// Per system slot: HTTP status -> lowercased types/statuses its rules give it.
+    let ruleTags: [[Int: [String]]]
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+        ruleTags = catalog.systems.map { sys in
+            var tags: [Int: Set<String>] = [:]
+            for em in sys.emits {
+                for rule in em.rules {
+                    let values = ["type", "status"].compactMap { rule.set[$0]?.stringValue?.lowercased() }
+                    guard !values.isEmpty else { continue }
+                    for m in rule.match.http {
+                        switch m {
+                        case .status(let s): tags[s, default: []].formUnion(values)
+                        case .range(let h): for s in (h * 100)..<(h * 100 + 100) { tags[s, default: []].formUnion(values) }
+                        }
+                    }
+                }
+            }
+            return tags.mapValues { Array($0) }
+        }
+    }
+
+    public static func terms(_ query: String) -> [String] {
+        query.lowercased().split(separator: " ").map(String.init)
+    }
+
+    struct CompiledTerm {
+        let bytes: [UInt8]
+        let isDigits: Bool
+        /// (system slot, status) pairs whose rule tags start with the term.
+        let tagStatuses: Set<Int>
+    }
+
+    func compile(_ term: String) -> CompiledTerm {
+        var statuses = Set<Int>()
+        for (slot, tags) in ruleTags.enumerated() {
+            for (status, values) in tags where values.contains(where: { $0.hasPrefix(term) }) { statuses.insert(slot << 10 | status) }
+        }
+        return CompiledTerm(bytes: Array(term.utf8), isDigits: !term.isEmpty && term.allSatisfy(\.isASCII) && term.allSatisfy(\.isNumber) && term.count <= 3,
+                            tagStatuses: statuses)
+    }
+
+    /// Rows matching `query`, in catalog order; only rows in `within` are considered when given.
+    public func matches(_ query: String, within: [Int32]? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int32] {
+        let terms = Self.terms(query).map(compile)
+        let store = catalog.store
+        if terms.isEmpty { return within ?? (0..<Int32(store.count)).map { $0 } }
+        let total = within?.count ?? store.count
+        let parts = max(1, min(threads, total / 20_000))
+        if parts == 1 { return scan(terms, within: within, range: 0..<total) }
+        var chunks = [[Int32]](repeating: [], count: parts)
+        chunks.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                out[p] = scan(terms, within: within, range: (total * p / parts)..<(total * (p + 1) / parts))
+            }
+        }
+        return chunks.flatMap { $0 }
+    }
+
+    private func scan(_ terms: [CompiledTerm], within: [Int32]?, range: Range<Int>) -> [Int32] {
+        var out: [Int32] = []
+        let store = catalog.store
+        for i in range {
+            let row = within.map { Int($0[i]) } ?? i
+            var all = true
+            for t in terms where !matches(t, row: row, store) { all = false; break }
+            if all { out.append(Int32(row)) }
+        }
+        return out
+    }
+
+    @inline(__always)
+    private func matches(_ t: CompiledTerm, row: Int, _ store: CodeStore) -> Bool {
+        let n = t.bytes
+        let h = Int(store.http[row])
+        if t.isDigits {
+            if h > 0 {
+                if Self.statusHasPrefix(h, n) { return true }
+            } else if h < 0, let alts = store.extras[Int32(row)]?.httpAlternatives, alts.contains(where: { Self.statusHasPrefix($0, n) }) {
+                return true
+            }
+        }
+        if h > 0, !t.tagStatuses.isEmpty, t.tagStatuses.contains(Int(store.system[row]) << 10 | h) { return true }
+        return n.withUnsafeBufferPointer { needle in
+            Self.subsequence(needle, store.pointer(store.code[row]))
+                || Self.contains(store.pointer(store.domain[row]), needle)
+                || Self.contains(store.pointer(store.meaning[row]), needle)
+                || Self.hasPrefix(store.pointer(store.type[row]), needle)
+                || Self.hasPrefix(store.pointer(store.grpc[row]), needle)
+        }
+    }
+
+    static func statusHasPrefix(_ status: Int, _ digits: [UInt8]) -> Bool {
+        let s: [UInt8] = [UInt8(48 + status / 100), UInt8(48 + status / 10 % 10), UInt8(48 + status % 10)]
+        return digits.count <= 3 && zip(s, digits).allSatisfy { $0 == $1 }
+    }
+
+    @inline(__always)
+    static func subsequence(_ needle: UnsafeBufferPointer<UInt8>, _ hay: UnsafeBufferPointer<UInt8>) -> Bool {
+        var j = 0
+        let n = needle.count
+        if n == 0 { return true }
+        for b in hay where asciiLower(b) == needle[j] {
+            j += 1
+            if j == n { return true }
+        }
+        return false
+    }
+
+    @inline(__always)
+    static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = needle.count, m = hay.count
+        if n == 0 { return true }
+        if n > m { return false }
+        let first = needle[0]
+        var i = 0
+        while i <= m - n {
+            if asciiLower(hay[i]) == first {
+                var k = 1
+                while k < n && asciiLower(hay[i + k]) == needle[k] { k += 1 }
+                if k == n { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    @inline(__always)
+    static func hasPrefix(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard hay.count >= needle.count, needle.count > 0 else { return false }
+        for k in 0..<needle.count where asciiLower(hay[k]) != needle[k] { return false }
+        return true
+    }
+}

@@ -1,0 +1,147 @@
+/// A key press, terminal-independent.
+public enum Key: Hashable, Sendable {
+    case char(Character)
+    case ctrl(Character)
+    case up, down, left, right, pageUp, pageDown, home, end
+    case enter, escape, tab, backTab, backspace, delete
+    case f(Int)
+
+    /// Parses a key name as written in the config file: `j`, `down`, `ctrl-c`, `f1`, `pgdn`, `S-tab`.
+    public init?(name: String) {
+        let n = name.lowercased()
+        switch n {
+        case "up": self = .up
+        case "down": self = .down
+        case "left": self = .left
+        case "right": self = .right
+        case "pgup", "pageup": self = .pageUp
+        case "pgdn", "pagedown": self = .pageDown
+        case "home": self = .home
+        case "end": self = .end
+        case "enter", "return": self = .enter
+        case "esc", "escape": self = .escape
+        case "tab": self = .tab
+        case "s-tab", "shift-tab", "backtab": self = .backTab
+        case "backspace": self = .backspace
+        case "delete", "del": self = .delete
+        case "space": self = .char(" ")
+        default:
+            if n.hasPrefix("ctrl-"), n.count == 6 { self = .ctrl(n.last!); return }
+            if n.hasPrefix("f"), let i = Int(n.dropFirst()), (1...12).contains(i) { self = .f(i); return }
+            if name.count == 1 { self = .char(name.first!); return }
+            return nil
+        }
+    }
+
+    public var label: String {
+        switch self {
+        case .char(" "): return "Space"
+        case .char(let c): return String(c)
+        case .ctrl(let c): return "Ctrl-" + String(c).uppercased()
+        case .up: return "↑"
+        case .down: return "↓"
+        case .left: return "←"
+        case .right: return "→"
+        case .pageUp: return "PgUp"
+        case .pageDown: return "PgDn"
+        case .home: return "Home"
+        case .end: return "End"
+        case .enter: return "Enter"
+        case .escape: return "Esc"
+        case .tab: return "Tab"
+        case .backTab: return "S-Tab"
+        case .backspace: return "Backspace"
+        case .delete: return "Del"
+        case .f(let i): return "F\(i)"
+        }
+    }
+}
+
+/// Everything a key can do. The raw value is the name used in the config file.
+public enum Action: String, Sendable, CaseIterable {
+    case moveUp = "move_up", moveDown = "move_down", pageUp = "page_up", pageDown = "page_down"
+    case top, bottom, collapse, expand, toggle = "activate"
+    case nextPane = "next_pane", previousPane = "previous_pane"
+    case focusTree = "focus_tree", focusDetail = "focus_detail", focusMapping = "focus_mapping", focusProbe = "focus_probe"
+    case filter, nextMatch = "next_match", previousMatch = "previous_match", clear
+    case command, help, copy, toggleMouse = "toggle_mouse", toggleVariant = "toggle_variant"
+    case quit
+}
+
+/// Where a binding applies.
+public enum Scope: String, Sendable { case global, tree, detail, mapping }
+
+/// One binding: keys, what they do, and the help text shown by `?` and the status line.
+public struct Binding: Sendable {
+    public var action: Action
+    public var keys: [Key]
+    public var help: String
+    public var scope: Scope
+    /// Shown in the status line for its scope.
+    public var hint: Bool
+}
+
+/// The single key table: it dispatches keys, writes the status-line hints and the help screen.
+public struct KeyMap: Sendable {
+    public private(set) var bindings: [Binding]
+
+    public static let `default` = KeyMap(bindings: [
+        Binding(action: .moveDown, keys: [.down, .char("j")], help: "next row", scope: .global, hint: false),
+        Binding(action: .moveUp, keys: [.up, .char("k")], help: "previous row", scope: .global, hint: false),
+        Binding(action: .pageDown, keys: [.pageDown, .ctrl("f")], help: "page down", scope: .global, hint: false),
+        Binding(action: .pageUp, keys: [.pageUp, .ctrl("b")], help: "page up", scope: .global, hint: false),
+        Binding(action: .top, keys: [.char("g"), .home], help: "first row", scope: .global, hint: false),
+        Binding(action: .bottom, keys: [.char("G"), .end], help: "last row", scope: .global, hint: false),
+        Binding(action: .collapse, keys: [.left, .char("h")], help: "collapse / go to parent", scope: .tree, hint: true),
+        Binding(action: .expand, keys: [.right, .char("l")], help: "expand", scope: .tree, hint: true),
+        Binding(action: .toggle, keys: [.enter, .char(" ")], help: "open / toggle", scope: .tree, hint: true),
+        Binding(action: .nextPane, keys: [.tab], help: "next pane (mapping: next columns)", scope: .global, hint: false),
+        Binding(action: .previousPane, keys: [.backTab], help: "previous pane", scope: .global, hint: false),
+        Binding(action: .focusTree, keys: [.char("1")], help: "tree pane", scope: .global, hint: false),
+        Binding(action: .focusDetail, keys: [.char("2")], help: "detail pane", scope: .global, hint: false),
+        Binding(action: .focusMapping, keys: [.char("3")], help: "mapping pane", scope: .global, hint: false),
+        Binding(action: .focusProbe, keys: [.char("4")], help: "probe pane", scope: .global, hint: false),
+        Binding(action: .filter, keys: [.char("/")], help: "filter codes", scope: .global, hint: true),
+        Binding(action: .nextMatch, keys: [.char("n")], help: "next match", scope: .global, hint: false),
+        Binding(action: .previousMatch, keys: [.char("N")], help: "previous match", scope: .global, hint: false),
+        Binding(action: .clear, keys: [.escape], help: "clear filter / close", scope: .global, hint: false),
+        Binding(action: .toggleVariant, keys: [.char("o")], help: "documented / observed", scope: .mapping, hint: true),
+        Binding(action: .copy, keys: [.char("y")], help: "copy envelope JSON (OSC 52)", scope: .mapping, hint: true),
+        Binding(action: .command, keys: [.char(":")], help: "command (:system :http :envelope :theme :q)", scope: .global, hint: true),
+        Binding(action: .toggleMouse, keys: [.char("m")], help: "mouse on/off", scope: .global, hint: false),
+        Binding(action: .help, keys: [.char("?"), .f(1)], help: "help", scope: .global, hint: true),
+        Binding(action: .quit, keys: [.char("q"), .ctrl("c")], help: "quit", scope: .global, hint: true),
+    ])
+
+    /// The action for `key` in `scope` (the pane's own bindings first, then global ones).
+    public func action(for key: Key, in scope: Scope) -> Action? {
+        bindings.first { $0.scope == scope && $0.keys.contains(key) }?.action
+            ?? bindings.first { $0.scope == .global && $0.keys.contains(key) }?.action
+    }
+
+    public func keys(for action: Action) -> [Key] { bindings.first { $0.action == action }?.keys ?? [] }
+
+    /// Replaces the keys of actions: `["move_down": ["j", "down"]]`. Returns what it could not use.
+    public mutating func remap(_ overrides: [(action: String, keys: [String])]) -> [String] {
+        var problems: [String] = []
+        for (name, names) in overrides {
+            guard let action = Action(rawValue: name) else {
+                problems.append("unknown action `\(name)` (known: \(Action.allCases.map(\.rawValue).joined(separator: ", ")))")
+                continue
+            }
+            var keys: [Key] = []
+            for n in names {
+                if let k = Key(name: n) { keys.append(k) } else { problems.append("unknown key `\(n)` for \(name)") }
+            }
+            guard !keys.isEmpty, let i = bindings.firstIndex(where: { $0.action == action }) else { continue }
+            // A key moves to its new action.
+            for j in bindings.indices { bindings[j].keys.removeAll { keys.contains($0) } }
+            bindings[i].keys = keys
+        }
+        if keys(for: .quit).isEmpty, let i = bindings.firstIndex(where: { $0.action == .quit }) {
+            bindings[i].keys = [.ctrl("c")]
+            problems.append("quit had no key left; Ctrl-C kept")
+        }
+        return problems
+    }
+}

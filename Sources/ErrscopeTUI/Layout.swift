@@ -1,0 +1,45 @@
+/// Where each pane goes for a terminal size. Wide terminals put tree and detail side by side
+/// over a full-width mapping pane; narrow ones stack the tree over the pane in focus.
+public struct Layout: Sendable, Equatable {
+    public static let minWidth = 40
+    public static let minHeight = 10
+
+    public var title: Rect
+    public var tree: Rect
+    public var detail: Rect
+    /// The mapping pane; the probe pane shares this place (tabs).
+    public var mapping: Rect
+    public var status: Rect
+    public var tooSmall: Bool
+    /// Narrow: detail and mapping share one place, the focused one shows.
+    public var stacked: Bool
+
+    public static let empty = Layout(title: .init(x: 0, y: 0, width: 0, height: 0), tree: .init(x: 0, y: 0, width: 0, height: 0),
+                                     detail: .init(x: 0, y: 0, width: 0, height: 0), mapping: .init(x: 0, y: 0, width: 0, height: 0),
+                                     status: .init(x: 0, y: 0, width: 0, height: 0), tooSmall: true, stacked: false)
+
+    public static func compute(width w: Int, height h: Int, focus: Pane) -> Layout {
+        guard w >= minWidth, h >= minHeight else {
+            var l = empty
+            l.status = Rect(x: 0, y: max(0, h - 1), width: w, height: min(1, h))
+            return l
+        }
+        let title = Rect(x: 0, y: 0, width: w, height: 1)
+        let status = Rect(x: 0, y: h - 1, width: w, height: 1)
+        let bodyY = 1, bodyH = h - 2
+        if w >= 100 {
+            // Tree and detail side by side on top; the mapping pane takes the full width below so
+            // that four envelopes fit side by side at 120 columns.
+            let topH = max(8, bodyH * 9 / 20)
+            let treeW = max(34, w * 42 / 100)
+            return Layout(title: title, tree: Rect(x: 0, y: bodyY, width: treeW, height: topH),
+                          detail: Rect(x: treeW, y: bodyY, width: w - treeW, height: topH),
+                          mapping: Rect(x: 0, y: bodyY + topH, width: w, height: bodyH - topH),
+                          status: status, tooSmall: false, stacked: false)
+        }
+        let treeH = max(4, bodyH * 2 / 5)
+        let rest = Rect(x: 0, y: bodyY + treeH, width: w, height: bodyH - treeH)
+        return Layout(title: title, tree: Rect(x: 0, y: bodyY, width: w, height: treeH), detail: rest, mapping: rest,
+                      status: status, tooSmall: false, stacked: true)
+    }
+}

@@ -1,0 +1,248 @@
+import ErrscopeCore
+
+public enum Pane: Int, Sendable, CaseIterable {
+    case tree, detail, mapping, probe
+
+    var scope: Scope {
+        switch self {
+        case .tree: return .tree
+        case .detail: return .detail
+        case .mapping, .probe: return .mapping
+        }
+    }
+    var title: String {
+        switch self {
+        case .tree: return "Catalog"
+        case .detail: return "Detail"
+        case .mapping: return "Mapping"
+        case .probe: return "Probe"
+        }
+    }
+}
+
+/// A visible row of the tree.
+public enum TreeRow: Hashable, Sendable {
+    case system(Int)
+    case domain(Int, Int)
+    case code(Int, Int, Int32)
+}
+
+public struct MouseEvent: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case press, wheelUp, wheelDown }
+    public var kind: Kind
+    public var x: Int
+    public var y: Int
+    public init(kind: Kind, x: Int, y: Int) { self.kind = kind; self.x = x; self.y = y }
+}
+
+public enum Event: Sendable, Equatable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+    case mouse(MouseEvent)
+}
+
+/// What the runner must do after an update: the only way the pure core asks for IO.
+public enum Effect: Sendable, Equatable {
+    case quit
+    /// Put text on the clipboard (OSC 52).
+    case copy(String)
+    case setMouse(Bool)
+    case bell
+}
+
+public struct StatusMessage: Sendable, Equatable {
+    public var text: String
+    public var isError: Bool
+    public init(text: String, isError: Bool) { self.text = text; self.isError = isError }
+}
+
+/// Shared, immutable data behind the state (catalog, tree, filter, renderer).
+public final class BrowserData: @unchecked Sendable {
+    public let catalog: Catalog
+    public let tree: CodeTree
+    public let filter: CodeFilter
+    public let renderer: Renderer
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+        tree = CodeTree(catalog: catalog)
+        filter = CodeFilter(catalog: catalog)
+        renderer = Renderer(catalog: catalog)
+    }
+}
+
+/// Everything the screen shows. Changed only by `update`; drawn by `View.render`.
+public struct AppState: Sendable {
+    public let data: BrowserData
+    public var width: Int
+    public var height: Int
+    public var theme: Theme
+    public var keymap: KeyMap
+    public var focus: Pane = .tree
+    public var expandedSystems: Set<Int> = []
+    public var expandedDomains: Set<Int> = []
+    public private(set) var rows: [TreeRow] = []
+    public var cursor = 0
+    public var treeScroll = 0
+    public var filterText = ""
+    public var filterEditing = false
+    /// Rows matching the filter (nil: no filter).
+    public private(set) var filterMatches: [Int32]?
+    /// (query, matches) for each filter prefix typed: Backspace pops instead of rescanning.
+    var filterHistory: [(String, [Int32])] = []
+    public var commandText: String?
+    public var variant: MappingVariant = .documented
+    public var mappingColumn = 0
+    public var mappingScroll = 0
+    public var detailScroll = 0
+    public var showHelp = false
+    public var helpScroll = 0
+    public var mouse = false
+    public var message: StatusMessage?
+    /// The pane rectangles of the last layout (for mouse hit-testing).
+    public var layout = Layout.empty
+
+    public init(data: BrowserData, width: Int, height: Int, theme: Theme = Theme.named("dark")!, keymap: KeyMap = .default) {
+        self.data = data
+        self.width = width
+        self.height = height
+        self.theme = theme
+        self.keymap = keymap
+        // Start with every system open, domains closed: the whole catalog at a glance.
+        expandedSystems = Set(data.tree.systems.indices)
+        rebuildRows()
+        layout = Layout.compute(width: width, height: height, focus: focus)
+    }
+
+    // MARK: Derived
+
+    public var selectedRow: TreeRow? { rows.indices.contains(cursor) ? rows[cursor] : nil }
+
+    public var selectedEntry: CodeEntry? {
+        if case .code(_, _, let r)? = selectedRow { return data.catalog.entry(Int(r)) }
+        return nil
+    }
+
+    public var matchCount: Int? { filterMatches?.count }
+
+    static func domainKey(_ s: Int, _ d: Int) -> Int { s << 20 | d }
+
+    /// Recomputes the visible rows from the tree, the expansion state and the filter.
+    mutating func rebuildRows() {
+        let tree = data.tree
+        var out: [TreeRow] = []
+        if let matches = filterMatches {
+            // Matches, grouped under their (expanded) system and domain.
+            var buckets: [Int: [Int32]] = [:]
+            for r in matches {
+                let (s, d) = tree.location(of: Int(r))
+                buckets[Self.domainKey(s, d), default: []].append(r)
+            }
+            for (si, sys) in tree.systems.enumerated() {
+                let domains = sys.domains.indices.filter { buckets[Self.domainKey(si, $0)] != nil }
+                guard !domains.isEmpty else { continue }
+                out.append(.system(si))
+                for di in domains {
+                    out.append(.domain(si, di))
+                    for r in buckets[Self.domainKey(si, di)]! { out.append(.code(si, di, r)) }
+                }
+            }
+        } else {
+            out.reserveCapacity(tree.systems.count * 8)
+            for (si, sys) in tree.systems.enumerated() {
+                out.append(.system(si))
+                guard expandedSystems.contains(si) else { continue }
+                for (di, dom) in sys.domains.enumerated() {
+                    out.append(.domain(si, di))
+                    guard expandedDomains.contains(Self.domainKey(si, di)) else { continue }
+                    for r in dom.rows { out.append(.code(si, di, r)) }
+                }
+            }
+        }
+        rows = out
+        cursor = min(max(0, cursor), max(0, rows.count - 1))
+    }
+
+    /// Selects `target` if it is visible.
+    mutating func select(_ target: TreeRow) {
+        if let i = rows.firstIndex(of: target) { cursor = i }
+    }
+
+    /// Opens the tree down to a code and selects it.
+    public mutating func reveal(row: Int) {
+        let (s, d) = data.tree.location(of: row)
+        if filterMatches != nil, !(filterMatches!.contains(Int32(row))) { clearFilter() }
+        expandedSystems.insert(s)
+        expandedDomains.insert(Self.domainKey(s, d))
+        rebuildRows()
+        select(.code(s, d, Int32(row)))
+        detailScroll = 0
+        mappingScroll = 0
+    }
+
+    mutating func applyFilter(_ text: String) {
+        let previous = filterText
+        filterText = text
+        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+            filterMatches = nil
+            filterHistory = []
+        } else if let last = filterHistory.last, text.hasPrefix(last.0) {
+            // Narrowing: only the previous matches can still match.
+            let m = data.filter.matches(text, within: last.1)
+            filterHistory.append((text, m))
+            filterMatches = m
+        } else {
+            while let last = filterHistory.last, !text.hasPrefix(last.0) { filterHistory.removeLast() }
+            if let last = filterHistory.last, last.0 == text {
+                filterMatches = last.1
+            } else {
+                let m = data.filter.matches(text, within: filterHistory.last?.1)
+                filterHistory.append((text, m))
+                filterMatches = m
+            }
+        }
+        _ = previous
+        let keep = selectedRow
+        rebuildRows()
+        if let k = keep, let i = rows.firstIndex(of: k) { cursor = i } else { cursor = firstCodeRow() ?? 0 }
+    }
+
+    mutating func clearFilter() {
+        let keep = selectedRow
+        filterText = ""
+        filterMatches = nil
+        filterHistory = []
+        filterEditing = false
+        if case .code(let s, let d, _)? = keep {
+            expandedSystems.insert(s)
+            expandedDomains.insert(Self.domainKey(s, d))
+        }
+        rebuildRows()
+        if let k = keep { select(k) }
+    }
+
+    func firstCodeRow(from start: Int = 0, step: Int = 1) -> Int? {
+        var i = start
+        while i >= 0 && i < rows.count {
+            if case .code = rows[i] { return i }
+            i += step
+        }
+        return nil
+    }
+
+    /// Renderings of the selected code for the mapping pane.
+    public var renderings: [RenderedEnvelope] {
+        guard let e = selectedEntry else { return [] }
+        return data.renderer.render(e, options: RenderOptions(variant: variant))
+    }
+}
+
+extension String {
+    func trimmingCharacters(in _: WhitespaceKind) -> String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+    enum WhitespaceKind { case whitespaces }
+}

@@ -1,0 +1,362 @@
+import ErrscopeCore
+
+/// The whole behaviour of the TUI: an event in, the new state and the effects out. No IO, no
+/// clock, no randomness: tests drive it with keys and read the state.
+public func update(_ s: inout AppState, _ event: Event) -> [Effect] {
+    var effects: [Effect] = []
+    switch event {
+    case .resize(let w, let h):
+        s.width = max(0, w)
+        s.height = max(0, h)
+    case .mouse(let m):
+        effects += handleMouse(&s, m)
+    case .key(let key):
+        effects += handleKey(&s, key)
+    }
+    s.layout = Layout.compute(width: s.width, height: s.height, focus: s.focus)
+    clampScroll(&s)
+    return effects
+}
+
+private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
+    // Ctrl-C always quits, whatever mode.
+    if key == .ctrl("c") { return [.quit] }
+    if s.showHelp {
+        switch key {
+        case .down, .char("j"): s.helpScroll += 1
+        case .up, .char("k"): s.helpScroll = max(0, s.helpScroll - 1)
+        case .pageDown: s.helpScroll += 10
+        case .pageUp: s.helpScroll = max(0, s.helpScroll - 10)
+        default: s.showHelp = false
+        }
+        return []
+    }
+    if s.commandText != nil { return commandKey(&s, key) }
+    if s.filterEditing { return filterKey(&s, key) }
+    s.message = nil
+    guard let action = s.keymap.action(for: key, in: s.focus.scope) else { return [] }
+    return perform(&s, action)
+}
+
+func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
+    let page = max(1, pageSize(s))
+    switch action {
+    case .quit: return [.quit]
+    case .help:
+        s.showHelp = true
+        s.helpScroll = 0
+    case .filter:
+        s.filterEditing = true
+        s.focus = .tree
+    case .command:
+        s.commandText = ""
+    case .clear:
+        if s.filterMatches != nil || s.filterEditing { s.clearFilter() }
+        s.message = nil
+    case .toggleMouse:
+        s.mouse.toggle()
+        s.message = StatusMessage(text: "mouse \(s.mouse ? "on: click to select, wheel to scroll" : "off")", isError: false)
+        return [.setMouse(s.mouse)]
+    case .toggleVariant:
+        s.variant = s.variant == .documented ? .observed : .documented
+        s.message = StatusMessage(text: "showing the \(s.variant.rawValue) mapping", isError: false)
+    case .nextPane:
+        if s.focus == .mapping, s.mappingColumn < s.renderings.count - 1, columnsPaged(s) {
+            s.mappingColumn += 1
+        } else {
+            s.focus = Pane(rawValue: (s.focus.rawValue + 1) % 4)!
+        }
+    case .previousPane:
+        if s.focus == .mapping, s.mappingColumn > 0, columnsPaged(s) {
+            s.mappingColumn -= 1
+        } else {
+            s.focus = Pane(rawValue: (s.focus.rawValue + 3) % 4)!
+        }
+    case .focusTree: s.focus = .tree
+    case .focusDetail: s.focus = .detail
+    case .focusMapping: s.focus = .mapping
+    case .focusProbe: s.focus = .probe
+    case .copy:
+        let r = s.renderings
+        guard r.indices.contains(s.mappingColumn) else {
+            s.message = StatusMessage(text: "select a code to copy its envelope", isError: true)
+            return [.bell]
+        }
+        let text = r[s.mappingColumn].body.prettyText
+        let cap = 64 * 1024
+        guard text.utf8.count <= cap else {
+            s.message = StatusMessage(text: "envelope is \(text.utf8.count) bytes; the clipboard cap is \(cap)", isError: true)
+            return [.bell]
+        }
+        s.message = StatusMessage(text: "copied the \(r[s.mappingColumn].envelope) envelope (\(text.utf8.count) bytes, OSC 52)", isError: false)
+        return [.copy(text)]
+    case .moveDown, .moveUp, .pageDown, .pageUp, .top, .bottom:
+        let delta: Int
+        switch action {
+        case .moveDown: delta = 1
+        case .moveUp: delta = -1
+        case .pageDown: delta = page
+        case .pageUp: delta = -page
+        case .top: delta = Int.min / 2
+        default: delta = Int.max / 2
+        }
+        move(&s, delta)
+    case .nextMatch, .previousMatch:
+        let step = action == .nextMatch ? 1 : -1
+        if let i = s.firstCodeRow(from: s.cursor + step, step: step) {
+            s.cursor = i
+        } else if let i = s.firstCodeRow(from: step > 0 ? 0 : s.rows.count - 1, step: step) {
+            s.cursor = i
+            s.message = StatusMessage(text: step > 0 ? "wrapped to the first match" : "wrapped to the last match", isError: false)
+        }
+        s.focus = .tree
+        resetPanes(&s)
+    case .collapse:
+        if s.focus == .mapping {
+            if s.mappingColumn > 0 { s.mappingColumn -= 1 }
+            return []
+        }
+        collapse(&s)
+    case .expand:
+        if s.focus == .mapping {
+            if s.mappingColumn < s.renderings.count - 1 { s.mappingColumn += 1 }
+            return []
+        }
+        expand(&s)
+    case .toggle:
+        switch s.selectedRow {
+        case .system(let si)?:
+            if s.filterMatches == nil {
+                if s.expandedSystems.contains(si) { s.expandedSystems.remove(si) } else { s.expandedSystems.insert(si) }
+                s.rebuildRows()
+            }
+        case .domain(let si, let di)?:
+            if s.filterMatches == nil {
+                let k = AppState.domainKey(si, di)
+                if s.expandedDomains.contains(k) { s.expandedDomains.remove(k) } else { s.expandedDomains.insert(k) }
+                s.rebuildRows()
+            }
+        case .code?: s.focus = .mapping
+        case nil: break
+        }
+    }
+    return []
+}
+
+private func move(_ s: inout AppState, _ delta: Int) {
+    switch s.focus {
+    case .tree:
+        let before = s.cursor
+        s.cursor = min(max(0, s.cursor + delta), max(0, s.rows.count - 1))
+        if s.cursor != before { resetPanes(&s) }
+    case .detail: s.detailScroll = max(0, s.detailScroll + delta)
+    case .mapping, .probe: s.mappingScroll = max(0, s.mappingScroll + delta)
+    }
+}
+
+private func resetPanes(_ s: inout AppState) {
+    s.detailScroll = 0
+    s.mappingScroll = 0
+    s.mappingColumn = min(s.mappingColumn, max(0, s.renderings.count - 1))
+}
+
+private func collapse(_ s: inout AppState) {
+    switch s.selectedRow {
+    case .code(let si, let di, _)?:
+        s.select(.domain(si, di))
+    case .domain(let si, let di)?:
+        let k = AppState.domainKey(si, di)
+        if s.filterMatches == nil, s.expandedDomains.contains(k) {
+            s.expandedDomains.remove(k)
+            s.rebuildRows()
+            s.select(.domain(si, di))
+        } else {
+            s.select(.system(si))
+        }
+    case .system(let si)?:
+        if s.filterMatches == nil, s.expandedSystems.contains(si) {
+            s.expandedSystems.remove(si)
+            s.rebuildRows()
+            s.select(.system(si))
+        }
+    case nil: break
+    }
+    resetPanes(&s)
+}
+
+private func expand(_ s: inout AppState) {
+    switch s.selectedRow {
+    case .system(let si)?:
+        if !s.expandedSystems.contains(si) && s.filterMatches == nil {
+            s.expandedSystems.insert(si)
+            s.rebuildRows()
+            s.select(.system(si))
+        } else if s.cursor + 1 < s.rows.count {
+            s.cursor += 1
+        }
+    case .domain(let si, let di)?:
+        let k = AppState.domainKey(si, di)
+        if !s.expandedDomains.contains(k) && s.filterMatches == nil {
+            s.expandedDomains.insert(k)
+            s.rebuildRows()
+            s.select(.domain(si, di))
+        } else if s.cursor + 1 < s.rows.count {
+            s.cursor += 1
+        }
+    case .code?: s.focus = .mapping
+    case nil: break
+    }
+    resetPanes(&s)
+}
+
+private func filterKey(_ s: inout AppState, _ key: Key) -> [Effect] {
+    switch key {
+    case .escape:
+        s.clearFilter()
+    case .enter:
+        s.filterEditing = false
+        if s.matchCount == 0 { s.message = StatusMessage(text: "no code matches `\(s.filterText)`", isError: true) }
+    case .backspace, .delete, .ctrl("h"):
+        if s.filterText.isEmpty { s.filterEditing = false } else { s.applyFilter(String(s.filterText.dropLast())) }
+    case .ctrl("u"):
+        s.applyFilter("")
+    case .down, .up, .pageDown, .pageUp:
+        _ = perform(&s, key == .down ? .moveDown : key == .up ? .moveUp : key == .pageDown ? .pageDown : .pageUp)
+    case .char(let c):
+        guard s.filterText.count < 200 else { return [.bell] }
+        s.applyFilter(s.filterText + String(c))
+    default: break
+    }
+    return []
+}
+
+private func commandKey(_ s: inout AppState, _ key: Key) -> [Effect] {
+    switch key {
+    case .escape: s.commandText = nil
+    case .backspace, .delete, .ctrl("h"):
+        if s.commandText!.isEmpty { s.commandText = nil } else { s.commandText!.removeLast() }
+    case .char(let c):
+        if s.commandText!.count < 200 { s.commandText!.append(c) }
+    case .enter:
+        let text = s.commandText!
+        s.commandText = nil
+        return runCommand(&s, text)
+    default: break
+    }
+    return []
+}
+
+/// The `:` commands.
+public let commandHelp: [(String, String)] = [
+    (":system ID", "jump to a system (bodhi, scaigrid, ...)"),
+    (":http N", "filter by HTTP status"),
+    (":code CODE", "jump to a code"),
+    (":envelope ID", "show that envelope's column"),
+    (":observed / :documented", "which mapping to show"),
+    (":theme NAME", "dark, light, high-contrast, mono"),
+    (":mouse on|off", "mouse support"),
+    (":q", "quit"),
+]
+
+func runCommand(_ s: inout AppState, _ text: String) -> [Effect] {
+    let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
+    guard let name = parts.first else { return [] }
+    let arg = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+    func fail(_ m: String) -> [Effect] {
+        s.message = StatusMessage(text: m, isError: true)
+        return [.bell]
+    }
+    switch name {
+    case "q", "quit", "q!", "wq": return [.quit]
+    case "system", "sys":
+        guard let si = s.data.tree.systems.firstIndex(where: { $0.id == arg || $0.id.hasPrefix(arg) && !arg.isEmpty }) else {
+            return fail("no system `\(arg)`; systems: \(s.data.tree.systems.map(\.id).joined(separator: ", "))")
+        }
+        if s.filterMatches != nil { s.clearFilter() }
+        s.expandedSystems.insert(si)
+        s.rebuildRows()
+        s.select(.system(si))
+        s.focus = .tree
+    case "http":
+        guard let n = Int(arg), (100...599).contains(n) else { return fail(":http takes a status, 100-599") }
+        s.filterEditing = false
+        s.applyFilter(String(n))
+        s.focus = .tree
+    case "code":
+        guard let e = s.data.catalog.resolve(code: arg).first ?? s.data.catalog.lookup(arg).first?.entry else {
+            return fail("no code `\(arg)`")
+        }
+        s.reveal(row: e.row)
+        s.focus = .tree
+    case "envelope", "env":
+        guard s.selectedEntry != nil else { return fail("select a code first") }
+        guard let i = s.renderings.firstIndex(where: { $0.envelope == arg }) else {
+            return fail("`\(arg)` is not among this code's envelopes: \(s.renderings.map(\.envelope).joined(separator: ", "))")
+        }
+        s.mappingColumn = i
+        s.focus = .mapping
+    case "observed": s.variant = .observed
+    case "documented": s.variant = .documented
+    case "theme":
+        guard let t = Theme.named(arg, colors: s.theme.name == "mono" && arg != "mono" ? 256 : 256) else {
+            return fail("themes: \(Theme.names.joined(separator: ", "))")
+        }
+        s.theme = t
+    case "mouse":
+        s.mouse = arg != "off"
+        return [.setMouse(s.mouse)]
+    case "help": s.showHelp = true
+    default:
+        return fail("unknown command `:\(name)` (? lists them)")
+    }
+    return []
+}
+
+private func handleMouse(_ s: inout AppState, _ m: MouseEvent) -> [Effect] {
+    guard s.mouse, !s.layout.tooSmall else { return [] }
+    let l = s.layout
+    let pane: Pane? = l.tree.contains(x: m.x, y: m.y) ? .tree
+        : (!l.stacked && l.detail.contains(x: m.x, y: m.y)) ? .detail
+        : l.mapping.contains(x: m.x, y: m.y) ? (l.stacked ? (s.focus == .tree ? .detail : s.focus) : (s.focus == .probe ? .probe : .mapping)) : nil
+    guard let p = pane else { return [] }
+    switch m.kind {
+    case .wheelUp, .wheelDown:
+        let saved = s.focus
+        s.focus = p
+        move(&s, m.kind == .wheelDown ? 3 : -3)
+        if p != .tree { s.focus = saved == p ? p : saved }
+        if p == .tree { s.focus = saved }
+    case .press:
+        s.focus = p
+        if p == .tree {
+            let i = s.treeScroll + (m.y - l.tree.y - 1)
+            if i >= 0, i < s.rows.count {
+                if i == s.cursor { _ = perform(&s, .toggle); s.focus = .tree } else { s.cursor = i; resetPanes(&s) }
+            }
+        }
+    }
+    return []
+}
+
+func pageSize(_ s: AppState) -> Int {
+    switch s.focus {
+    case .tree: return max(1, s.layout.tree.height - 3)
+    case .detail: return max(1, s.layout.detail.height - 3)
+    default: return max(1, s.layout.mapping.height - 5)
+    }
+}
+
+func visibleColumns(_ s: AppState) -> Int {
+    let inner = s.layout.mapping.width - 2
+    return max(1, min(s.renderings.count, inner / MappingPane.minColumnWidth))
+}
+
+func columnsPaged(_ s: AppState) -> Bool { visibleColumns(s) < s.renderings.count }
+
+private func clampScroll(_ s: inout AppState) {
+    let visible = max(1, s.layout.tree.height - 2)
+    if s.cursor < s.treeScroll { s.treeScroll = s.cursor }
+    if s.cursor >= s.treeScroll + visible { s.treeScroll = s.cursor - visible + 1 }
+    s.treeScroll = max(0, min(s.treeScroll, max(0, s.rows.count - visible)))
+    s.mappingColumn = min(max(0, s.mappingColumn), max(0, s.renderings.count - 1))
+}

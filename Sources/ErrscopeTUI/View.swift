@@ -1,0 +1,438 @@
+import ErrscopeCore
+
+/// Draws the state into a cell buffer. Pure: the same state always gives the same cells.
+public enum View {
+    public static func render(_ s: AppState) -> ScreenBuffer {
+        var b = ScreenBuffer(width: s.width, height: s.height)
+        let t = s.theme
+        b.fill(Rect(x: 0, y: 0, width: s.width, height: s.height), style: t.normal)
+        let l = Layout.compute(width: s.width, height: s.height, focus: s.focus)
+        if l.tooSmall {
+            drawTooSmall(&b, s)
+            return b
+        }
+        drawTitle(&b, s, l.title)
+        TreePane.draw(&b, s, l.tree)
+        if l.stacked {
+            switch s.focus {
+            case .mapping: MappingPane.draw(&b, s, l.mapping, tabs: true)
+            case .probe: ProbePane.draw(&b, s, l.mapping, tabs: true)
+            default: DetailPane.draw(&b, s, l.detail, tabs: true)
+            }
+        } else {
+            DetailPane.draw(&b, s, l.detail, tabs: false)
+            if s.focus == .probe { ProbePane.draw(&b, s, l.mapping, tabs: true) } else { MappingPane.draw(&b, s, l.mapping, tabs: true) }
+        }
+        drawStatus(&b, s, l.status)
+        if s.showHelp { HelpOverlay.draw(&b, s) }
+        return b
+    }
+
+    static func drawTooSmall(_ b: inout ScreenBuffer, _ s: AppState) {
+        let msg = "errscope needs \(Layout.minWidth)×\(Layout.minHeight); this terminal is \(s.width)×\(s.height). Enlarge it, or q to quit."
+        let lines = DisplayWidth.wrap(msg, width: max(1, s.width))
+        let top = max(0, (s.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() where top + i < s.height {
+            b.put(line, x: max(0, (s.width - DisplayWidth.of(line)) / 2), y: top + i, style: s.theme.title)
+        }
+    }
+
+    static func drawTitle(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect) {
+        let t = s.theme
+        b.fill(r, style: t.statusBar)
+        var x = b.put(" errscope ", x: 0, y: r.y, style: t.statusKey, clip: r)
+        let c = s.data.catalog
+        x = b.put("\(c.systems.count) systems · \(c.codeCount) codes · \(c.envelopes.count) envelopes", x: x + 1, y: r.y, style: t.statusBar, clip: r)
+        if let n = s.matchCount {
+            b.put("  filter “\(DisplayWidth.truncate(s.filterText, to: 30))”: \(n) match\(n == 1 ? "" : "es")", x: x, y: r.y, style: t.statusKey, clip: r)
+        }
+        let variant = "[\(s.variant.rawValue)]" + (s.mouse ? " [mouse]" : "")
+        b.put(variant, x: r.maxX - DisplayWidth.of(variant) - 1, y: r.y, style: t.statusBar, clip: r)
+    }
+
+    static func drawStatus(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect) {
+        let t = s.theme
+        b.fill(r, style: t.statusBar)
+        if let cmd = s.commandText {
+            let x = b.put(":" + cmd, x: 0, y: r.y, style: t.statusBar, clip: r)
+            b.cursor = (min(x, r.maxX - 1), r.y)
+            return
+        }
+        if s.filterEditing {
+            let x = b.put("/" + s.filterText, x: 0, y: r.y, style: t.statusBar, clip: r)
+            b.cursor = (min(x, r.maxX - 1), r.y)
+            let count = "\(s.matchCount ?? 0) matches · Enter keep · Esc clear"
+            if x + DisplayWidth.of(count) + 3 < r.maxX { b.put(count, x: r.maxX - DisplayWidth.of(count) - 1, y: r.y, style: t.statusBar, clip: r) }
+            return
+        }
+        if let m = s.message {
+            b.put(" " + m.text, x: 0, y: r.y, style: m.isError ? Style(fg: t.error.fg, bg: t.statusBar.bg, bold: true) : t.statusBar, clip: r)
+            return
+        }
+        var x = 1
+        for binding in s.keymap.bindings where binding.hint && (binding.scope == s.focus.scope || binding.scope == .global) {
+            guard let key = binding.keys.first else { continue }
+            let label = binding.keys.prefix(2).map(\.label).joined(separator: "/")
+            if x + DisplayWidth.of(label) + DisplayWidth.of(binding.help) + 3 > r.maxX { break }
+            x = b.put(label, x: x, y: r.y, style: t.statusKey, clip: r)
+            x = b.put(" " + shortHelp(binding.help) + "  ", x: x, y: r.y, style: t.statusBar, clip: r)
+            _ = key
+        }
+    }
+
+    static func shortHelp(_ h: String) -> String {
+        h.split(separator: "(").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? h
+    }
+
+    /// A box with a title; focused panes get the focus colour and a `▶` marker (not colour alone).
+    static func frame(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, title: String, focused: Bool) {
+        guard r.width >= 2, r.height >= 2 else { return }
+        let st = focused ? s.theme.borderFocused : s.theme.border
+        for x in r.x..<r.maxX {
+            b.put("─", x: x, y: r.y, style: st)
+            b.put("─", x: x, y: r.maxY - 1, style: st)
+        }
+        for y in r.y..<r.maxY {
+            b.put("│", x: r.x, y: y, style: st)
+            b.put("│", x: r.maxX - 1, y: y, style: st)
+        }
+        b.put("┌", x: r.x, y: r.y, style: st)
+        b.put("┐", x: r.maxX - 1, y: r.y, style: st)
+        b.put("└", x: r.x, y: r.maxY - 1, style: st)
+        b.put("┘", x: r.maxX - 1, y: r.maxY - 1, style: st)
+        let label = (focused ? "▶ " : " ") + title + " "
+        b.put(DisplayWidth.truncate(label, to: r.width - 4), x: r.x + 2, y: r.y, style: focused ? s.theme.borderFocused : s.theme.title)
+    }
+}
+
+enum TreePane {
+    static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect) {
+        let focused = s.focus == .tree
+        View.frame(&b, s, r, title: "1 Catalog" + (s.matchCount.map { " · \($0) matches" } ?? ""), focused: focused)
+        let inner = r.inset(1)
+        guard !inner.isEmpty else { return }
+        let tree = s.data.tree
+        let catalog = s.data.catalog
+        if s.rows.isEmpty {
+            b.put(s.filterMatches != nil ? "no code matches “\(s.filterText)”" : "no catalogs loaded", x: inner.x + 1, y: inner.y, style: s.theme.dim, clip: inner)
+            return
+        }
+        for i in 0..<inner.height {
+            let idx = s.treeScroll + i
+            guard idx < s.rows.count else { break }
+            let y = inner.y + i
+            let selected = idx == s.cursor
+            let rowStyle = selected ? (focused ? s.theme.selected : s.theme.selectedUnfocused) : s.theme.normal
+            if selected { b.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style: rowStyle) }
+            let filtering = s.filterMatches != nil
+            switch s.rows[idx] {
+            case .system(let si):
+                let sys = tree.systems[si]
+                let open = filtering || s.expandedSystems.contains(si)
+                let x = b.put((open ? "▾ " : "▸ ") + sys.id, x: inner.x, y: y, style: selected ? rowStyle : s.theme.title, clip: inner)
+                b.put("  \(sys.codeCount)", x: x, y: y, style: selected ? rowStyle : s.theme.dim, clip: inner)
+            case .domain(let si, let di):
+                let d = tree.systems[si].domains[di]
+                let open = filtering || s.expandedDomains.contains(AppState.domainKey(si, di))
+                let x = b.put("  " + (open ? "▾ " : "▸ ") + d.id, x: inner.x, y: y, style: rowStyle, clip: inner)
+                b.put("  \(d.rows.count)", x: x, y: y, style: selected ? rowStyle : s.theme.dim, clip: inner)
+            case .code(_, _, let row):
+                let e = catalog.entry(Int(row))
+                let http = e.http.description
+                let httpW = max(7, DisplayWidth.of(http) + 1)
+                let codeText = TerminalText.singleLine(e.code, limit: 200) + (e.isWildcard ? " (wildcard)" : "")
+                b.put("      " + DisplayWidth.truncate(codeText, to: inner.width - 6 - httpW), x: inner.x, y: y,
+                      style: selected ? rowStyle : (e.isWildcard ? s.theme.jsonLiteral : s.theme.normal), clip: inner)
+                b.put(http, x: inner.maxX - DisplayWidth.of(http), y: y, style: selected ? rowStyle : httpStyle(s, e.http), clip: inner)
+            }
+        }
+        if s.rows.count > inner.height {
+            let pos = "\(s.cursor + 1)/\(s.rows.count)"
+            b.put(pos, x: r.maxX - DisplayWidth.of(pos) - 2, y: r.maxY - 1, style: s.theme.dim, clip: r)
+        }
+    }
+
+    static func httpStyle(_ s: AppState, _ h: HTTPStatusSpec) -> Style {
+        guard let p = h.primary else { return s.theme.dim }
+        return p >= 500 ? s.theme.error : p == 429 ? s.theme.jsonNumber : s.theme.dim
+    }
+}
+
+enum DetailPane {
+    static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
+        let title = tabs && r.width < 100 ? "2 Detail · 3 Mapping · 4 Probe" : "2 Detail"
+        View.frame(&b, s, r, title: title, focused: s.focus == .detail)
+        let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2)
+        guard !inner.isEmpty else { return }
+        let lines = content(s, width: inner.width)
+        let start = min(s.detailScroll, max(0, lines.count - inner.height))
+        for (i, line) in lines.dropFirst(start).prefix(inner.height).enumerated() {
+            var x = inner.x
+            for (text, style) in line { x = b.put(text, x: x, y: inner.y + i, style: style, clip: inner) }
+        }
+        if lines.count > inner.height {
+            let more = "\(start + 1)-\(min(lines.count, start + inner.height))/\(lines.count)"
+            b.put(more, x: r.maxX - DisplayWidth.of(more) - 2, y: r.maxY - 1, style: s.theme.dim, clip: r)
+        }
+    }
+
+    typealias Line = [(String, Style)]
+
+    static func content(_ s: AppState, width: Int) -> [Line] {
+        let t = s.theme
+        var out: [Line] = []
+        func field(_ label: String, _ value: String?, _ style: Style? = nil) {
+            guard let v = value, !v.isEmpty else { return }
+            let labelW = 9
+            let wrapped = DisplayWidth.wrap(TerminalText.sanitize(v, keepNewlines: false), width: max(10, width - labelW))
+            for (i, w) in wrapped.enumerated() {
+                out.append([((i == 0 ? label : "").padding(toLength: labelW, withPad: " ", startingAt: 0), t.dim), (w, style ?? t.normal)])
+            }
+        }
+        switch s.selectedRow {
+        case .code(_, _, let row)?:
+            let e = s.data.catalog.entry(Int(row))
+            out.append([(TerminalText.singleLine(e.code, limit: 200), t.title), ("  \(e.system) / \(e.domain)", t.dim)])
+            var http = e.http.description
+            if let p = e.http.primary, let phrase = HTTPReason.phrase(p) { http += " " + phrase }
+            if case .unknown = e.http { http = "unknown (the source gives none)" }
+            field("HTTP", http, TreePane.httpStyle(s, e.http))
+            if e.isWildcard { field("code", "wildcard: every code starting \(e.wildcardPrefix ?? "")") }
+            field("type", e.type)
+            field("grpc", e.grpc)
+            field("meaning", e.meaning)
+            field("when", e.when)
+            field("cause", e.cause)
+            field("fix", e.fix)
+            if let r = e.retry {
+                field("retry", r.rawValue.uppercased() + (e.retryReason.map { " — \($0)" } ?? "") + (e.retryIsDerived ? " (system default)" : ""),
+                      r == .no ? t.error : t.jsonString)
+            }
+            field("fields", e.fields.isEmpty ? nil : e.fields.joined(separator: ", "))
+            field("parent", e.parent)
+            for n in e.notes { field(n.kind.rawValue, n.text, n.kind == .observed ? t.jsonNumber : nil) }
+            let src = s.data.catalog.system(e.system)?.sources.first { $0.id == e.source }
+            field("source", src.map { "\($0.title) (\($0.ref))" } ?? e.source)
+        case .domain(let si, let di)?:
+            let sys = s.data.tree.systems[si]
+            let d = sys.domains[di]
+            out.append([(d.id, t.title), ("  \(sys.id)", t.dim)])
+            field("title", d.title)
+            field("section", d.section)
+            field("codes", "\(d.rows.count)")
+            let statuses = Set(d.rows.flatMap { s.data.catalog.entry(Int($0)).http.statuses }).sorted().map(String.init)
+            field("HTTP", statuses.isEmpty ? "unknown" : statuses.joined(separator: ", "))
+        case .system(let si)?:
+            let sys = s.data.tree.systems[si]
+            let info = s.data.catalog.system(sys.id)
+            out.append([(sys.name, t.title), ("  \(sys.id)", t.dim)])
+            field("about", info?.summary)
+            field("codes", "\(sys.codeCount) in \(sys.domains.count) domains")
+            for em in info?.emits ?? [] {
+                field("envelope", "\(em.envelope) on \(em.paths.joined(separator: " "))\(em.carriesCode ? "" : " (no code)")")
+            }
+            if info?.emits.isEmpty ?? true { field("envelope", "none of its own: shown as translations") }
+            field("rate", info?.rateLimit)
+            for h in info?.headers ?? [] { field("header", "\(h.name): \(h.meaning)") }
+            for n in info?.notes ?? [] { field(n.kind.rawValue, n.text, n.kind == .observed ? t.jsonNumber : nil) }
+            for src in info?.sources ?? [] { field("source", "\(src.title) (\(src.ref))") }
+        case nil:
+            out.append([("Nothing selected.", t.dim)])
+        }
+        return out
+    }
+}
+
+enum MappingPane {
+    static let minColumnWidth = 28
+
+    static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
+        let focused = s.focus == .mapping
+        let renderings = s.renderings
+        let visible = max(1, min(renderings.count, (r.width - 2) / minColumnWidth))
+        let first = renderings.isEmpty ? 0 : min(max(0, s.mappingColumn - visible + 1), renderings.count - visible)
+        let first2 = max(0, min(first, s.mappingColumn))
+        var title = "3 Mapping · \(s.variant.rawValue)"
+        if renderings.count > visible { title += " · \(first2 + 1)-\(first2 + visible) of \(renderings.count) (Tab/←→)" }
+        title += "  │ 4 Probe"
+        View.frame(&b, s, r, title: title, focused: focused)
+        let inner = r.inset(1)
+        guard !inner.isEmpty else { return }
+        guard !renderings.isEmpty else {
+            b.put("Select a code to see it in every envelope of its system.", x: inner.x + 1, y: inner.y, style: s.theme.dim, clip: inner)
+            return
+        }
+        let colW = inner.width / visible
+        let documentedHTTP = s.selectedEntry?.http.primary
+        for c in 0..<visible {
+            let idx = first2 + c
+            guard idx < renderings.count else { break }
+            let rr = renderings[idx]
+            let x0 = inner.x + c * colW
+            let w = c == visible - 1 ? inner.maxX - x0 : colW - 1
+            let col = Rect(x: x0, y: inner.y, width: w, height: inner.height)
+            if c > 0 { for y in inner.y..<inner.maxY { b.put("│", x: x0 - 1, y: y, style: s.theme.border) } }
+            let selected = idx == s.mappingColumn
+            let headStyle = selected && focused ? s.theme.selected : s.theme.title
+            if selected { b.fill(Rect(x: x0, y: inner.y, width: w, height: 1), style: headStyle) }
+            var x = b.put((selected ? "▸" : " ") + rr.envelope, x: x0, y: inner.y, style: headStyle, clip: col)
+            let http = rr.http.map { "HTTP \($0)" } ?? "HTTP ?"
+            let changed = rr.http != documentedHTTP
+            x = b.put(" " + http + (changed ? "≠" : ""), x: x, y: inner.y, style: selected && focused ? headStyle : (changed ? s.theme.badgeWarn : s.theme.dim), clip: col)
+            // Badges: words, so that meaning never rests on colour alone.
+            var badges: [(String, Style)] = []
+            if rr.kind == .translation { badges.append(("translation", s.theme.badgeInfo)) }
+            if !rr.carriesCode { badges.append(("no code", s.theme.badgeWarn)) }
+            if rr.sanitized { badges.append(("sanitized", s.theme.badgeWarn)) }
+            if rr.sentAs != rr.envelope { badges.append(("sent as \(rr.sentAs)", s.theme.badgeWarn)) }
+            if rr.differsByVariant { badges.append((s.variant == .documented ? "observed differs" : "documented differs", s.theme.badgeInfo)) }
+            var bx = x0
+            var by = inner.y + 1
+            for (text, style) in badges {
+                let w2 = DisplayWidth.of(text) + 2
+                if bx + w2 > col.maxX, bx > x0 { bx = x0; by += 1 }
+                bx = b.put(" \(text) ", x: bx, y: by, style: style, clip: col) + 1
+            }
+            let jsonTop = by + (badges.isEmpty ? 0 : 1)
+            let lines = JSONLines.wrap(JSONLines.lines(rr.body, theme: s.theme), width: w - 1)
+            let start = min(s.mappingScroll, max(0, lines.count - 1))
+            for (i, line) in lines.dropFirst(start).enumerated() {
+                let y = jsonTop + i
+                if y >= col.maxY { break }
+                var lx = x0 + 1
+                for (text, style) in line { lx = b.put(text, x: lx, y: y, style: style, clip: col) }
+            }
+            if let note = rr.notes.first, jsonTop + lines.count + 1 < col.maxY {
+                let wrapped = DisplayWidth.wrap(TerminalText.singleLine(note, limit: 300), width: max(8, w - 2))
+                for (i, l) in wrapped.prefix(col.maxY - (jsonTop + lines.count + 1)).enumerated() {
+                    b.put(l, x: x0 + 1, y: jsonTop + lines.count + 1 + i, style: s.theme.dim, clip: col)
+                }
+            }
+        }
+    }
+}
+
+enum ProbePane {
+    static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
+        View.frame(&b, s, r, title: "3 Mapping  │ 4 Probe", focused: s.focus == .probe)
+        let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2)
+        let text = """
+            The live probe goes here: pick an endpoint from endpoints.yaml, send the request that fails, \
+            and see the decoded verdict beside the catalog entry. Until it lands, decode a response with \
+            `errscope decode` (it reads `curl -si` output).
+            """
+        for (i, line) in DisplayWidth.wrap(text, width: max(1, inner.width)).prefix(max(0, inner.height)).enumerated() {
+            b.put(line, x: inner.x, y: inner.y + i, style: s.theme.dim, clip: inner)
+        }
+    }
+}
+
+enum HelpOverlay {
+    static func draw(_ b: inout ScreenBuffer, _ s: AppState) {
+        var lines: [(String, String)] = []
+        for scope in [Scope.global, .tree, .mapping, .detail] {
+            let bs = s.keymap.bindings.filter { $0.scope == scope && !$0.keys.isEmpty }
+            guard !bs.isEmpty else { continue }
+            lines.append(("", ""))
+            lines.append(("\(scope == .global ? "Everywhere" : scope.rawValue.capitalized + " pane")", ""))
+            for binding in bs { lines.append((binding.keys.map(\.label).joined(separator: " "), binding.help)) }
+        }
+        lines.append(("", ""))
+        lines.append(("Commands", ""))
+        for (c, h) in commandHelp { lines.append((c, h)) }
+        lines.append(("", ""))
+        lines.append(("Filter", "terms all match: fuzzy in the code, text in domain/meaning, prefix of HTTP status, type or gRPC status"))
+        let w = min(s.width - 4, 90)
+        let h = min(s.height - 2, lines.count + 3)
+        guard w > 20, h > 4 else { return }
+        let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
+        b.fill(r, style: s.theme.normal)
+        View.frame(&b, s, r, title: "Help · any key closes", focused: true)
+        let inner = r.inset(1)
+        let start = min(s.helpScroll, max(0, lines.count - inner.height))
+        for (i, (k, v)) in lines.dropFirst(start).prefix(inner.height).enumerated() {
+            let y = inner.y + i
+            if v.isEmpty {
+                b.put(" " + k, x: inner.x, y: y, style: s.theme.title, clip: inner)
+            } else {
+                b.put("  " + k, x: inner.x, y: y, style: s.theme.jsonKey, clip: inner)
+                b.put(v, x: inner.x + 24, y: y, style: s.theme.normal, clip: inner)
+            }
+        }
+    }
+}
+
+/// Pretty JSON as coloured segments per line, from the value itself (no re-parsing).
+enum JSONLines {
+    typealias Line = [(String, Style)]
+
+    /// Breaks lines wider than `width` into continuation lines, indented under their start.
+    static func wrap(_ lines: [Line], width: Int) -> [Line] {
+        guard width > 8 else { return lines }
+        var out: [Line] = []
+        for line in lines {
+            let indent = line.first.map { $0.0.prefix { $0 == " " }.count } ?? 0
+            let pad = min(indent + 2, width / 2)
+            var cur: Line = []
+            var w = 0
+            for (text, style) in line {
+                var rest = Substring(text)
+                while !rest.isEmpty {
+                    let room = width - w
+                    var take = ""
+                    var tw = 0
+                    while let ch = rest.first, tw + DisplayWidth.of(ch) <= room {
+                        take.append(ch)
+                        tw += DisplayWidth.of(ch)
+                        rest = rest.dropFirst()
+                    }
+                    if !take.isEmpty { cur.append((take, style)); w += tw }
+                    if !rest.isEmpty {
+                        out.append(cur)
+                        cur = [(String(repeating: " ", count: pad), style)]
+                        w = pad
+                    }
+                }
+            }
+            out.append(cur)
+        }
+        return out
+    }
+
+    static func lines(_ v: JSONValue, theme t: Theme) -> [Line] {
+        var out: [Line] = [[]]
+        func emit(_ s: String, _ st: Style) { out[out.count - 1].append((s, st)) }
+        func newline(_ indent: Int) { out.append([(String(repeating: "  ", count: indent), t.normal)]) }
+        func walk(_ v: JSONValue, _ indent: Int) {
+            switch v {
+            case .object(let o):
+                if o.pairs.isEmpty { emit("{}", t.jsonPunct); return }
+                emit("{", t.jsonPunct)
+                for (i, p) in o.pairs.enumerated() {
+                    newline(indent + 1)
+                    emit(TerminalText.singleLine(JSONWriter.quoted(p.key), limit: 200), t.jsonKey)
+                    emit(": ", t.jsonPunct)
+                    walk(p.value, indent + 1)
+                    if i < o.pairs.count - 1 { emit(",", t.jsonPunct) }
+                }
+                newline(indent)
+                emit("}", t.jsonPunct)
+            case .array(let a):
+                if a.isEmpty { emit("[]", t.jsonPunct); return }
+                emit("[", t.jsonPunct)
+                for (i, item) in a.enumerated() {
+                    newline(indent + 1)
+                    walk(item, indent + 1)
+                    if i < a.count - 1 { emit(",", t.jsonPunct) }
+                }
+                newline(indent)
+                emit("]", t.jsonPunct)
+            case .string(let s): emit(TerminalText.singleLine(JSONWriter.quoted(s), limit: 400), t.jsonString)
+            case .int, .double: emit(v.compactText, t.jsonNumber)
+            case .bool, .null: emit(v.compactText, t.jsonLiteral)
+            }
+        }
+        walk(v, 0)
+        return out
+    }
+}

@@ -1,0 +1,256 @@
+import CNcursesw
+import ErrscopeTUI
+import Foundation
+
+/// Runs the TUI on the real terminal with ncursesw. The only code in errscope that touches the
+/// terminal: it turns input into `Event`s, performs `Effect`s and copies the cell buffer out.
+/// The terminal is restored on quit, on error, on SIGINT/SIGTERM/SIGHUP, around Ctrl-Z, and
+/// (best effort, async-signal-safe) when the process crashes.
+public enum CursesTerminal {
+    nonisolated(unsafe) static var stopSignal: sig_atomic_t = 0
+    nonisolated(unsafe) static var suspendSignal: sig_atomic_t = 0
+    nonisolated(unsafe) static var savedTermios = termios()
+    nonisolated(unsafe) static var haveTermios = false
+
+    public struct Options {
+        public var themeName: String
+        public var noColor: Bool
+        public var mouse: Bool
+        /// Appends "first-paint MS" and "key MS" lines (input read to screen updated).
+        public var tracePath: String?
+        public var startTime: UInt64
+        public init(themeName: String, noColor: Bool, mouse: Bool, tracePath: String?, startTime: UInt64) {
+            self.themeName = themeName; self.noColor = noColor; self.mouse = mouse; self.tracePath = tracePath; self.startTime = startTime
+        }
+    }
+
+    public static func monotonicNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// Runs until quit. Returns the process exit status.
+    public static func run(_ initial: AppState, options: Options) -> Int32 {
+        setlocale(LC_ALL, "")
+        if tcgetattr(STDIN_FILENO, &savedTermios) == 0 { haveTermios = true }
+        installSignalHandlers()
+        guard let screen = es_newterm() else {
+            FileHandle.standardError.write("errscope: cannot start the terminal UI (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset"))\n".data(using: .utf8)!)
+            return 1
+        }
+        _ = set_term(screen)
+        guard let win = es_stdscr() else { endwin(); return 1 }
+        raw()
+        noecho()
+        nonl()
+        keypad(win, true)
+        set_escdelay(25)
+        curs_set(0)
+        wtimeout(win, 100)
+        var colors = 0
+        if !options.noColor && has_colors() {
+            start_color()
+            use_default_colors()
+            colors = Int(es_colors())
+        }
+        var state = initial
+        state.theme = options.noColor || colors < 8 ? .mono : (Theme.named(options.themeName, colors: colors) ?? state.theme)
+        state.mouse = options.mouse
+        if options.mouse { _ = mousemask(es_mouse_mask(), nil) }
+        _ = update(&state, .resize(width: Int(es_getmaxx(win)), height: Int(es_getmaxy(win))))
+        var painter = Painter(window: win, colors: colors)
+        painter.paint(View.render(state), full: true)
+        var trace: FileHandle?
+        if let path = options.tracePath {
+            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            trace = FileHandle(forWritingAtPath: path)
+            trace?.seekToEndOfFile()
+        }
+        func log(_ s: String) { trace?.write((s + "\n").data(using: .utf8)!) }
+        log(String(format: "first-paint %.3f", Double(monotonicNanos() - options.startTime) / 1e6))
+
+        var status: Int32 = 0
+        loop: while true {
+            if stopSignal != 0 { status = 128 + stopSignal; break }
+            if suspendSignal != 0 { suspendSignal = 0; suspend(&painter, &state) }
+            var ch: wint_t = 0
+            let r = wget_wch(win, &ch)
+            if r == ERR { continue }
+            let started = monotonicNanos()
+            var event: Event?
+            if r == KEY_CODE_YES {
+                event = functionKey(Int32(ch), win: win)
+            } else {
+                let v = UInt32(ch)
+                if v == 26 {  // Ctrl-Z: suspend like a shell job
+                    suspend(&painter, &state)
+                    continue
+                }
+                event = characterKey(v)
+            }
+            guard let e = event else { continue }
+            for effect in update(&state, e) {
+                switch effect {
+                case .quit: break loop
+                case .setMouse(let on): _ = mousemask(on ? es_mouse_mask() : 0, nil)
+                case .bell: beep()
+                case .copy(let text): painter.pendingOSC52 = text
+                }
+            }
+            if case .resize = e { painter.paint(View.render(state), full: true) } else { painter.paint(View.render(state), full: false) }
+            log(String(format: "key %.3f", Double(monotonicNanos() - started) / 1e6))
+        }
+        endwin()
+        delscreen(screen)
+        restoreTTY()
+        return status
+    }
+
+    static func suspend(_ painter: inout Painter, _ state: inout AppState) {
+        endwin()
+        restoreTTY()
+        signal(SIGTSTP, SIG_DFL)
+        raise(SIGTSTP)
+        // Resumed (fg): take the terminal back and redraw everything.
+        installSignalHandlers()
+        refresh()
+        _ = update(&state, .resize(width: Int(es_getmaxx(painter.window)), height: Int(es_getmaxy(painter.window))))
+        painter.paint(View.render(state), full: true)
+    }
+
+    static func functionKey(_ k: Int32, win: UnsafeMutablePointer<WINDOW>) -> Event? {
+        switch k {
+        case KEY_UP: return .key(.up)
+        case KEY_DOWN: return .key(.down)
+        case KEY_LEFT: return .key(.left)
+        case KEY_RIGHT: return .key(.right)
+        case KEY_PPAGE: return .key(.pageUp)
+        case KEY_NPAGE: return .key(.pageDown)
+        case KEY_HOME: return .key(.home)
+        case KEY_END: return .key(.end)
+        case KEY_ENTER: return .key(.enter)
+        case KEY_BACKSPACE: return .key(.backspace)
+        case KEY_DC: return .key(.delete)
+        case es_key_btab(): return .key(.backTab)
+        case es_key_resize(): return .resize(width: Int(es_getmaxx(win)), height: Int(es_getmaxy(win)))
+        case es_key_mouse():
+            var m = MEVENT()
+            guard getmouse(&m) == OK else { return nil }
+            let kind: MouseEvent.Kind? = es_button4(m.bstate) != 0 ? .wheelUp : es_button5(m.bstate) != 0 ? .wheelDown : es_button1(m.bstate) != 0 ? .press : nil
+            return kind.map { .mouse(MouseEvent(kind: $0, x: Int(m.x), y: Int(m.y))) }
+        default:
+            for n in 1...12 where k == es_key_f(Int32(n)) { return .key(.f(n)) }
+            return nil
+        }
+    }
+
+    static func characterKey(_ v: UInt32) -> Event? {
+        switch v {
+        case 27: return .key(.escape)
+        case 9: return .key(.tab)
+        case 10, 13: return .key(.enter)
+        case 8, 127: return .key(.backspace)
+        case 1...26: return .key(.ctrl(Character(UnicodeScalar(v + 96)!)))
+        default:
+            guard let u = UnicodeScalar(v), v >= 32 else { return nil }
+            return .key(.char(Character(u)))
+        }
+    }
+
+    // MARK: Signals
+
+    static func installSignalHandlers() {
+        signal(SIGINT) { sig in CursesTerminal.stopSignal = sig }
+        signal(SIGTERM) { sig in CursesTerminal.stopSignal = sig }
+        signal(SIGHUP) { sig in CursesTerminal.stopSignal = sig }
+        signal(SIGTSTP) { _ in CursesTerminal.suspendSignal = 1 }
+        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGABRT, SIGFPE, SIGTRAP] {
+            signal(sig) { sig in
+                CursesTerminal.restoreTTY()
+                signal(sig, SIG_DFL)
+                raise(sig)
+            }
+        }
+    }
+
+    /// Async-signal-safe: termios back, alternate screen off, cursor on, mouse reporting off.
+    static func restoreTTY() {
+        if haveTermios { tcsetattr(STDIN_FILENO, TCSANOW, &savedTermios) }
+        let seq: StaticString = "\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1006l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l"
+        _ = write(STDOUT_FILENO, seq.utf8Start, seq.utf8CodeUnitCount)
+    }
+}
+
+/// Copies cell buffers to curses, writing only the cells that changed since the last frame.
+struct Painter {
+    let window: UnsafeMutablePointer<WINDOW>
+    let colors: Int
+    var previous: ScreenBuffer?
+    var pairs: [Int64: Int16] = [:]
+    var pendingOSC52: String?
+
+    init(window: UnsafeMutablePointer<WINDOW>, colors: Int) {
+        self.window = window
+        self.colors = colors
+    }
+
+    mutating func paint(_ b: ScreenBuffer, full: Bool) {
+        let redraw = full || previous == nil || previous!.width != b.width || previous!.height != b.height
+        if redraw {
+            werase(window)
+            clearok(window, true)
+        }
+        for y in 0..<b.height {
+            for x in 0..<b.width {
+                let cell = b[x, y]
+                if cell.width == 0 { continue }
+                if !redraw, let p = previous, p[x, y] == cell { continue }
+                // The last cell of the screen: writing it scrolls on some terminals; skip it.
+                if y == b.height - 1 && x == b.width - 1 { continue }
+                var wide = Array(cell.text.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) })
+                wide.append(0)
+                let (attrs, pair) = style(cell.style)
+                _ = es_put(window, Int32(y), Int32(x), wide, attrs, pair)
+            }
+        }
+        if let c = b.cursor {
+            curs_set(1)
+            wmove(window, Int32(c.y), Int32(c.x))
+        } else {
+            curs_set(0)
+        }
+        wrefresh(window)
+        previous = b
+        if let text = pendingOSC52 {
+            pendingOSC52 = nil
+            let seq = "\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}"
+            FileHandle.standardOutput.write(seq.data(using: .utf8)!)
+        }
+    }
+
+    mutating func style(_ s: Style) -> (attr_t, Int16) {
+        var a = es_a_normal()
+        if s.bold { a |= es_a_bold() }
+        if s.underline { a |= es_a_underline() }
+        if s.dim { a |= es_a_dim() }
+        if s.reverse { a |= es_a_reverse() }
+        guard colors >= 8 else { return (a, 0) }
+        let fg = code(s.fg), bg = code(s.bg)
+        if fg == -1 && bg == -1 { return (a, 0) }
+        let key = Int64(fg) << 16 | Int64(bg & 0xFFFF)
+        if let p = pairs[key] { return (a, p) }
+        let next = Int16(pairs.count + 1)
+        guard Int32(next) < es_color_pairs() else { return (a, 0) }
+        init_pair(next, Int16(fg), Int16(bg))
+        pairs[key] = next
+        return (a, next)
+    }
+
+    func code(_ c: Color) -> Int {
+        switch c {
+        case .default: return -1
+        case .indexed(let i): return colors >= 256 ? Int(i) : (colors >= 16 ? Int(i) % 16 : Int(i) % 8)
+        }
+    }
+}
