@@ -71,6 +71,8 @@ let package = Package(
             name: "ErrscopeTUITests",
             dependencies: ["ErrscopeTUI", "ErrscopeCore", "ErrscopeBundled"]
         ),
+        // Drives the real binary in tmux (installed by scripts/test.sh).
+        .testTarget(name: "ErrscopeEndToEndTests"),
         .testTarget(
             name: "ErrscopeCLITests",
             dependencies: ["ErrscopeCLI", "ErrscopeCore"]

@@ -95,6 +95,8 @@ public struct KeyMap: Sendable {
         Binding(action: .collapse, keys: [.left, .char("h")], help: "collapse / go to parent", scope: .tree, hint: true),
         Binding(action: .expand, keys: [.right, .char("l")], help: "expand", scope: .tree, hint: true),
         Binding(action: .toggle, keys: [.enter, .char(" ")], help: "open / toggle", scope: .tree, hint: true),
+        Binding(action: .collapse, keys: [.left, .char("h")], help: "previous envelope column", scope: .mapping, hint: false),
+        Binding(action: .expand, keys: [.right, .char("l")], help: "next envelope column", scope: .mapping, hint: false),
         Binding(action: .nextPane, keys: [.tab], help: "next pane (mapping: next columns)", scope: .global, hint: false),
         Binding(action: .previousPane, keys: [.backTab], help: "previous pane", scope: .global, hint: false),
         Binding(action: .focusTree, keys: [.char("1")], help: "tree pane", scope: .global, hint: false),
@@ -133,10 +135,10 @@ public struct KeyMap: Sendable {
             for n in names {
                 if let k = Key(name: n) { keys.append(k) } else { problems.append("unknown key `\(n)` for \(name)") }
             }
-            guard !keys.isEmpty, let i = bindings.firstIndex(where: { $0.action == action }) else { continue }
-            // A key moves to its new action.
+            guard !keys.isEmpty, bindings.contains(where: { $0.action == action }) else { continue }
+            // A key moves to its new action (in every scope the action is bound).
             for j in bindings.indices { bindings[j].keys.removeAll { keys.contains($0) } }
-            bindings[i].keys = keys
+            for j in bindings.indices where bindings[j].action == action { bindings[j].keys = keys }
         }
         if keys(for: .quit).isEmpty, let i = bindings.firstIndex(where: { $0.action == .quit }) {
             bindings[i].keys = [.ctrl("c")]

@@ -66,8 +66,24 @@ public struct ScreenBuffer: Sendable, Equatable {
     }
 
     public mutating func fill(_ r: Rect, style: Style) {
+        let x0 = max(0, r.x), x1 = min(width, r.maxX)
+        guard x0 < x1 else { return }
         for y in max(0, r.y)..<min(height, r.maxY) {
-            for x in max(0, r.x)..<min(width, r.maxX) { self[x, y] = Cell(text: " ", style: style, width: 1) }
+            unsplit(x0, y)
+            unsplit(x1 - 1, y)
+            for x in x0..<x1 { self[x, y] = Cell(text: " ", style: style, width: 1) }
+        }
+    }
+
+    /// Before a cell is overwritten: if it is half of a wide character, blank the other half so
+    /// that no orphan half is left to shift the row.
+    mutating func unsplit(_ x: Int, _ y: Int) {
+        guard x >= 0, x < width, y >= 0, y < height else { return }
+        let c = self[x, y]
+        if c.width == 0, x > 0 {
+            self[x - 1, y] = Cell(text: " ", style: self[x - 1, y].style, width: 1)
+        } else if c.width == 2, x + 1 < width {
+            self[x + 1, y] = Cell(text: " ", style: c.style, width: 1)
         }
     }
 
@@ -86,8 +102,13 @@ public struct ScreenBuffer: Sendable, Equatable {
                 if cx > max(0, c.x), cx - 1 < limit { self[cx - 1, y].text.append(ch) }
                 continue
             }
-            if cx + w > limit { if cx < limit { self[cx, y] = Cell(text: " ", style: style, width: 1) }; return limit }
+            if cx + w > limit {
+                if cx < limit { unsplit(cx, y); self[cx, y] = Cell(text: " ", style: style, width: 1) }
+                return limit
+            }
             if cx >= max(0, c.x) {
+                unsplit(cx, y)
+                if w == 2 { unsplit(cx + 1, y) }
                 self[cx, y] = Cell(text: String(ch), style: style, width: UInt8(w))
                 if w == 2 { self[cx + 1, y] = Cell(text: "", style: style, width: 0) }
             }

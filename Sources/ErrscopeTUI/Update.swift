@@ -328,7 +328,8 @@ private func handleMouse(_ s: inout AppState, _ m: MouseEvent) -> [Effect] {
         if p == .tree { s.focus = saved }
     case .press:
         s.focus = p
-        if p == .tree {
+        // Only the rows inside the frame select; the border does not.
+        if p == .tree, m.y > l.tree.y, m.y < l.tree.maxY - 1, m.x > l.tree.x, m.x < l.tree.maxX - 1 {
             let i = s.treeScroll + (m.y - l.tree.y - 1)
             if i >= 0, i < s.rows.count {
                 if i == s.cursor { _ = perform(&s, .toggle); s.focus = .tree } else { s.cursor = i; resetPanes(&s) }

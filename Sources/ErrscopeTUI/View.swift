@@ -44,10 +44,12 @@ public enum View {
         let c = s.data.catalog
         x = b.put("\(c.systems.count) systems · \(c.codeCount) codes · \(c.envelopes.count) envelopes", x: x + 1, y: r.y, style: t.statusBar, clip: r)
         if let n = s.matchCount {
-            b.put("  filter “\(DisplayWidth.truncate(s.filterText, to: 30))”: \(n) match\(n == 1 ? "" : "es")", x: x, y: r.y, style: t.statusKey, clip: r)
+            x = b.put("  filter “\(DisplayWidth.truncate(s.filterText, to: 30))”: \(n) match\(n == 1 ? "" : "es")", x: x, y: r.y, style: t.statusKey, clip: r)
         }
         let variant = "[\(s.variant.rawValue)]" + (s.mouse ? " [mouse]" : "")
-        b.put(variant, x: r.maxX - DisplayWidth.of(variant) - 1, y: r.y, style: t.statusBar, clip: r)
+        if x + DisplayWidth.of(variant) + 2 < r.maxX {
+            b.put(variant, x: r.maxX - DisplayWidth.of(variant) - 1, y: r.y, style: t.statusBar, clip: r)
+        }
     }
 
     static func drawStatus(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect) {
@@ -71,12 +73,13 @@ public enum View {
         }
         var x = 1
         for binding in s.keymap.bindings where binding.hint && (binding.scope == s.focus.scope || binding.scope == .global) {
-            guard let key = binding.keys.first else { continue }
+            guard !binding.keys.isEmpty else { continue }
             let label = binding.keys.prefix(2).map(\.label).joined(separator: "/")
-            if x + DisplayWidth.of(label) + DisplayWidth.of(binding.help) + 3 > r.maxX { break }
+            let help = shortHelp(binding.help)
+            // Skip a hint that does not fit; a shorter one later may.
+            if x + DisplayWidth.of(label) + DisplayWidth.of(help) + 3 > r.maxX { continue }
             x = b.put(label, x: x, y: r.y, style: t.statusKey, clip: r)
-            x = b.put(" " + shortHelp(binding.help) + "  ", x: x, y: r.y, style: t.statusBar, clip: r)
-            _ = key
+            x = b.put(" " + help + "  ", x: x, y: r.y, style: t.statusBar, clip: r)
         }
     }
 
@@ -350,6 +353,10 @@ enum HelpOverlay {
         View.frame(&b, s, r, title: "Help · any key closes", focused: true)
         let inner = r.inset(1)
         let start = min(s.helpScroll, max(0, lines.count - inner.height))
+        if lines.count > inner.height {
+            let more = "\(start + 1)-\(min(lines.count, start + inner.height))/\(lines.count) ↓↑ scroll"
+            b.put(more, x: r.maxX - DisplayWidth.of(more) - 2, y: r.maxY - 1, style: s.theme.borderFocused, clip: r)
+        }
         for (i, (k, v)) in lines.dropFirst(start).prefix(inner.height).enumerated() {
             let y = inner.y + i
             if v.isEmpty {

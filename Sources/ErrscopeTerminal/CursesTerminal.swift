@@ -161,6 +161,14 @@ public enum CursesTerminal {
     // MARK: Signals
 
     static func installSignalHandlers() {
+        // A parent may have blocked or ignored these (a test runner, a supervisor): the browser
+        // needs SIGWINCH for resizes and the others to restore the terminal.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        signal(SIGWINCH, SIG_DFL)
+        signal(SIGCONT, SIG_DFL)
         signal(SIGINT) { sig in CursesTerminal.stopSignal = sig }
         signal(SIGTERM) { sig in CursesTerminal.stopSignal = sig }
         signal(SIGHUP) { sig in CursesTerminal.stopSignal = sig }

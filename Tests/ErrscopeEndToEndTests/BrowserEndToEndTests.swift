@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// The real binary in tmux: open, navigate, filter, resize, help, quit, and the terminal is
+/// restored (alternate screen off) after quit, SIGTERM and Ctrl-Z.
+@Suite(.serialized, .enabled(if: TmuxSession.available, "needs tmux and .build/debug/errscope (scripts/test.sh installs and builds both)"))
+struct BrowserEndToEndTests {
+    let bin = TmuxSession.binary + " --no-user-catalogs"
+
+    @Test func navigateToABodhiCodeAndSeeItsFourEnvelopesSideBySide() throws {
+        let t = try TmuxSession(bin)
+        try t.waitFor(text: "systems ·")
+        // Keyboard only: the tree starts with systems open; walk to bodhi, open its domain.
+        try t.type("/")
+        try t.type("data_service_error-alias_not_found")
+        try t.send("Enter")
+        let screen = try t.waitFor("the four Bodhi envelopes in one row") { s in
+            s.split(separator: "\n").contains { l in ["bodhi-native", "openai", "anthropic", "gemini"].allSatisfy { l.contains($0) } }
+        }
+        #expect(screen.contains("404 Not Found"))
+        #expect(screen.contains("no code"))
+        #expect(screen.contains("\"code\": \"data_service_error-alias_not_found\"") || screen.contains("data_service_error-alias"))
+        try t.send("q")
+    }
+
+    @Test func filterShowsMatchCountAndEscClears() throws {
+        let t = try TmuxSession(bin)
+        try t.waitFor(text: "systems ·")
+        try t.type("/404")
+        let s = try t.waitFor(text: "filter “404”")
+        #expect(s.contains("matches"))
+        try t.send("Escape")
+        try t.waitFor("the filter cleared") { !$0.contains("filter “404”") }
+        try t.send("q")
+    }
+
+    @Test func resizeDownToTwentyBySixAndBack() throws {
+        let t = try TmuxSession(bin)
+        try t.waitFor(text: "systems ·")
+        try t.send(":")
+        try t.type("code mcp_error-slug_exists")
+        try t.send("Enter")
+        try t.waitFor(text: "mcp_error-slug_exists")
+        try t.resize(60, 20)
+        let narrow = try t.waitFor("the narrow layout") { s in s.split(separator: "\n").first.map { $0.count <= 60 } == true && s.contains("Catalog") }
+        #expect(narrow.split(separator: "\n").allSatisfy { $0.count <= 60 })
+        try t.resize(20, 6)
+        try t.waitFor(text: "needs")
+        try t.resize(120, 40)
+        try t.waitFor(text: "mcp_error-slug_exists")
+        try t.send("q")
+    }
+
+    @Test func helpIsGeneratedFromTheKeyTable() throws {
+        let t = try TmuxSession(bin)
+        try t.waitFor(text: "systems ·")
+        try t.send("?")
+        let s = try t.waitFor(text: "Help")
+        #expect(s.contains("filter codes"))
+        #expect(s.contains("Ctrl-C"))
+        try t.send("Escape")
+        try t.waitFor("help closed") { !$0.contains("any key closes") }
+        try t.send("q")
+    }
+
+    /// Runs errscope from a shell so that what the terminal looks like afterwards can be read.
+    func shell() throws -> TmuxSession {
+        let t = try TmuxSession("/bin/bash --norc --noprofile -i")
+        try t.type("PS1='READY''$ '")
+        try t.send("Enter")
+        try t.waitFor(text: "READY$")
+        return t
+    }
+
+    @Test func quitRestoresTheTerminal() throws {
+        let t = try shell()
+        try t.type("\(bin); echo exit=$?")
+        try t.send("Enter")
+        try t.waitFor(text: "systems ·")
+        #expect(try t.alternateScreenOn())
+        try t.send("q")
+        try t.waitFor(text: "exit=0")
+        #expect(try t.alternateScreenOn() == false)
+    }
+
+    @Test func sigtermRestoresTheTerminal() throws {
+        let t = try shell()
+        try t.type("\(bin); echo exit=$?")
+        try t.send("Enter")
+        try t.waitFor(text: "systems ·")
+        // Find the errscope child of the shell and terminate it.
+        let shellPID = try t.panePID()
+        _ = try TmuxSession.run(["/usr/bin/pkill", "-TERM", "-P", "\(shellPID)", "-x", "errscope"])
+        // 128 + SIGTERM, after restoring the terminal. (The typed line reads "exit=$?".)
+        try t.waitFor(text: "exit=143")
+        #expect(try t.alternateScreenOn() == false)
+    }
+
+    @Test func ctrlZSuspendsAndFgRedraws() throws {
+        let t = try shell()
+        try t.type(bin)
+        try t.send("Enter")
+        try t.waitFor(text: "systems ·")
+        try t.send("C-z")
+        try t.waitFor(text: "Stopped")
+        #expect(try t.alternateScreenOn() == false)
+        try t.type("fg")
+        try t.send("Enter")
+        try t.waitFor(text: "systems ·")
+        try t.send("q")
+        try t.waitFor(text: "READY$")
+    }
+
+    @Test func noColorAndTinyCatalogStillWork() throws {
+        let t = try TmuxSession(bin, environment: ["NO_COLOR": "1"])
+        try t.waitFor(text: "systems ·")
+        let colored = try t.tmux(["capture-pane", "-p", "-e", "-t", "s"])
+        // NO_COLOR: attributes only, no colour escape codes (38;5 / 48;5 / 3x).
+        #expect(!colored.contains("38;5;"))
+        #expect(!colored.contains("48;5;"))
+        try t.send("q")
+    }
+}

@@ -1,0 +1,288 @@
+import ErrscopeCore
+@testable import ErrscopeTUI
+import Testing
+
+/// Rows of the bundled catalog whose HTTP statuses include `status`.
+func rowsWithStatus(_ status: Int, system: String? = nil) -> Set<Int32> {
+    Set(Fixtures.catalog.entries.filter { $0.http.statuses.contains(status) && (system == nil || $0.system == system) }.map { Int32($0.row) })
+}
+
+func codeRows(_ s: AppState) -> [Int32] {
+    s.rows.compactMap { if case .code(_, _, let r) = $0 { return r } else { return nil } }
+}
+
+/// The `/` filter as the user types it.
+@Suite struct FilterKeyTests {
+    @Test func slashStartsTheFilterInTheTree() {
+        var s = Fixtures.state()
+        s.press(.char("2"))
+        s.press(.char("/"))
+        #expect(s.filterEditing)
+        #expect(s.focus == .tree)
+        #expect(s.filterMatches == nil, "nothing typed yet: no filter")
+        // While editing, letters are typed, not acted on.
+        #expect(s.type("q").isEmpty)
+        #expect(s.filterText == "q")
+    }
+
+    @Test func typing404MatchesEveryCodeWithHTTP404AcrossSystems() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        s.type("404")
+        let expected = rowsWithStatus(404)
+        #expect(expected.count > 5)
+        #expect(Set(expected.map { Fixtures.catalog.entry(Int($0)).system }).count > 2, "404 codes come from several systems")
+        #expect(s.matchCount == expected.count)
+        #expect(Set(s.filterMatches ?? []) == expected)
+        #expect(Set(codeRows(s)) == expected, "the tree shows exactly the matches")
+        // Every match is shown under its system and domain, in tree order.
+        for (i, row) in s.rows.enumerated() {
+            guard case .code(let si, let di, _) = row else { continue }
+            let header = s.rows[..<i].last { if case .code = $0 { return false } else { return true } }
+            #expect(header == .domain(si, di))
+        }
+    }
+
+    @Test func typingNarrowsStepByStep() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        var previous: Set<Int32>? = nil
+        for c in "404" {
+            s.type(String(c))
+            let now = Set(s.filterMatches ?? [])
+            if let p = previous { #expect(now.isSubset(of: p)) }
+            previous = now
+        }
+        #expect(Set(s.filterMatches ?? []) == rowsWithStatus(404))
+    }
+
+    @Test func notFoundErrorFindsBodhi404CodesThroughTheMappingRules() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        s.type("not_found_error")
+        let matches = Set(s.filterMatches ?? [])
+        let bodhi404 = rowsWithStatus(404, system: "bodhi")
+        #expect(!bodhi404.isEmpty)
+        #expect(bodhi404.isSubset(of: matches))
+        // data_service_error-alias_not_found cannot match by its text: `…not_found` ends the code.
+        let alias = Int32(Fixtures.row("data_service_error-alias_not_found")!)
+        #expect(matches.contains(alias))
+        // A Bodhi 409 is not given not_found_error by any rule.
+        #expect(!matches.contains(Int32(Fixtures.row("mcp_error-slug_exists")!)))
+    }
+
+    @Test func upperCaseGeminiStatusFindsBodhi404Codes() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        s.type("NOT_FOUND")
+        let matches = Set(s.filterMatches ?? [])
+        #expect(rowsWithStatus(404, system: "bodhi").isSubset(of: matches))
+        #expect(!matches.contains(Int32(Fixtures.row("mcp_error-slug_exists")!)))
+    }
+
+    @Test func fuzzyTermsFindTheAlias() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        s.type("alias nf")
+        let alias = Int32(Fixtures.row("data_service_error-alias_not_found")!)
+        #expect(s.filterMatches?.contains(alias) == true)
+        // Both terms must match: `alias_exists` matches `alias` but nothing of it matches `nf`.
+        #expect(s.filterMatches?.contains(Int32(Fixtures.row("data_service_error-alias_exists")!)) == false)
+        // The cursor moved to a match.
+        #expect(s.selectedEntry.map { Int32($0.row) }.map { s.filterMatches!.contains($0) } == true)
+        #expect(s.selectedCode == "data_service_error-alias_not_found")
+    }
+
+    @Test func backspaceWidensToExactlyThePreviousResult() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        var steps: [(matches: [Int32]?, rows: [TreeRow])] = []
+        for c in "alias nf" {
+            s.type(String(c))
+            steps.append((s.filterMatches, s.rows))
+        }
+        for i in stride(from: steps.count - 2, through: 0, by: -1) {
+            s.press(.backspace)
+            #expect(s.filterMatches == steps[i].matches, "after Backspace to \(s.filterText)")
+            #expect(s.rows == steps[i].rows)
+            // And the same as filtering from scratch.
+            #expect(s.filterMatches == Fixtures.data.filter.matches(s.filterText))
+        }
+        #expect(s.filterText == "a")
+        s.press(.backspace)
+        #expect(s.filterText == "")
+        #expect(s.filterMatches == nil)
+        #expect(s.filterEditing, "the empty filter line stays open")
+        s.press(.backspace)
+        #expect(!s.filterEditing, "Backspace on the empty line closes it")
+    }
+
+    @Test func backspaceAfterRetypingGivesTheFreshResult() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        s.type("404")
+        s.press(.backspace)
+        s.type("9")
+        #expect(Set(s.filterMatches ?? []) == rowsWithStatus(409))
+        s.press(.backspace)
+        #expect(s.filterMatches == Fixtures.data.filter.matches("40"))
+    }
+
+    @Test func escClearsTheFilterAndKeepsTheSelectedCode() {
+        var s = Fixtures.state()
+        let unfiltered = s.rows.count
+        s.press(.char("/"))
+        s.type("alias nf")
+        let code = s.selectedCode
+        #expect(code != nil)
+        s.press(.escape)
+        #expect(s.filterMatches == nil)
+        #expect(s.filterText == "")
+        #expect(!s.filterEditing)
+        #expect(s.selectedCode == code)
+        // Back to the unfiltered tree, with the selected code's domain opened.
+        #expect(s.rows.count > unfiltered)
+    }
+
+    @Test func escAfterEnterClearsTooAndEnterKeepsTheFilter() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        s.type("429")
+        s.press(.enter)
+        #expect(!s.filterEditing)
+        #expect(s.matchCount == rowsWithStatus(429).count)
+        // Now keys act again: j moves.
+        let c = s.cursor
+        s.press(.char("j"))
+        #expect(s.cursor == c + 1)
+        s.press(.escape)
+        #expect(s.filterMatches == nil)
+    }
+
+    @Test func enterOnNoMatchesSaysSo() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        s.type("zzzzqqq")
+        #expect(s.matchCount == 0)
+        #expect(s.rows.isEmpty)
+        s.press(.enter)
+        #expect(s.message?.isError == true)
+        #expect(s.message?.text.contains("zzzzqqq") == true)
+    }
+
+    @Test func nAndNMoveBetweenMatchesAndWrap() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        s.type("404")
+        s.press(.enter)
+        let matchRows = s.rows.indices.filter { if case .code = s.rows[$0] { return true } else { return false } }
+        #expect(matchRows.count == rowsWithStatus(404).count)
+        var visited: [Int] = []
+        for _ in matchRows {
+            s.press(.char("n"))
+            visited.append(s.cursor)
+        }
+        #expect(visited == matchRows, "n visits every match in order")
+        #expect(s.message == nil)
+        s.press(.char("n"))
+        #expect(s.cursor == matchRows.first, "n after the last match wraps to the first")
+        #expect(s.message?.text.contains("wrapped") == true)
+        s.press(.char("N"))
+        #expect(s.cursor == matchRows.last, "N before the first match wraps to the last")
+        s.press(.char("N"))
+        #expect(s.cursor == matchRows[matchRows.count - 2])
+    }
+
+    @Test func nFocusesTheTree() {
+        var s = Fixtures.state()
+        s.command("http 429")
+        s.press(.char("3"))
+        s.press(.char("n"))
+        #expect(s.focus == .tree)
+        #expect(s.selectedEntry?.http.statuses.contains(429) == true)
+    }
+
+    @Test func ctrlUClearsTheLine() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        s.type("404")
+        s.press(.ctrl("u"))
+        #expect(s.filterText == "")
+        #expect(s.filterMatches == nil)
+        s.type("429")
+        #expect(Set(s.filterMatches ?? []) == rowsWithStatus(429))
+    }
+
+    @Test func collapseAndToggleDoNotHideMatches() {
+        var s = Fixtures.state()
+        s.command("http 404")
+        let rows = s.rows
+        s.press(.char("g"))
+        s.press(.char("h"), .enter)
+        #expect(s.rows == rows)
+    }
+}
+
+/// The filter itself, without the TUI.
+@Suite struct CodeFilterTests {
+    let filter = Fixtures.data.filter
+    static let queries = ["404", "not_found_error", "NOT_FOUND", "alias nf", "rate limit", "5", "429 rate", "invalid_request", "mcp slug", "token expired"]
+
+    @Test(arguments: queries)
+    func longerQueriesMatchASubset(query: String) {
+        var previous = filter.matches("")
+        #expect(previous.count == Fixtures.catalog.codeCount)
+        for n in 1...query.count {
+            let prefix = String(query.prefix(n))
+            let now = filter.matches(prefix)
+            #expect(Set(now).isSubset(of: Set(previous)), "`\(prefix)` matches a row `\(query.prefix(n - 1))` does not")
+            previous = now
+        }
+    }
+
+    @Test(arguments: queries)
+    func matchingWithinAPrefixResultEqualsMatchingEverything(query: String) {
+        let full = filter.matches(query)
+        for n in 0..<query.count {
+            let prefix = String(query.prefix(n))
+            #expect(filter.matches(query, within: filter.matches(prefix)) == full, "within `\(prefix)`")
+        }
+        // Threads split the work without changing the result.
+        #expect(filter.matches(query, threads: 1) == full)
+    }
+
+    @Test func resultsAreInCatalogOrderWithoutDuplicates() {
+        let m = filter.matches("4")
+        #expect(m == m.sorted())
+        #expect(Set(m).count == m.count)
+    }
+
+    @Test func addingATermNarrows() {
+        let one = Set(filter.matches("404"))
+        let two = Set(filter.matches("404 bodhi"))
+        let alias = Int32(Fixtures.row("data_service_error-alias_not_found")!)
+        #expect(two.isSubset(of: one))
+        #expect(two.count < one.count)
+        #expect(filter.matches("404 alias").contains(alias))
+    }
+
+    @Test func termsAreLowercasedAndSplitOnSpaces() {
+        #expect(CodeFilter.terms("Alias  NF") == ["alias", "nf"])
+        #expect(filter.matches("ALIAS NF") == filter.matches("alias nf"))
+    }
+
+    @Test func statusDigitsArePrefixes() {
+        let fives = Set(filter.matches("5"))
+        let expected = Set(Fixtures.catalog.entries.filter { $0.http.statuses.contains { $0 >= 500 && $0 < 600 } }.map { Int32($0.row) })
+        #expect(expected.isSubset(of: fives))
+        #expect(Set(filter.matches("50")).isSuperset(of: rowsWithStatus(503)))
+    }
+
+    @Test func withinLimitsTheRowsConsidered() {
+        let all = filter.matches("404")
+        let half = Array(all.prefix(all.count / 2))
+        #expect(filter.matches("404", within: half) == half)
+        #expect(filter.matches("", within: half) == half)
+        #expect(filter.matches("404", within: []) == [])
+    }
+}
