@@ -132,19 +132,20 @@ public struct AppState: Sendable {
         let tree = data.tree
         var out: [TreeRow] = []
         if let matches = filterMatches {
-            // Matches, grouped under their (expanded) system and domain.
-            var buckets: [Int: [Int32]] = [:]
-            for r in matches {
-                let (s, d) = tree.location(of: Int(r))
-                buckets[Self.domainKey(s, d), default: []].append(r)
-            }
+            // Matches under their system and domain: one pass over the tree with a bitset
+            // (linear in the catalog, no per-match hashing).
+            var mark = [Bool](repeating: false, count: data.catalog.codeCount)
+            for r in matches { mark[Int(r)] = true }
+            out.reserveCapacity(matches.count + 64)
             for (si, sys) in tree.systems.enumerated() {
-                let domains = sys.domains.indices.filter { buckets[Self.domainKey(si, $0)] != nil }
-                guard !domains.isEmpty else { continue }
-                out.append(.system(si))
-                for di in domains {
-                    out.append(.domain(si, di))
-                    for r in buckets[Self.domainKey(si, di)]! { out.append(.code(si, di, r)) }
+                var systemShown = false
+                for (di, dom) in sys.domains.enumerated() {
+                    var domainShown = false
+                    for r in dom.rows where mark[Int(r)] {
+                        if !systemShown { out.append(.system(si)); systemShown = true }
+                        if !domainShown { out.append(.domain(si, di)); domainShown = true }
+                        out.append(.code(si, di, r))
+                    }
                 }
             }
         } else {

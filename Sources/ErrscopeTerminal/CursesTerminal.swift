@@ -90,7 +90,9 @@ public enum CursesTerminal {
                 event = characterKey(v)
             }
             guard let e = event else { continue }
-            for effect in update(&state, e) {
+            let effects = update(&state, e)
+            let updated = monotonicNanos()
+            for effect in effects {
                 switch effect {
                 case .quit: break loop
                 case .setMouse(let on): _ = mousemask(on ? es_mouse_mask() : 0, nil)
@@ -98,8 +100,12 @@ public enum CursesTerminal {
                 case .copy(let text): painter.pendingOSC52 = text
                 }
             }
-            if case .resize = e { painter.paint(View.render(state), full: true) } else { painter.paint(View.render(state), full: false) }
-            log(String(format: "key %.3f", Double(monotonicNanos() - started) / 1e6))
+            let frame = View.render(state)
+            let rendered = monotonicNanos()
+            if case .resize = e { painter.paint(frame, full: true) } else { painter.paint(frame, full: false) }
+            let done = monotonicNanos()
+            log(String(format: "key %.3f update %.3f render %.3f paint %.3f", Double(done - started) / 1e6,
+                       Double(updated - started) / 1e6, Double(rendered - updated) / 1e6, Double(done - rendered) / 1e6))
         }
         endwin()
         delscreen(screen)

@@ -71,37 +71,98 @@ public final class CodeFilter: @unchecked Sendable {
         return chunks.flatMap { $0 }
     }
 
+    /// A term in raw form for the scan loop: no reference-counted fields, so reading it per row
+    /// costs no retain/release.
+    struct RawTerm {
+        var needle: UnsafeBufferPointer<UInt8>
+        var digits: (UInt8, UInt8, UInt8, Int)  // up to 3 digits and their count; count 0 = not digits
+        /// Bit (slot << 10 | status) set when a mapping rule's type/status starts with the term.
+        var tagBits: UnsafeMutableBufferPointer<UInt64>?
+    }
+
     private func scan(_ terms: [CompiledTerm], within: [Int32]?, range: Range<Int>) -> [Int32] {
-        var out: [Int32] = []
         let store = catalog.store
-        for i in range {
-            let row = within.map { Int($0[i]) } ?? i
-            var all = true
-            for t in terms where !matches(t, row: row, store) { all = false; break }
-            if all { out.append(Int32(row)) }
+        // Raw terms, freed at the end.
+        var raw: [RawTerm] = []
+        for t in terms {
+            let n = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, t.bytes.count))
+            _ = n.initialize(from: t.bytes)
+            var d: (UInt8, UInt8, UInt8, Int) = (0, 0, 0, 0)
+            if t.isDigits {
+                let b = t.bytes
+                d = (b[0], b.count > 1 ? b[1] : 0, b.count > 2 ? b[2] : 0, b.count)
+            }
+            var bits: UnsafeMutableBufferPointer<UInt64>?
+            if !t.tagStatuses.isEmpty {
+                let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: (64 << 10) / 64)
+                words.initialize(repeating: 0)
+                for k in t.tagStatuses where k >= 0 && k < (64 << 10) { words[k >> 6] |= 1 << UInt64(k & 63) }
+                bits = words
+            }
+            raw.append(RawTerm(needle: UnsafeBufferPointer(rebasing: n[0..<t.bytes.count]), digits: d, tagBits: bits))
         }
+        defer {
+            for r in raw {
+                UnsafeMutableRawPointer(mutating: r.needle.baseAddress)?.deallocate()
+                r.tagBits?.deallocate()
+            }
+        }
+        let bases = [UnsafePointer(store.frozenArena?.baseAddress)] + store.files.map { UnsafePointer($0.baseAddress) }
+        var out: [Int32] = []
+        out.reserveCapacity(range.count / 4)
+        let rowsGiven = within != nil
+        let within = within ?? []
+        within.withUnsafeBufferPointer { withinPtr in
+        raw.withUnsafeBufferPointer { terms in
+        bases.withUnsafeBufferPointer { bases in
+        store.code.withUnsafeBufferPointer { code in
+        store.domain.withUnsafeBufferPointer { domain in
+        store.meaning.withUnsafeBufferPointer { meaning in
+        store.type.withUnsafeBufferPointer { type in
+        store.grpc.withUnsafeBufferPointer { grpc in
+        store.http.withUnsafeBufferPointer { http in
+        store.system.withUnsafeBufferPointer { system in
+            @inline(__always) func bytes(_ r: TextRef) -> UnsafeBufferPointer<UInt8> {
+                guard r.length > 0, let b = bases[r.buffer] else { return UnsafeBufferPointer(start: nil, count: 0) }
+                return UnsafeBufferPointer(start: b + r.offset, count: r.length)
+            }
+            for i in range {
+                let row = rowsGiven ? Int(withinPtr[i]) : i
+                let h = Int(http[row])
+                var all = true
+                for k in 0..<terms.count {
+                    let t = terms[k]
+                    if t.digits.3 > 0 {
+                        if h > 0 && Self.statusHasPrefix(h, t.digits) { continue }
+                        if h < 0, let alts = store.extras[Int32(row)]?.httpAlternatives,
+                            alts.contains(where: { Self.statusHasPrefix($0, t.digits) }) { continue }
+                    }
+                    if h > 0, let bits = t.tagBits {
+                        let key = Int(system[row]) << 10 | h
+                        if key < (64 << 10), bits[key >> 6] & (1 << UInt64(key & 63)) != 0 { continue }
+                    }
+                    let n = t.needle
+                    if Self.subsequence(n, bytes(code[row])) || Self.contains(bytes(domain[row]), n)
+                        || Self.contains(bytes(meaning[row]), n) || Self.hasPrefix(bytes(type[row]), n)
+                        || Self.hasPrefix(bytes(grpc[row]), n)
+                    {
+                        continue
+                    }
+                    all = false
+                    break
+                }
+                if all { out.append(Int32(row)) }
+            }
+        }}}}}}}}}}
         return out
     }
 
     @inline(__always)
-    private func matches(_ t: CompiledTerm, row: Int, _ store: CodeStore) -> Bool {
-        let n = t.bytes
-        let h = Int(store.http[row])
-        if t.isDigits {
-            if h > 0 {
-                if Self.statusHasPrefix(h, n) { return true }
-            } else if h < 0, let alts = store.extras[Int32(row)]?.httpAlternatives, alts.contains(where: { Self.statusHasPrefix($0, n) }) {
-                return true
-            }
-        }
-        if h > 0, !t.tagStatuses.isEmpty, t.tagStatuses.contains(Int(store.system[row]) << 10 | h) { return true }
-        return n.withUnsafeBufferPointer { needle in
-            Self.subsequence(needle, store.pointer(store.code[row]))
-                || Self.contains(store.pointer(store.domain[row]), needle)
-                || Self.contains(store.pointer(store.meaning[row]), needle)
-                || Self.hasPrefix(store.pointer(store.type[row]), needle)
-                || Self.hasPrefix(store.pointer(store.grpc[row]), needle)
-        }
+    static func statusHasPrefix(_ status: Int, _ d: (UInt8, UInt8, UInt8, Int)) -> Bool {
+        if UInt8(48 + status / 100) != d.0 { return false }
+        if d.3 > 1 && UInt8(48 + status / 10 % 10) != d.1 { return false }
+        if d.3 > 2 && UInt8(48 + status % 10) != d.2 { return false }
+        return true
     }
 
     static func statusHasPrefix(_ status: Int, _ digits: [UInt8]) -> Bool {

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Drives the real errscope binary and fzf in tmux (control mode) on the same data and
+reports, side by side:
+  - start to first full paint (bundled catalogs / fzf on the same code lines);
+  - each filter keystroke until it is on screen (100k and 1M codes), and fzf's time to settle
+    on the same query;
+  - peak memory (VmHWM) of errscope with 100k codes after filtering.
+Polls `capture-pane` through one control-mode client, so a poll costs well under a millisecond.
+Usage: tui_bench.py ERRSCOPE_BIN DATA_DIR [runs]"""
+import os, re, statistics, subprocess, sys, time
+
+BIN, DATA = sys.argv[1], sys.argv[2]
+RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+
+
+class Tmux:
+    def __init__(self, command, w=120, h=40, env=None):
+        self.sock = "errscope-bench-%d" % os.getpid()
+        subprocess.run(["tmux", "-L", self.sock, "kill-server"], stderr=subprocess.DEVNULL)
+        envs = []
+        for k, v in (env or {}).items():
+            envs += ["-e", "%s=%s" % (k, v)]
+        self.t0 = time.perf_counter()
+        self.p = subprocess.Popen(["tmux", "-L", self.sock, "-f", "/dev/null", "-C", "new-session", "-x", str(w), "-y", str(h),
+                                   "-e", "LANG=C.UTF-8", "-e", "TERM=xterm-256color"] + envs + [command],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+
+    def cmd(self, line):
+        self.p.stdin.write((line + "\n").encode())
+        out = []
+        inside = False
+        while True:
+            l = self.p.stdout.readline().decode("utf-8", "replace")
+            if not l:
+                raise RuntimeError("tmux exited")
+            if l.startswith("%begin"):
+                inside = True
+                continue
+            if l.startswith("%end") or l.startswith("%error"):
+                if inside:
+                    return "".join(out)
+                continue
+            if inside:
+                out.append(l)
+
+    def screen(self):
+        return self.cmd("capture-pane -p")
+
+    def wait(self, pred, timeout=30.0):
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            s = self.screen()
+            if pred(s):
+                return time.perf_counter()
+        raise RuntimeError("timeout; screen:\n" + self.screen())
+
+    def keys(self, text):
+        self.cmd("send-keys -l " + "'" + text.replace("'", "'\\''") + "'")
+
+    def close(self):
+        try:
+            self.p.stdin.close()
+        except Exception:
+            pass
+        subprocess.run(["tmux", "-L", self.sock, "kill-server"], stderr=subprocess.DEVNULL)
+        self.p.wait()
+
+
+def ms(x):
+    return "%.1f ms" % (x * 1000)
+
+
+def first_paint(command, done, env=None):
+    times = []
+    for _ in range(RUNS):
+        t = Tmux(command, env=env)
+        try:
+            times.append(t.wait(done) - t.t0)
+        finally:
+            t.close()
+    return times
+
+
+def baseline():
+    """tmux itself: start a session whose command prints one line."""
+    return first_paint("sh -c 'echo READY; sleep 5'", lambda s: "READY" in s)
+
+
+def errscope_keystrokes(catalog, query):
+    """Per keystroke: send one character, wait until the title shows the query so far."""
+    env = {"ERRSCOPE_CONFIG_DIR": "/tmp/errscope-bench-cfg"}
+    t = Tmux("%s --no-user-catalogs --catalog %s" % (BIN, catalog), env=env)
+    try:
+        t.wait(lambda s: "systems ·" in s, timeout=120)
+        t.keys("/")
+        t.wait(lambda s: s.rstrip().endswith("/") or "/\n" in s or "matches · Enter" in s or True)
+        lat = []
+        for i, ch in enumerate(query):
+            q = query[: i + 1]
+            start = time.perf_counter()
+            t.keys(ch)
+            marker = "filter “%s”" % q
+            t.wait(lambda s: ("/" + q) in s and (marker is None or marker in s))
+            lat.append(time.perf_counter() - start)
+        pid = t.cmd("display -p '#{pane_pid}'").strip()
+        hwm = ""
+        try:
+            for line in open("/proc/%s/status" % pid):
+                if line.startswith("VmHWM"):
+                    hwm = line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        screen = t.screen()
+        m = re.search(r"(\d+) match", screen)
+        return lat, hwm, (m.group(1) if m else "?")
+    finally:
+        t.close()
+
+
+def fzf_settle(lines_file, query, expected):
+    """Type the whole query, wait until fzf's info line shows the final count."""
+    out = []
+    for _ in range(max(3, RUNS // 2)):
+        t = Tmux("fzf < %s" % lines_file)
+        try:
+            t.wait(lambda s: re.search(r"\d+/\d+", s) is not None and "100000" in s or "1000000" in s, timeout=120)
+            start = time.perf_counter()
+            t.keys(query)
+            t.wait(lambda s: re.search(r"\b%d/\d+" % expected, s) is not None and ("> " + query) in s, timeout=60)
+            out.append(time.perf_counter() - start)
+        finally:
+            t.close()
+    return out
+
+
+def summary(name, xs):
+    return "%-58s median %9s  min %9s  max %9s  (n=%d)" % (name, ms(statistics.median(xs)), ms(min(xs)), ms(max(xs)), len(xs))
+
+
+print("## first paint (tmux start to the first full screen)")
+base = baseline()
+print(summary("tmux + `sh -c echo` (baseline)", base))
+fp = first_paint("%s --no-user-catalogs" % BIN, lambda s: "systems ·" in s and "F1 help" in s,
+                 env={"ERRSCOPE_CONFIG_DIR": "/tmp/errscope-bench-cfg"})
+print(summary("errscope, bundled catalogs", fp))
+bundled_lines = "%s/codes-bundled.txt" % DATA
+subprocess.run("%s catalog export --format json --no-user-catalogs | jq -r '.[].codes[] | \"\\(.code) \\(.domain) \\(.http) \\(.meaning)\"' > %s" % (BIN, bundled_lines), shell=True, check=True)
+n_bundled = sum(1 for _ in open(bundled_lines))
+fz = first_paint("fzf < %s" % bundled_lines, lambda s: re.search(r"%d/%d" % (n_bundled, n_bundled), s) is not None)
+print(summary("fzf, the same %d bundled codes as lines" % n_bundled, fz))
+fz = first_paint("fzf < %s/codes-100000.txt" % DATA, lambda s: re.search(r"100000/100000", s) is not None)
+print(summary("fzf, 100k lines", fz))
+
+for n in (100000, 1000000):
+    cat = "%s/catalog-%d.json" % (DATA, n)
+    lines = "%s/codes-%d.txt" % (DATA, n)
+    if not os.path.exists(cat):
+        continue
+    print("\n## filter `alias nf` over %d codes" % n)
+    lat, hwm, count = errscope_keystrokes(cat, "alias nf")
+    print(summary("errscope, per keystroke (a, al, ... alias nf)", lat))
+    print("    errscope per keystroke: " + ", ".join(ms(x) for x in lat) + "; final matches %s; VmHWM %s" % (count, hwm))
+    expected = int(subprocess.run("fzf --filter 'alias nf' < %s | wc -l" % lines, shell=True, capture_output=True, text=True).stdout.strip() or 0)
+    fs = fzf_settle(lines, "alias nf", expected)
+    print(summary("fzf, settle on `alias nf` (%d matches)" % expected, fs))
