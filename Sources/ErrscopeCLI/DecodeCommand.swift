@@ -64,6 +64,9 @@ struct Decode: ParsableCommand {
             try decodeLines(jsonl, decoder: decoder, headers: extraHeaders)
             return
         }
+        if file == nil && Terminal.stdinIsTerminal {
+            throw ValidationError("give a FILE, or pipe a body or `curl -si` output into errscope decode")
+        }
         let (bytes, cut) = try readInput(file)
         var response = HTTPResponseText.parse(bytes)
         if let s = status { response.status = s }
