@@ -129,25 +129,25 @@ public final class CodeStore: @unchecked Sendable {
     /// For each file: its bytes' buffer index when positions are byte offsets (JSON), else -1 (lines).
     var fileOffsetsBuffer: [Int] = []
 
-    var system: [UInt16] = []
-    var domain: [TextRef] = []
-    var code: [TextRef] = []
-    var meaning: [TextRef] = []
-    var when: [TextRef] = []
-    var cause: [TextRef] = []
-    var fix: [TextRef] = []
-    var retryReason: [TextRef] = []
-    var source: [TextRef] = []
-    var type: [TextRef] = []
-    var grpc: [TextRef] = []
-    var example: [TextRef] = []
+    @exclusivity(unchecked) var system: [UInt16] = []
+    @exclusivity(unchecked) var domain: [TextRef] = []
+    @exclusivity(unchecked) var code: [TextRef] = []
+    @exclusivity(unchecked) var meaning: [TextRef] = []
+    @exclusivity(unchecked) var when: [TextRef] = []
+    @exclusivity(unchecked) var cause: [TextRef] = []
+    @exclusivity(unchecked) var fix: [TextRef] = []
+    @exclusivity(unchecked) var retryReason: [TextRef] = []
+    @exclusivity(unchecked) var source: [TextRef] = []
+    @exclusivity(unchecked) var type: [TextRef] = []
+    @exclusivity(unchecked) var grpc: [TextRef] = []
+    @exclusivity(unchecked) var example: [TextRef] = []
     /// > 0: the status; 0: unknown; -1: alternatives in extras.
-    var http: [Int16] = []
+    @exclusivity(unchecked) var http: [Int16] = []
     /// Retryability code; bit 7 set when it came from a system rule.
-    var retry: [UInt8] = []
-    var flags: [UInt8] = []
-    var file: [UInt16] = []
-    var position: [UInt32] = []
+    @exclusivity(unchecked) var retry: [UInt8] = []
+    @exclusivity(unchecked) var flags: [UInt8] = []
+    @exclusivity(unchecked) var file: [UInt16] = []
+    @exclusivity(unchecked) var position: [UInt32] = []
     var extras: [Int32: CodeExtras] = [:]
 
     static let wildcardFlag: UInt8 = 1
@@ -252,15 +252,11 @@ public final class CodeStore: @unchecked Sendable {
     }
 }
 
-/// FNV-1a, 64-bit: small, allocation-free hashing of code strings for the indexes.
+/// A fast 64-bit hash of bytes, 8 at a time (multiply-xorshift), for the code indexes.
+/// Not cryptographic; collisions are resolved by comparing the bytes.
 @inline(__always)
 func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
-    var h = seed
-    for b in bytes {
-        h ^= UInt64(b)
-        h = h &* 0x100_0000_01b3
-    }
-    return h
+    hashBytes(bytes, seed: seed, lower: false)
 }
 
 func fnv1a(_ s: String) -> UInt64 {
@@ -272,11 +268,53 @@ func fnv1a(_ s: String) -> UInt64 {
 @inline(__always)
 func asciiLower(_ b: UInt8) -> UInt8 { (b >= 65 && b <= 90) ? b | 0x20 : b }
 
+/// The hash of the ASCII-lowercased bytes (equal for `NOT_FOUND` and `not_found`).
+@inline(__always)
 func fnv1aLower(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in bytes {
-        h ^= UInt64(asciiLower(b))
-        h = h &* 0x100_0000_01b3
+    hashBytes(bytes, seed: 0xcbf2_9ce4_8422_2325, lower: true)
+}
+
+@inline(__always)
+func hashBytes(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64, lower: Bool) -> UInt64 {
+    var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return mix(h) }
+    let raw = UnsafeRawPointer(base)
+    var i = 0
+    @inline(__always) func lowered(_ w: UInt64) -> UInt64 {
+        // SWAR: set bit 5 of every byte in 'A'...'Z' (bytes >= 0x80 are left alone).
+        let hi = w & 0x8080_8080_8080_8080
+        let low7 = w & 0x7F7F_7F7F_7F7F_7F7F
+        let geA = (low7 &+ 0x3F3F_3F3F_3F3F_3F3F) & 0x8080_8080_8080_8080
+        let gtZ = (low7 &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080
+        let upper = geA & ~gtZ & ~hi
+        return w | (upper >> 2)
     }
+    while i + 8 <= bytes.count {
+        var w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        if lower { w = lowered(w) }
+        h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 32
+        i += 8
+    }
+    if i < bytes.count {
+        var w: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < bytes.count {
+            w |= UInt64(bytes[i]) << shift
+            shift += 8
+            i += 1
+        }
+        if lower { w = lowered(w) }
+        h = (h ^ w) &* 0xC4CE_B9FE_1A85_EC53
+    }
+    return mix(h)
+}
+
+@inline(__always)
+func mix(_ x: UInt64) -> UInt64 {
+    var h = x
+    h ^= h >> 33
+    h = h &* 0xFF51_AFD7_ED55_8CCD
+    h ^= h >> 33
     return h
 }
