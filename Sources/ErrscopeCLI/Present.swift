@@ -51,20 +51,7 @@ enum Present {
             guard let v, !v.isEmpty else { return }
             Output.line("  " + k.padding(toLength: 9, withPad: " ", startingAt: 0) + wrap(safe(v), indent: 11))
         }
-        row("http", e.http.description + (e.http.primary.flatMap(HTTPReason.phrase).map { " \($0)" } ?? ""))
-        row("type", e.type)
-        row("grpc", e.grpc)
-        row("meaning", e.meaning)
-        row("when", e.when)
-        row("cause", e.cause)
-        row("fix", e.fix)
-        row("retry", e.retry.map { r in
-            r.rawValue + (e.retryReason.map { " — \($0)" } ?? "") + (e.retryIsDerived ? " (system default)" : "")
-        })
-        row("fields", e.fields.isEmpty ? nil : e.fields.joined(separator: ", "))
-        row("parent", e.parent)
-        for n in e.notes { row(n.kind.rawValue, n.text) }
-        row("source", e.source)
+        for f in e.displayFields() { row(f.label == "HTTP" ? "http" : f.label, f.value) }
     }
 
     /// Wraps to the output width with a hanging indent.

@@ -196,26 +196,20 @@ enum DetailPane {
         case .code(_, _, let row)?:
             let e = s.data.catalog.entry(Int(row))
             out.append([(TerminalText.singleLine(e.code, limit: 200), t.title), ("  \(e.system) / \(e.domain)", t.dim)])
-            var http = e.http.description
-            if let p = e.http.primary, let phrase = HTTPReason.phrase(p) { http += " " + phrase }
-            if case .unknown = e.http { http = "unknown (the source gives none)" }
-            field("HTTP", http, TreePane.httpStyle(s, e.http))
-            if e.isWildcard { field("code", "wildcard: every code starting \(e.wildcardPrefix ?? "")") }
-            field("type", e.type)
-            field("grpc", e.grpc)
-            field("meaning", e.meaning)
-            field("when", e.when)
-            field("cause", e.cause)
-            field("fix", e.fix)
-            if let r = e.retry {
-                field("retry", r.rawValue.uppercased() + (e.retryReason.map { " — \($0)" } ?? "") + (e.retryIsDerived ? " (system default)" : ""),
-                      r == .no ? t.error : t.jsonString)
+            let sources = s.data.catalog.system(e.system)?.sources ?? []
+            for f in e.displayFields(sourceTitle: { id in sources.first { $0.id == id }.map { "\($0.title) (\($0.ref))" } }) {
+                var style: Style?
+                var value = f.value
+                switch f.role {
+                case .http: style = TreePane.httpStyle(s, e.http)
+                case .retry(let r):
+                    style = r == .no ? t.error : t.jsonString
+                    value = r.rawValue.uppercased() + value.dropFirst(r.rawValue.count)  // the class stands out
+                case .note(let k): style = k == .observed ? t.jsonNumber : nil
+                case .plain: break
+                }
+                field(f.label, value, style)
             }
-            field("fields", e.fields.isEmpty ? nil : e.fields.joined(separator: ", "))
-            field("parent", e.parent)
-            for n in e.notes { field(n.kind.rawValue, n.text, n.kind == .observed ? t.jsonNumber : nil) }
-            let src = s.data.catalog.system(e.system)?.sources.first { $0.id == e.source }
-            field("source", src.map { "\($0.title) (\($0.ref))" } ?? e.source)
         case .domain(let si, let di)?:
             let sys = s.data.tree.systems[si]
             let d = sys.domains[di]
