@@ -18,7 +18,7 @@ public struct Layout: Sendable, Equatable {
                                      detail: .init(x: 0, y: 0, width: 0, height: 0), mapping: .init(x: 0, y: 0, width: 0, height: 0),
                                      status: .init(x: 0, y: 0, width: 0, height: 0), tooSmall: true, stacked: false)
 
-    public static func compute(width w: Int, height h: Int, focus: Pane) -> Layout {
+    public static func compute(width w: Int, height h: Int) -> Layout {
         guard w >= minWidth, h >= minHeight else {
             var l = empty
             l.status = Rect(x: 0, y: max(0, h - 1), width: w, height: min(1, h))

@@ -111,7 +111,7 @@ public struct AppState: Sendable {
         // Start with every system open, domains closed: the whole catalog at a glance.
         expandedSystems = Set(data.tree.systems.indices)
         rebuildRows()
-        layout = Layout.compute(width: width, height: height, focus: focus)
+        layout = Layout.compute(width: width, height: height)
     }
 
     // MARK: Derived
@@ -182,9 +182,8 @@ public struct AppState: Sendable {
     }
 
     mutating func applyFilter(_ text: String) {
-        let previous = filterText
         filterText = text
-        if text.trimmingCharacters(in: .whitespaces).isEmpty {
+        if text.allSatisfy { $0 == " " } {
             filterMatches = nil
             filterHistory = []
         } else if let last = filterHistory.last, text.hasPrefix(last.0) {
@@ -202,7 +201,6 @@ public struct AppState: Sendable {
                 filterMatches = m
             }
         }
-        _ = previous
         let keep = selectedRow
         rebuildRows()
         if let k = keep, let i = rows.firstIndex(of: k) { cursor = i } else { cursor = firstCodeRow() ?? 0 }
@@ -236,14 +234,4 @@ public struct AppState: Sendable {
         guard let e = selectedEntry else { return [] }
         return data.renderer.render(e, options: RenderOptions(variant: variant))
     }
-}
-
-extension String {
-    func trimmingCharacters(in _: WhitespaceKind) -> String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
-    }
-    enum WhitespaceKind { case whitespaces }
 }

@@ -13,7 +13,7 @@ public func update(_ s: inout AppState, _ event: Event) -> [Effect] {
     case .key(let key):
         effects += handleKey(&s, key)
     }
-    s.layout = Layout.compute(width: s.width, height: s.height, focus: s.focus)
+    s.layout = Layout.compute(width: s.width, height: s.height)
     clampScroll(&s)
     return effects
 }
@@ -261,7 +261,7 @@ public let commandHelp: [(String, String)] = [
 func runCommand(_ s: inout AppState, _ text: String) -> [Effect] {
     let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
     guard let name = parts.first else { return [] }
-    let arg = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+    let arg = parts.count > 1 ? TerminalText.trimSpaces(parts[1]) : ""
     func fail(_ m: String) -> [Effect] {
         s.message = StatusMessage(text: m, isError: true)
         return [.bell]
@@ -298,7 +298,7 @@ func runCommand(_ s: inout AppState, _ text: String) -> [Effect] {
     case "observed": s.variant = .observed
     case "documented": s.variant = .documented
     case "theme":
-        guard let t = Theme.named(arg, colors: s.theme.name == "mono" && arg != "mono" ? 256 : 256) else {
+        guard let t = Theme.named(arg) else {
             return fail("themes: \(Theme.names.joined(separator: ", "))")
         }
         s.theme = t
@@ -321,11 +321,11 @@ private func handleMouse(_ s: inout AppState, _ m: MouseEvent) -> [Effect] {
     guard let p = pane else { return [] }
     switch m.kind {
     case .wheelUp, .wheelDown:
+        // Scroll the pane under the pointer without moving the focus.
         let saved = s.focus
         s.focus = p
         move(&s, m.kind == .wheelDown ? 3 : -3)
-        if p != .tree { s.focus = saved == p ? p : saved }
-        if p == .tree { s.focus = saved }
+        s.focus = saved
     case .press:
         s.focus = p
         // Only the rows inside the frame select; the border does not.

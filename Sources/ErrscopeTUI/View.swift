@@ -6,7 +6,7 @@ public enum View {
         var b = ScreenBuffer(width: s.width, height: s.height)
         let t = s.theme
         b.fill(Rect(x: 0, y: 0, width: s.width, height: s.height), style: t.normal)
-        let l = Layout.compute(width: s.width, height: s.height, focus: s.focus)
+        let l = Layout.compute(width: s.width, height: s.height)
         if l.tooSmall {
             drawTooSmall(&b, s)
             return b
@@ -84,7 +84,7 @@ public enum View {
     }
 
     static func shortHelp(_ h: String) -> String {
-        h.split(separator: "(").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? h
+        h.split(separator: "(").first.map { TerminalText.trimSpaces(String($0)) } ?? h
     }
 
     /// A box with a title; focused panes get the focus colour and a `▶` marker (not colour alone).

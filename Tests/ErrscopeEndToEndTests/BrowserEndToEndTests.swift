@@ -19,7 +19,8 @@ struct BrowserEndToEndTests {
         }
         #expect(screen.contains("404 Not Found"))
         #expect(screen.contains("no code"))
-        #expect(screen.contains("\"code\": \"data_service_error-alias_not_found\"") || screen.contains("data_service_error-alias"))
+        // The code survives in the bodhi-native and openai bodies (the JSON field, wrapped in its column).
+        #expect(screen.components(separatedBy: "\"code\": \"data_service_e").count - 1 == 2)
         try t.send("q")
     }
 
@@ -111,7 +112,7 @@ struct BrowserEndToEndTests {
         try t.waitFor(text: "READY$")
     }
 
-    @Test func noColorAndTinyCatalogStillWork() throws {
+    @Test func noColorMeansNoColourCodes() throws {
         let t = try TmuxSession(bin, environment: ["NO_COLOR": "1"])
         try t.waitFor(text: "systems ·")
         let colored = try t.tmux(["capture-pane", "-p", "-e", "-t", "s"])

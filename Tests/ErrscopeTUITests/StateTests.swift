@@ -517,7 +517,7 @@ import Testing
 @Suite struct ResizeTests {
     func expectConsistent(_ s: AppState, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(s.rows.indices.contains(s.cursor), sourceLocation: sourceLocation)
-        #expect(s.layout == Layout.compute(width: s.width, height: s.height, focus: s.focus), sourceLocation: sourceLocation)
+        #expect(s.layout == Layout.compute(width: s.width, height: s.height), sourceLocation: sourceLocation)
         let visible = max(1, s.layout.tree.height - 2)
         #expect(s.treeScroll >= 0 && s.treeScroll <= s.cursor && s.cursor < s.treeScroll + visible,
                 "cursor \(s.cursor) scroll \(s.treeScroll) visible \(visible)", sourceLocation: sourceLocation)

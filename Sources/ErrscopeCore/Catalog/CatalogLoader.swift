@@ -130,7 +130,6 @@ public struct CatalogLoader {
         // About 300 bytes a code: reserve the columns once instead of doubling them as they grow.
         if owned.count > 1 << 20 { store.reserve(store.count + owned.count / 300 + 64) }
         var header: [(key: String, value: TapeDoc)] = []
-        var ok = true
         do {
             let codeTape = JSONTape()
             // Walk the top-level object by hand so that `codes` streams one entry at a time.
@@ -139,7 +138,6 @@ public struct CatalogLoader {
             func failAt(_ e: JSONError) {
                 let lc = JSONError.lineColumn(of: e.offset, in: buf)
                 report(file, lc.line, lc.column, .error, "invalid JSON: \(e.message); the rest of the file was not loaded")
-                ok = false
             }
             func expect(_ c: Character) -> Bool {
                 i = JSONTape.skipWhitespace(buf, i)
@@ -201,7 +199,6 @@ public struct CatalogLoader {
             }
             loadHeader(header, root: nil, file: file, firstRow: firstRow)
         }
-        _ = ok
     }
 
     private mutating func addFile(_ name: String, offsetsBuffer: Int) -> Int {

@@ -180,10 +180,13 @@ public final class ErrorDecoder: @unchecked Sendable {
                 result.message = TerminalText.singleLine(line, limit: 200)
             }
         }
+        if result.http == nil, let h = result.fields["http"]?.intValue, (100...599).contains(h) { result.http = Int(h) }
+        if let m = result.message { result.sanitized = sanitizedMessages.contains(m.lowercased().trimmingCharacters(in: .whitespaces)) }
+        result.matches = match(result, system: input.system ?? expected?.system)
         if result.envelope != Self.envelopeNone, let exp = expected, exp.emission.envelope != result.envelope {
             var note = "the path \(input.path ?? "") expects the \(exp.emission.envelope) envelope, but the body is \(result.envelope)"
             let reroutes = exp.emission.rules.filter { $0.envelope == result.envelope }
-            let top = match(result, system: input.system ?? exp.system).first { $0.basis <= .wildcard }?.entry
+            let top = result.matches.first { $0.basis <= .wildcard }?.entry
             if let rule = reroutes.first(where: { r in top.map { RuleMatchEval.matches(r.match, entry: $0) } ?? false }) {
                 note += " (\(rule.variant?.rawValue ?? "documented"): \(rule.note ?? "this system sends these errors in that envelope"))"
             } else if !reroutes.isEmpty {
@@ -191,9 +194,6 @@ public final class ErrorDecoder: @unchecked Sendable {
             }
             result.notes.append(note)
         }
-        if result.http == nil, let h = result.fields["http"]?.intValue, (100...599).contains(h) { result.http = Int(h) }
-        if let m = result.message { result.sanitized = sanitizedMessages.contains(m.lowercased().trimmingCharacters(in: .whitespaces)) }
-        result.matches = match(result, system: input.system ?? expected?.system)
         // Known: the code itself is in a catalog; for envelopes without a code, the type or gRPC
         // status is a catalog entry. An unknown code never becomes known through its type.
         if result.code != nil {

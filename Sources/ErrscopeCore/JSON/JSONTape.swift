@@ -384,7 +384,7 @@ public final class JSONTape: @unchecked Sendable {
             case UInt8(ascii: "u"):
                 var scalar = hex4(raw, i + 2)
                 var consumed = 6
-                if (0xD800..<0xDC00).contains(scalar), i + 11 < raw.count + 0,
+                if (0xD800..<0xDC00).contains(scalar), i + 12 <= raw.count,
                     raw[i + 6] == UInt8(ascii: "\\"), raw[i + 7] == UInt8(ascii: "u")
                 {
                     let low = hex4(raw, i + 8)

@@ -91,11 +91,8 @@ public struct Renderer: Sendable {
         for rule in em.rules {
             if let v = rule.variant, v != variant { continue }
             let m = rule.match
-            if m.otherwise {
-                if setMatched { continue }
-            } else if m.http.isEmpty && m.domains.isEmpty && m.codes.isEmpty {
-                // An empty match applies to every code.
-            }
+            // `otherwise` applies only when no earlier rule set a field; an empty match applies to every code.
+            if m.otherwise && setMatched { continue }
             if !m.http.isEmpty && !m.http.contains(where: { $0.matches(http) }) { continue }
             if !m.domains.isEmpty && !m.domains.contains(entry.domain) { continue }
             if !m.codes.isEmpty && !m.codes.contains(entry.code) { continue }

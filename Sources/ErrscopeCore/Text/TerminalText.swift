@@ -54,7 +54,7 @@ public enum TerminalText {
     }
 
     /// Trims ASCII spaces and tabs (cheaper than Foundation's CharacterSet on a cold start).
-    static func trimSpaces(_ s: String) -> String {
+    public static func trimSpaces(_ s: String) -> String {
         let u = s.utf8
         guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
         let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
