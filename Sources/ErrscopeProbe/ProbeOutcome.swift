@@ -1,0 +1,205 @@
+import ErrscopeCore
+import Foundation
+
+/// Why a certificate was refused, in words an on-call engineer can act on.
+public enum TLSProblem: Sendable, Equatable {
+    case expired(notAfter: Date)
+    case notYetValid(notBefore: Date)
+    case selfSigned(subject: String?)
+    case untrustedIssuer(issuer: String?)
+    case wrongHost(host: String, names: [String])
+    case handshake(String)
+
+    public var explanation: String {
+        let f = ISO8601DateFormatter()
+        switch self {
+        case .expired(let d):
+            return "the server's certificate expired on \(f.string(from: d)); renew it on the server (or set insecure: true for this endpoint to look anyway)"
+        case .notYetValid(let d):
+            return "the server's certificate is not valid until \(f.string(from: d)); check the server's (or this machine's) clock"
+        case .selfSigned(let s):
+            return "the server's certificate is self-signed\(s.map { " (\($0))" } ?? ""), so nothing vouches for it; add its CA with ca_file, or set insecure: true for this endpoint"
+        case .untrustedIssuer(let i):
+            return "the server's certificate is issued by a CA this machine does not trust\(i.map { " (\($0))" } ?? ""); add it with ca_file, or check for a TLS-intercepting proxy"
+        case .wrongHost(let h, let names):
+            let list = names.isEmpty ? "other names" : names.prefix(6).joined(separator: ", ") + (names.count > 6 ? ", …" : "")
+            return "the server's certificate is for \(list), not \(h): wrong host name, or the wrong server behind it"
+        case .handshake(let d):
+            return "the TLS handshake failed: \(d)"
+        }
+    }
+}
+
+/// A request that got no (complete) response, and what it means.
+public enum ProbeFailure: Sendable, Equatable {
+    case connectTimeout(seconds: Double)
+    case totalTimeout(seconds: Double)
+    case refused(host: String)
+    case unresolvable(host: String)
+    case tls(TLSProblem)
+    /// The connection closed after the headers, before the body was complete.
+    case closedMidBody(received: Int, expected: Int?)
+    case redirectLoop(String)
+    case cancelled
+    case invalidRequest(String)
+    case other(String)
+
+    public var explanation: String {
+        switch self {
+        case .connectTimeout(let s): return "no connection within \(Self.seconds(s)) (connect timeout): the host is down, firewalled, or the address is wrong"
+        case .totalTimeout(let s): return "no complete response within \(Self.seconds(s)) (total timeout): the server is slow or stuck"
+        case .refused(let h): return "connection refused by \(h): nothing is listening on that port"
+        case .unresolvable(let h): return "cannot resolve host \(h): check the URL, DNS or VPN"
+        case .tls(let p): return p.explanation
+        case .closedMidBody(let r, let e):
+            return "the server closed the connection after \(r) bytes of the body" + (e.map { " (it announced \($0))" } ?? "") + "; what arrived is shown"
+        case .redirectLoop(let d): return "redirects do not end: \(d)"
+        case .cancelled: return "cancelled"
+        case .invalidRequest(let d): return d
+        case .other(let d): return d
+        }
+    }
+
+    public var kind: String {
+        switch self {
+        case .connectTimeout: return "connect-timeout"
+        case .totalTimeout: return "timeout"
+        case .refused: return "refused"
+        case .unresolvable: return "dns"
+        case .tls: return "tls"
+        case .closedMidBody: return "closed-mid-body"
+        case .redirectLoop: return "redirect-loop"
+        case .cancelled: return "cancelled"
+        case .invalidRequest: return "invalid-request"
+        case .other: return "error"
+        }
+    }
+
+    static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s) }
+}
+
+public struct ProbeTimings: Sendable, Equatable {
+    /// Until the request head was written: DNS, TCP and TLS.
+    public var connectMs: Double?
+    /// Until the response head arrived.
+    public var firstByteMs: Double?
+    public var totalMs: Double
+    public init(connectMs: Double? = nil, firstByteMs: Double? = nil, totalMs: Double) {
+        self.connectMs = connectMs; self.firstByteMs = firstByteMs; self.totalMs = totalMs
+    }
+}
+
+public struct ProbeResponse: Sendable {
+    public var status: Int
+    public var reason: String
+    public var version: String
+    public var headers: [(name: String, value: String)]
+    /// At most the spec's `maxBody` bytes.
+    public var body: [UInt8]
+    /// Bytes received in all (more than `body.count` when the cap cut it).
+    public var bodyBytes: Int
+    public var truncated: Bool
+
+    public init(status: Int, reason: String, version: String = "HTTP/1.1", headers: [(name: String, value: String)], body: [UInt8],
+                bodyBytes: Int? = nil, truncated: Bool = false)
+    {
+        self.status = status; self.reason = reason; self.version = version; self.headers = headers; self.body = body
+        self.bodyBytes = bodyBytes ?? body.count; self.truncated = truncated
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// One probe: what was sent (redacted), what came back, what it means.
+public struct ProbeOutcome: Sendable {
+    public var label: String?
+    public var method: String
+    /// Redacted.
+    public var url: String
+    public var requestHeaders: [(name: String, value: String)]
+    public var requestBody: String?
+    public var system: String?
+    public var envelopePath: String
+    public var startedAt: Date
+    public var response: ProbeResponse?
+    public var failure: ProbeFailure?
+    public var timings: ProbeTimings
+    public var verdict: DecodeResult?
+    /// Monotonic nanoseconds when the last byte arrived (for the verdict latency figure).
+    public var lastByteAt: UInt64
+    /// Masks secret values in what the server sent back.
+    public var redactor: Redactor
+
+    public init(request: ResolvedProbe, startedAt: Date, response: ProbeResponse?, failure: ProbeFailure?, timings: ProbeTimings,
+                lastByteAt: UInt64 = 0)
+    {
+        label = request.spec.label
+        method = request.spec.method
+        url = request.displayURL
+        requestHeaders = request.displayHeaders
+        requestBody = request.displayBody
+        system = request.spec.system
+        envelopePath = request.spec.envelopePath
+        self.startedAt = startedAt
+        self.response = response
+        self.failure = failure
+        self.timings = timings
+        self.lastByteAt = lastByteAt
+        redactor = request.redactor
+    }
+
+    /// Response headers as they may be shown: credentials masked, secret values masked.
+    public var displayResponseHeaders: [(name: String, value: String)] {
+        (response?.headers ?? []).map { ($0.name, redactor.header($0.name, $0.value)) }
+    }
+
+    /// The body as it may be shown or stored: secret values masked (bytes otherwise untouched).
+    public var displayBody: [UInt8] { redactor.bytes(response?.body ?? []) }
+
+    /// Decodes the response with the catalog: the path's envelope is a hint, never a substitute
+    /// for what the body really is.
+    public mutating func decode(with decoder: ErrorDecoder, now: Date = Date()) {
+        guard let r = response else { verdict = nil; return }
+        var input = DecodeInput(body: r.body, http: r.status, headers: r.headers, path: envelopePath, system: system, now: now)
+        if r.truncated || failure != nil { input.truncatedAt = r.body.count }
+        verdict = decoder.decode(input)
+    }
+
+    /// xh's exit codes: 0 for 2xx, 3/4/5 for the 3xx/4xx/5xx classes, 2 for a timeout,
+    /// 1 for a connection failure or any other error.
+    public var exitCode: Int32 {
+        if let f = failure {
+            switch f {
+            case .connectTimeout, .totalTimeout: return 2
+            case .redirectLoop: return 6
+            case .closedMidBody: return 1
+            default: return 1
+            }
+        }
+        guard let s = response?.status else { return 1 }
+        switch s {
+        case 200..<300: return 0
+        case 300..<400: return 3
+        case 400..<500: return 4
+        case 500..<600: return 5
+        default: return 1
+        }
+    }
+
+    /// One line for timelines and the journal: `429 anthropic rate_limit_error · retry in 30 s`.
+    public var summary: String {
+        var parts: [String] = []
+        if let r = response { parts.append("\(r.status)") }
+        if let f = failure { parts.append(f.kind) }
+        if let v = verdict, response != nil {
+            if v.envelope != ErrorDecoder.envelopeNone { parts.append(v.envelope) }
+            if let c = v.code ?? v.type ?? v.status { parts.append(TerminalText.singleLine(c, limit: 80)) }
+            if let r = v.retry.retryable {
+                if r, let s = v.retry.afterSeconds { parts.append("retry in \(ProbeFailure.seconds(s.rounded(.up)))") } else { parts.append(r ? "retryable" : "do not retry") }
+            }
+        }
+        return parts.joined(separator: " · ")
+    }
+}

@@ -1,0 +1,46 @@
+import ErrscopeCore
+import ErrscopeProbe
+import Foundation
+
+/// A probe from spec to verdict: resolve secrets, send, decode with the catalog.
+public final class Prober: Sendable {
+    public let client: ProbeClient
+    public let decoder: ErrorDecoder
+    public let resolver: SecretResolver
+
+    public init(catalog: Catalog, resolver: SecretResolver = SecretResolver(), client: ProbeClient = ProbeClient()) {
+        self.client = client
+        decoder = ErrorDecoder(catalog: catalog)
+        self.resolver = resolver
+    }
+
+    public func run(_ spec: ProbeSpec, cancel: ProbeCancellation = ProbeCancellation()) async -> ProbeOutcome {
+        let resolved: ResolvedProbe
+        do {
+            resolved = try spec.resolve(with: resolver)
+        } catch {
+            // Nothing was sent: the spec as written (templates, not values) is safe to show.
+            let unsent = ResolvedProbe(spec: spec, url: spec.url, headers: spec.headers, body: spec.body.map { Array($0.utf8) },
+                                       redactor: Redactor(secrets: resolver.secrets))
+            return ProbeOutcome(request: unsent, startedAt: Date(), response: nil,
+                                failure: .invalidRequest(String(describing: error)), timings: ProbeTimings(totalMs: 0))
+        }
+        var outcome = await client.send(resolved, cancel: cancel)
+        outcome.decode(with: decoder)
+        return outcome
+    }
+
+    /// Blocking form for synchronous callers (the CLI, the TUI's worker thread).
+    public func runBlocking(_ spec: ProbeSpec, cancel: ProbeCancellation = ProbeCancellation()) -> ProbeOutcome {
+        let box = OutcomeBox()
+        let sem = DispatchSemaphore(value: 0)
+        Task.detached {
+            box.value = await self.run(spec, cancel: cancel)
+            sem.signal()
+        }
+        sem.wait()
+        return box.value!
+    }
+
+    final class OutcomeBox: @unchecked Sendable { var value: ProbeOutcome? }
+}
