@@ -1,0 +1,137 @@
+import ErrscopeCore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Why a demo server could not be created or started.
+public enum DemoServerError: Error, CustomStringConvertible, Sendable {
+    /// The catalog lacks a seed system the server imitates.
+    case missingSystems([String])
+    /// The trigger table names codes the catalog does not have (`system: code`).
+    case missingCodes([String])
+    /// Binding the socket failed (port in use, no permission, bad host).
+    case cannotListen(host: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingSystems(let s):
+            return "the catalog has no \(s.joined(separator: ", ")) system; the demo server needs the bundled seed catalogs"
+        case .missingCodes(let c):
+            return "the demo server's trigger table names codes the catalog lacks: \(c.joined(separator: "; "))"
+        case .cannotListen(let host, let port, let reason):
+            return "cannot listen on \(host):\(port): \(reason)"
+        }
+    }
+}
+
+/// A local HTTP server that answers like the five seed systems, from the catalog: each under
+/// `/<system-id>` plus that system's own paths, in the envelope its catalog gives for the path.
+/// `GET /` lists the routes. See `routeIndex()`.
+public final class DemoServer: Sendable {
+    /// The five seed system ids served, in order.
+    public static let systems: [String] = SystemProfile.table.map(\.id)
+    /// The token every system accepts.
+    public static let token = "demo-token"
+    /// The models every system knows; any other model is unknown.
+    public static let models = ["demo-model", "gpt-4o-mini", "claude-3-5-haiku", "gemini-1.5-flash"]
+
+    let core: DemoCore
+    let host: String
+    let port: Int
+    private let state = Locked<RunState>(RunState())
+
+    struct RunState {
+        var task: Task<Void, Never>?
+        var boundPort: Int?
+    }
+
+    /// - Parameters:
+    ///   - requestsPerSecond: requests with a valid token a system accepts within any one-second
+    ///     window before it answers 429.
+    /// - Throws: `DemoServerError` when the catalog lacks a seed system or a code of the trigger table.
+    public init(catalog: Catalog, host: String = "127.0.0.1", port: Int = 0, requestsPerSecond: Int = 5) throws {
+        self.core = try DemoCore(catalog: catalog, requestsPerSecond: requestsPerSecond)
+        self.host = host
+        self.port = port
+    }
+
+    /// Starts listening in the background and returns the bound port (port 0 = any free port).
+    /// Returns once the socket is listening; throws `DemoServerError.cannotListen` when it cannot.
+    public func start() async throws -> Int {
+        if let p = state.withLock({ $0.boundPort }) { return p }
+        let (ready, readyContinuation) = AsyncStream<Int>.makeStream()
+        let failure = Locked<(any Error)?>(nil)
+        let responder = DemoResponder(core: core)
+        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil)
+        var logger = Logger(label: "errscope-demo")
+        logger.logLevel = .critical
+        let quietLogger = logger
+        let task = Task {
+            let app = Application(
+                responder: responder, configuration: configuration,
+                onServerRunning: { channel in
+                    readyContinuation.yield(channel.localAddress?.port ?? 0)
+                    readyContinuation.finish()
+                },
+                logger: quietLogger)
+            do {
+                try await app.run()
+            } catch {
+                failure.withLock { $0 = error }
+            }
+            // Ends `start()`'s wait when the server stopped (or never started).
+            readyContinuation.finish()
+        }
+        for await bound in ready {
+            state.withLock {
+                $0.task = task
+                $0.boundPort = bound
+            }
+            return bound
+        }
+        let error = failure.withLock { $0 }
+        throw DemoServerError.cannotListen(host: host, port: port, reason: Self.describe(error))
+    }
+
+    /// Stops the server: open connections are closed, responses in flight are abandoned.
+    public func stop() async {
+        let task = state.withLock { s -> Task<Void, Never>? in
+            defer { s = RunState() }
+            return s.task
+        }
+        guard let task else { return }
+        task.cancel()
+        await task.value
+    }
+
+    /// The plain-text list of routes that `GET /` returns.
+    public func routeIndex() -> String { core.routeIndex() }
+
+    static func describe(_ error: (any Error)?) -> String {
+        guard let error else { return "the server stopped before it was listening" }
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case EADDRINUSE: return "address already in use"
+            case EACCES: return "permission denied"
+            case EADDRNOTAVAIL: return "address not available"
+            default: return "\(io)"
+            }
+        }
+        return "\(error)"
+    }
+}
+
+/// A value behind a lock, for state shared between tasks.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
