@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Dependencies point inward: ErrscopeCore <- ErrscopeCLI <- errscope.
+// Dependencies point inward: ErrscopeCore <- ErrscopeProbe <- ErrscopeTUI / ErrscopeProbeClient <- ErrscopeCLI <- errscope.
 // ErrscopeCore is pure (Foundation + Yams): no terminal, no network.
 let package = Package(
     name: "errscope",
@@ -13,6 +13,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -34,10 +39,37 @@ let package = Package(
             name: "ErrscopeBundled",
             plugins: ["EmbedCatalogs"]
         ),
+        // The probe's model: endpoints config, secrets, requests, outcomes, redaction, curl. Pure.
+        .target(
+            name: "ErrscopeProbe",
+            dependencies: ["ErrscopeCore", .product(name: "Yams", package: "Yams")]
+        ),
+        // The probe's transport: sends a request with async-http-client and times it.
+        .target(
+            name: "ErrscopeProbeClient",
+            dependencies: [
+                "ErrscopeProbe",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The probe journal: every probe in SQLite (GRDB), for incident timelines.
+        .target(
+            name: "ErrscopeJournal",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // A local server that answers like the seed systems, from the catalog (Hummingbird).
+        .target(
+            name: "ErrscopeDemo",
+            dependencies: ["ErrscopeCore", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // The TUI: state, a pure update, and views that draw into a cell buffer. No terminal code.
         .target(
             name: "ErrscopeTUI",
-            dependencies: ["ErrscopeCore"]
+            dependencies: ["ErrscopeCore", "ErrscopeProbe"]
         ),
         // ncursesw through a module map and a shim of static inline wrappers for its macros.
         .systemLibrary(
@@ -56,6 +88,10 @@ let package = Package(
                 "ErrscopeBundled",
                 "ErrscopeTUI",
                 "ErrscopeTerminal",
+                "ErrscopeProbe",
+                "ErrscopeProbeClient",
+                "ErrscopeJournal",
+                "ErrscopeDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,13 +105,18 @@ let package = Package(
         ),
         .testTarget(
             name: "ErrscopeTUITests",
-            dependencies: ["ErrscopeTUI", "ErrscopeCore", "ErrscopeBundled"]
+            dependencies: ["ErrscopeTUI", "ErrscopeCore", "ErrscopeBundled", "ErrscopeProbe"]
         ),
         // Drives the real binary in tmux (installed by scripts/test.sh).
         .testTarget(name: "ErrscopeEndToEndTests"),
         .testTarget(
             name: "ErrscopeCLITests",
             dependencies: ["ErrscopeCLI", "ErrscopeCore"]
+        ),
+        // The probe against the demo server on 127.0.0.1, in the same process; the journal.
+        .testTarget(
+            name: "ErrscopeProbeTests",
+            dependencies: ["ErrscopeProbe", "ErrscopeProbeClient", "ErrscopeJournal", "ErrscopeDemo", "ErrscopeCore", "ErrscopeBundled", "ErrscopeCLI"]
         ),
     ]
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with the Swift toolchain: installs the Debian
-# packages the tests need (tmux for the end-to-end TUI tests, ncurses headers), checks the
+# packages the tests need (tmux for the end-to-end TUI tests, ncurses and SQLite headers,
+# openssl for the TLS tests), checks the
 # catalogs against catalog/schema.json, builds, and runs every Swift Testing test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ export PATH="$PATH:/opt/swift/usr/bin"
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 [ -e /usr/include/ncurses.h ] || need+=(libncurses-dev)
+[ -e /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)   # the probe journal (GRDB)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)      # TLS tests: certificates and s_server
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}"

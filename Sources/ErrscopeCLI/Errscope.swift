@@ -1,6 +1,10 @@
 import ArgumentParser
 import ErrscopeBundled
 import ErrscopeCore
+import ErrscopeDemo
+import ErrscopeJournal
+import ErrscopeProbe
+import ErrscopeProbeClient
 import ErrscopeTUI
 import ErrscopeTerminal
 import Foundation
@@ -12,11 +16,13 @@ public struct ErrscopeCommand: ParsableCommand {
         abstract: "Explore API error codes: what a code means, how it looks in every envelope, what an endpoint returns.",
         discussion: """
             With no arguments in a terminal, opens the interactive browser; otherwise prints this help.
+            `errscope --demo` starts the demo server in-process and opens the browser with endpoints
+            that point at it: the quickest way to try the probe pane.
 
             Exit codes: 0 success / found; 1 not found, unknown or lint errors; 64 usage error;
             66 input missing or unreadable; 70 internal error.
             """,
-        subcommands: [Lookup.self, Decode.self, Render.self, CatalogCommand.self, Envelopes.self, Browse.self, Config.self])
+        subcommands: [Lookup.self, Decode.self, Render.self, Probe.self, CatalogCommand.self, Envelopes.self, Browse.self, Config.self, JournalCommand.self, DemoServerCommand.self])
 
     @OptionGroup var browse: BrowseOptions
 
@@ -33,8 +39,9 @@ public struct ErrscopeCommand: ParsableCommand {
     /// Commands `main` dispatches to directly: parsing from the root makes ArgumentParser reflect
     /// every command in the tree (about 3 ms); `lookup` must answer in under 10 ms.
     static let directCommands: [String: any ParsableCommand.Type] = [
-        "lookup": Lookup.self, "decode": Decode.self, "render": Render.self, "envelopes": Envelopes.self,
-        "catalog": CatalogCommand.self, "browse": Browse.self, "config": Config.self,
+        "lookup": Lookup.self, "decode": Decode.self, "probe": Probe.self, "render": Render.self, "envelopes": Envelopes.self,
+        "catalog": CatalogCommand.self, "browse": Browse.self, "config": Config.self, "demo-server": DemoServerCommand.self,
+        "journal": JournalCommand.self,
     ]
 
     /// The process entry point.
@@ -42,7 +49,10 @@ public struct ErrscopeCommand: ParsableCommand {
         processStart = CursesTerminal.monotonicNanos()
         let args = Array(CommandLine.arguments.dropFirst())
         if let first = args.first, let command = directCommands[first] {
+            // `main(_:)` returns when the command succeeds (it exits only on errors): stop here,
+            // or the command would run a second time through the root.
             command.main(Array(args.dropFirst()))
+            return
         }
         main()
     }
@@ -58,10 +68,24 @@ struct BrowseOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Mouse support (click to select, wheel to scroll); off by default.")
     var mouse: Bool?
 
+    @Flag(help: "Start the demo server (all five seed systems) on 127.0.0.1 and open the probe pane on it.")
+    var demo = false
+
+    @Option(name: .customLong("demo-port"), help: ArgumentHelp("With --demo: the port (default: any free one).", valueName: "port"))
+    var demoPort: Int?
+
+    @Option(help: ArgumentHelp("The endpoints file for the probe pane (default: $XDG_CONFIG_HOME/errscope/endpoints.yaml).", valueName: "path"))
+    var endpoints: String?
+
+    @Flag(name: .customLong("no-journal"), help: "Do not record the probe pane's probes in the journal.")
+    var noJournal = false
+
     @OptionGroup var catalogOptions: CatalogOptions
 
     func validate() throws {
         if let t = theme, !Theme.names.contains(t) { throw ValidationError("--theme must be one of \(Theme.names.joined(separator: ", "))") }
+        if let p = demoPort, !(0...65535).contains(p) { throw ValidationError("--demo-port must be 0-65535") }
+        if demoPort != nil && !demo { throw ValidationError("--demo-port goes with --demo") }
     }
 
     func run() throws {
@@ -73,16 +97,32 @@ struct BrowseOptions: ParsableArguments {
         }
         let (keymap, keyProblems) = config.keymap()
         let catalog = catalogOptions.load()
+        var endpointsConfig = EndpointsConfig.load(path: endpoints ?? EndpointsConfig.path(environment: env))
+        var demoServer: DemoServer?
+        if demo {
+            let server = try DemoServer(catalog: catalog, port: demoPort ?? 0)
+            let port = try Blocking.run { try await server.start() }
+            demoServer = server
+            endpointsConfig = EndpointsConfig.parse(DemoServer.endpointsYAML(port: port), file: "demo endpoints")
+        }
+        defer { if let s = demoServer { Blocking.run { await s.stop() } } }
         let size = Terminal.size()
-        var state = AppState(data: BrowserData(catalog: catalog), width: size.width, height: size.height, keymap: keymap)
-        let problems = config.problems + keyProblems + catalog.errors.map(\.description)
+        var state = AppState(data: BrowserData(catalog: catalog), width: size.width, height: size.height, keymap: keymap,
+                             endpoints: endpointsConfig)
+        if demo {
+            state.focus = .probe
+            state.probe.row = .send
+            state.message = StatusMessage(text: "demo server on 127.0.0.1: ←/→ pick an endpoint and request, s sends", isError: false)
+        }
+        let service = LiveProbeService(prober: Prober(catalog: catalog), journal: noJournal ? nil : ProbeJournal.open(nil))
+        let problems = config.problems + keyProblems + catalog.errors.map(\.description) + endpointsConfig.problems + endpointsConfig.warnings
         if let first = problems.first {
             state.message = StatusMessage(text: problems.count == 1 ? first : "\(first) (+\(problems.count - 1) more; see stderr after quitting)", isError: true)
         }
         let noColor = !(env["NO_COLOR"] ?? "").isEmpty
         let status = CursesTerminal.run(state, options: .init(
             themeName: theme ?? config.theme ?? "dark", noColor: noColor, mouse: mouse ?? config.mouse ?? false,
-            tracePath: env["ERRSCOPE_TRACE"], startTime: processStart))
+            tracePath: env["ERRSCOPE_TRACE"], startTime: processStart, probeService: service))
         for p in problems.prefix(20) { Output.warn(p) }
         if status != 0 { throw ExitCode(status) }
     }
@@ -149,6 +189,9 @@ enum Output {
 
     static func line(_ s: String = "") { out(s) }
     static func warn(_ s: String) { err("errscope: " + s) }
+    /// Pushes buffered standard output out now (a pipe is block-buffered): for streams such as
+    /// `probe --watch` whose lines a reader wants as they happen.
+    nonisolated(unsafe) static var flush: () -> Void = { fflush(nil) }
 }
 
 enum Terminal {

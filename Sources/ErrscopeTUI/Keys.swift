@@ -65,11 +65,13 @@ public enum Action: String, Sendable, CaseIterable {
     case focusTree = "focus_tree", focusDetail = "focus_detail", focusMapping = "focus_mapping", focusProbe = "focus_probe"
     case filter, nextMatch = "next_match", previousMatch = "previous_match", clear
     case command, help, copy, toggleMouse = "toggle_mouse", toggleVariant = "toggle_variant"
+    case probeSend = "probe_send", probeWatch = "probe_watch", probeCancel = "probe_cancel"
+    case editExternal = "edit_in_editor", deleteHeader = "delete_header"
     case quit
 }
 
 /// Where a binding applies.
-public enum Scope: String, Sendable { case global, tree, detail, mapping }
+public enum Scope: String, Sendable { case global, tree, detail, mapping, probe }
 
 /// One binding: keys, what they do, and the help text shown by `?` and the status line.
 public struct Binding: Sendable {
@@ -109,6 +111,14 @@ public struct KeyMap: Sendable {
         Binding(action: .clear, keys: [.escape], help: "clear filter / close", scope: .global, hint: false),
         Binding(action: .toggleVariant, keys: [.char("o")], help: "documented / observed", scope: .mapping, hint: true),
         Binding(action: .copy, keys: [.char("y")], help: "copy envelope JSON (OSC 52)", scope: .mapping, hint: true),
+        Binding(action: .toggle, keys: [.enter], help: "edit field / send / open the decoded code", scope: .probe, hint: true),
+        Binding(action: .probeSend, keys: [.char("s")], help: "send the request", scope: .probe, hint: true),
+        Binding(action: .probeCancel, keys: [.escape], help: "cancel the probe / stop watching", scope: .probe, hint: true),
+        Binding(action: .probeWatch, keys: [.char("w")], help: "watch: repeat every 5 s (:watch N)", scope: .probe, hint: true),
+        Binding(action: .editExternal, keys: [.char("e")], help: "edit body or headers in $EDITOR", scope: .probe, hint: true),
+        Binding(action: .deleteHeader, keys: [.char("d"), .delete], help: "delete the header", scope: .probe, hint: false),
+        Binding(action: .collapse, keys: [.left, .char("h")], help: "previous endpoint / request / method", scope: .probe, hint: false),
+        Binding(action: .expand, keys: [.right, .char("l")], help: "next endpoint / request / method", scope: .probe, hint: false),
         Binding(action: .command, keys: [.char(":")], help: "command (:system :http :envelope :theme :q)", scope: .global, hint: true),
         Binding(action: .toggleMouse, keys: [.char("m")], help: "mouse on/off", scope: .global, hint: false),
         Binding(action: .help, keys: [.char("?"), .f(1)], help: "help", scope: .global, hint: true),

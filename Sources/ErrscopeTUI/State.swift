@@ -1,4 +1,5 @@
 import ErrscopeCore
+import ErrscopeProbe
 
 public enum Pane: Int, Sendable, CaseIterable {
     case tree, detail, mapping, probe
@@ -7,7 +8,8 @@ public enum Pane: Int, Sendable, CaseIterable {
         switch self {
         case .tree: return .tree
         case .detail: return .detail
-        case .mapping, .probe: return .mapping
+        case .mapping: return .mapping
+        case .probe: return .probe
         }
     }
     var title: String {
@@ -39,6 +41,11 @@ public enum Event: Sendable, Equatable {
     case key(Key)
     case resize(width: Int, height: Int)
     case mouse(MouseEvent)
+    /// The clock (monotonic nanoseconds): elapsed time, countdowns, watch mode.
+    case tick(UInt64)
+    case probeFinished(ProbeResult)
+    /// `$EDITOR` returned (nil: it failed or was not found).
+    case editorFinished(EditTarget, String?)
 }
 
 /// What the runner must do after an update: the only way the pure core asks for IO.
@@ -48,6 +55,11 @@ public enum Effect: Sendable, Equatable {
     case copy(String)
     case setMouse(Bool)
     case bell
+    /// Send this probe; answer with `.probeFinished` carrying the same id.
+    case probe(ProbeSpec, id: Int)
+    case cancelProbe(Int)
+    /// Open `$EDITOR` on the text; answer with `.editorFinished`.
+    case edit(EditTarget, String)
 }
 
 public struct StatusMessage: Sendable, Equatable {
@@ -101,9 +113,13 @@ public struct AppState: Sendable {
     public var message: StatusMessage?
     /// The pane rectangles of the last layout (for mouse hit-testing).
     public var layout = Layout.empty
+    public var probe: ProbeState
 
-    public init(data: BrowserData, width: Int, height: Int, theme: Theme = Theme.named("dark")!, keymap: KeyMap = .default) {
+    public init(data: BrowserData, width: Int, height: Int, theme: Theme = Theme.named("dark")!, keymap: KeyMap = .default,
+                endpoints: EndpointsConfig = EndpointsConfig())
+    {
         self.data = data
+        probe = ProbeState(config: endpoints)
         self.width = width
         self.height = height
         self.theme = theme

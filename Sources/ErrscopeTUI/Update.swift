@@ -12,6 +12,12 @@ public func update(_ s: inout AppState, _ event: Event) -> [Effect] {
         effects += handleMouse(&s, m)
     case .key(let key):
         effects += handleKey(&s, key)
+    case .tick(let now):
+        effects += ProbeUpdate.tick(&s, now)
+    case .probeFinished(let r):
+        effects += ProbeUpdate.finished(&s, r)
+    case .editorFinished(let target, let text):
+        effects += ProbeUpdate.editorFinished(&s, target, text)
     }
     s.layout = Layout.compute(width: s.width, height: s.height)
     clampScroll(&s)
@@ -33,8 +39,10 @@ private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     }
     if s.commandText != nil { return commandKey(&s, key) }
     if s.filterEditing { return filterKey(&s, key) }
+    if s.focus == .probe, s.probe.editing != nil { return ProbeUpdate.editKey(&s, key) }
     s.message = nil
     guard let action = s.keymap.action(for: key, in: s.focus.scope) else { return [] }
+    if s.focus == .probe, let effects = ProbeUpdate.key(&s, action) { return effects }
     return perform(&s, action)
 }
 
@@ -53,6 +61,9 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
     case .clear:
         if s.filterMatches != nil || s.filterEditing { s.clearFilter() }
         s.message = nil
+    case .probeSend, .probeWatch, .probeCancel, .editExternal, .deleteHeader:
+        // Probe actions outside the probe pane: open it.
+        s.focus = .probe
     case .toggleMouse:
         s.mouse.toggle()
         s.message = StatusMessage(text: "mouse \(s.mouse ? "on: click to select, wheel to scroll" : "off")", isError: false)
@@ -150,7 +161,8 @@ private func move(_ s: inout AppState, _ delta: Int) {
         s.cursor = min(max(0, s.cursor + delta), max(0, s.rows.count - 1))
         if s.cursor != before { resetPanes(&s) }
     case .detail: s.detailScroll = max(0, s.detailScroll + delta)
-    case .mapping, .probe: s.mappingScroll = max(0, s.mappingScroll + delta)
+    case .mapping: s.mappingScroll = max(0, s.mappingScroll + delta)
+    case .probe: s.probe.responseScroll = max(0, s.probe.responseScroll + delta)
     }
 }
 
@@ -254,6 +266,8 @@ public let commandHelp: [(String, String)] = [
     (":envelope ID", "show that envelope's column"),
     (":observed / :documented", "which mapping to show"),
     (":theme NAME", "dark, light, high-contrast, mono"),
+    (":probe [ENDPOINT[/REQUEST] | URL]", "open the probe pane on an endpoint, request or URL"),
+    (":watch [SECONDS]", "repeat the probe every N seconds (default 5); :watch off stops"),
     (":mouse on|off", "mouse support"),
     (":q", "quit"),
 ]
@@ -306,6 +320,40 @@ func runCommand(_ s: inout AppState, _ text: String) -> [Effect] {
         s.mouse = arg != "off"
         return [.setMouse(s.mouse)]
     case "help": s.showHelp = true
+    case "probe":
+        s.focus = .probe
+        guard !arg.isEmpty else { return [] }
+        if arg.hasPrefix("http://") || arg.hasPrefix("https://") {
+            s.probe.select(endpoint: nil, request: nil)
+            s.probe.draft.url = arg
+            s.probe.row = .url
+            return []
+        }
+        let parts = arg.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let ei = s.probe.config.endpoints.firstIndex(where: { $0.name == parts[0] }) else {
+            return fail("no endpoint `\(parts[0])`; endpoints: \(s.probe.config.endpoints.map(\.name).joined(separator: ", "))")
+        }
+        var ri: Int? = s.probe.config.endpoints[ei].requests.isEmpty ? nil : 0
+        if parts.count > 1 {
+            guard let r = s.probe.config.endpoints[ei].requests.firstIndex(where: { $0.name == parts[1] }) else {
+                return fail("endpoint `\(parts[0])` has no request `\(parts[1])`")
+            }
+            ri = r
+        }
+        s.probe.select(endpoint: ei, request: ri)
+        s.probe.result = nil
+        s.probe.row = .send
+    case "watch":
+        s.focus = .probe
+        if arg == "off" {
+            s.probe.watchInterval = nil
+            s.probe.nextWatchAt = nil
+            return []
+        }
+        guard let n = arg.isEmpty ? ProbeState.defaultWatchInterval : Double(arg), n >= 0.1, n <= 86400 else {
+            return fail(":watch takes seconds, 0.1 to 86400")
+        }
+        return ProbeUpdate.startWatch(&s, n)
     default:
         return fail("unknown command `:\(name)` (? lists them)")
     }

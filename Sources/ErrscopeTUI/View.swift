@@ -309,25 +309,10 @@ enum MappingPane {
     }
 }
 
-enum ProbePane {
-    static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
-        View.frame(&b, s, r, title: "3 Mapping  │ 4 Probe", focused: s.focus == .probe)
-        let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2)
-        let text = """
-            The live probe goes here: pick an endpoint from endpoints.yaml, send the request that fails, \
-            and see the decoded verdict beside the catalog entry. Until it lands, decode a response with \
-            `errscope decode` (it reads `curl -si` output).
-            """
-        for (i, line) in DisplayWidth.wrap(text, width: max(1, inner.width)).prefix(max(0, inner.height)).enumerated() {
-            b.put(line, x: inner.x, y: inner.y + i, style: s.theme.dim, clip: inner)
-        }
-    }
-}
-
 enum HelpOverlay {
     static func draw(_ b: inout ScreenBuffer, _ s: AppState) {
         var lines: [(String, String)] = []
-        for scope in [Scope.global, .tree, .mapping, .detail] {
+        for scope in [Scope.global, .tree, .mapping, .detail, .probe] {
             let bs = s.keymap.bindings.filter { $0.scope == scope && !$0.keys.isEmpty }
             guard !bs.isEmpty else { continue }
             lines.append(("", ""))

@@ -19,8 +19,11 @@ public enum CursesTerminal {
         /// Appends "first-paint MS" and "key MS" lines (input read to screen updated).
         public var tracePath: String?
         public var startTime: UInt64
-        public init(themeName: String, noColor: Bool, mouse: Bool, tracePath: String?, startTime: UInt64) {
+        /// Sends the probe pane's requests; nil: probing is off.
+        public var probeService: (any ProbeService)?
+        public init(themeName: String, noColor: Bool, mouse: Bool, tracePath: String?, startTime: UInt64, probeService: (any ProbeService)? = nil) {
             self.themeName = themeName; self.noColor = noColor; self.mouse = mouse; self.tracePath = tracePath; self.startTime = startTime
+            self.probeService = probeService
         }
     }
 
@@ -47,7 +50,8 @@ public enum CursesTerminal {
         keypad(win, true)
         set_escdelay(25)
         curs_set(0)
-        wtimeout(win, 100)
+        // Non-blocking reads: the loop waits in poll() on the terminal and the inbox together.
+        wtimeout(win, 0)
         var colors = 0
         if !options.noColor && has_colors() {
             start_color()
@@ -70,47 +74,137 @@ public enum CursesTerminal {
         func log(_ s: String) { trace?.write((s + "\n").data(using: .utf8)!) }
         log(String(format: "first-paint %.3f", Double(monotonicNanos() - options.startTime) / 1e6))
 
+        // Events from other threads (probe results) arrive through an inbox and wake the loop
+        // through a pipe, so a verdict is drawn as soon as it is decoded, not at the next poll.
+        let inbox = Inbox()
+        state.probe.available = options.probeService != nil
         var status: Int32 = 0
-        loop: while true {
-            if stopSignal != 0 { status = 128 + stopSignal; break }
-            if suspendSignal != 0 { suspendSignal = 0; suspend(&painter, &state) }
-            var ch: wint_t = 0
-            let r = wget_wch(win, &ch)
-            if r == ERR { continue }
+        var quit = false
+        var nextTick: UInt64 = 0
+
+        func handle(_ e: Event) {
             let started = monotonicNanos()
-            var event: Event?
-            if r == KEY_CODE_YES {
-                event = functionKey(Int32(ch), win: win)
-            } else {
-                let v = UInt32(ch)
-                if v == 26 {  // Ctrl-Z: suspend like a shell job
-                    suspend(&painter, &state)
-                    continue
-                }
-                event = characterKey(v)
-            }
-            guard let e = event else { continue }
             let effects = update(&state, e)
             let updated = monotonicNanos()
             for effect in effects {
                 switch effect {
-                case .quit: break loop
+                case .quit: quit = true
                 case .setMouse(let on): _ = mousemask(on ? es_mouse_mask() : 0, nil)
                 case .bell: beep()
                 case .copy(let text): painter.pendingOSC52 = text
+                case .probe(let spec, let id):
+                    options.probeService?.start(spec, id: id) { outcome in
+                        inbox.post(.probeFinished(ProbeResult(id: id, outcome: outcome)))
+                    }
+                    _ = update(&state, .tick(monotonicNanos()))
+                    nextTick = monotonicNanos() + tickInterval
+                case .cancelProbe(let id): options.probeService?.cancel(id: id)
+                case .edit(let target, let text):
+                    let edited = runEditor(text, target: target, painter: &painter)
+                    _ = update(&state, .editorFinished(target, edited))
+                    painter.previous = nil
                 }
             }
+            if quit { return }
             let frame = View.render(state)
             let rendered = monotonicNanos()
-            if case .resize = e { painter.paint(frame, full: true) } else { painter.paint(frame, full: false) }
+            var full = false
+            if case .resize = e { full = true }
+            painter.paint(frame, full: full)
             let done = monotonicNanos()
-            log(String(format: "key %.3f update %.3f render %.3f paint %.3f", Double(done - started) / 1e6,
-                       Double(updated - started) / 1e6, Double(rendered - updated) / 1e6, Double(done - rendered) / 1e6))
+            switch e {
+            case .key, .mouse, .resize:
+                log(String(format: "key %.3f update %.3f render %.3f paint %.3f", Double(done - started) / 1e6,
+                           Double(updated - started) / 1e6, Double(rendered - updated) / 1e6, Double(done - rendered) / 1e6))
+            case .probeFinished(let r) where r.outcome.lastByteAt > 0:
+                // From the last byte of the response to the verdict on screen.
+                log(String(format: "probe-verdict %.3f", Double(done - r.outcome.lastByteAt) / 1e6))
+            default: break
+            }
+        }
+
+        while !quit {
+            if stopSignal != 0 { status = 128 + stopSignal; break }
+            if suspendSignal != 0 { suspendSignal = 0; suspend(&painter, &state) }
+            var ch: wint_t = 0
+            let r = wget_wch(win, &ch)
+            if r != ERR {
+                var event: Event?
+                if r == KEY_CODE_YES {
+                    event = functionKey(Int32(ch), win: win)
+                } else {
+                    let v = UInt32(ch)
+                    if v == 26 {  // Ctrl-Z: suspend like a shell job
+                        suspend(&painter, &state)
+                        continue
+                    }
+                    event = characterKey(v)
+                }
+                if let e = event { handle(e) }
+                continue
+            }
+            let posted = inbox.drain()
+            if !posted.isEmpty {
+                for e in posted where !quit { handle(e) }
+                continue
+            }
+            let now = monotonicNanos()
+            if state.probe.wantsTicks {
+                if now >= nextTick {
+                    nextTick = now + tickInterval
+                    handle(.tick(now))
+                    continue
+                }
+            }
+            // Sleep until input, a posted event, the next tick, or a signal (poll returns EINTR).
+            let wait = state.probe.wantsTicks ? Int32(max(1, (nextTick - min(nextTick, now)) / 1_000_000)) : 500
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, wait)
         }
         endwin()
         delscreen(screen)
         restoreTTY()
         return status
+    }
+
+    static let tickInterval: UInt64 = 100_000_000
+
+    /// Hands the terminal to `$VISUAL`/`$EDITOR` (else vi) on a private temporary file and
+    /// takes it back. Returns the edited text, or nil when the editor failed.
+    static func runEditor(_ text: String, target: EditTarget, painter: inout Painter) -> String? {
+        let env = ProcessInfo.processInfo.environment
+        let editor = [env["VISUAL"], env["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
+        let dir = FileManager.default.temporaryDirectory.path
+        let path = "\(dir)/errscope-\(getpid())-\(target.rawValue)-\(UInt32.random(in: 0...UInt32.max)).\(target == .body ? "json" : "txt")"
+        // 0600: the text may hold secrets typed by hand.
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else { return nil }
+        defer { unlink(path) }
+        endwin()
+        restoreTTY()
+        var pid: pid_t = 0
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attr, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ["/bin/sh", "-c", editor + " \"$1\"", "sh", path]
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        let spawned = posix_spawn(&pid, "/bin/sh", nil, &attr, &cargs, environ)
+        var ws: Int32 = 0
+        if spawned == 0 { while waitpid(pid, &ws, 0) == -1 && errno == EINTR {} }
+        // Back to the screen: curses restores its modes on the next refresh.
+        installSignalHandlers()
+        refresh()
+        guard spawned == 0, ws & 0x7f == 0, (ws >> 8) & 0xff == 0 else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func suspend(_ painter: inout Painter, _ state: inout AppState) {
@@ -193,6 +287,46 @@ public enum CursesTerminal {
         if haveTermios { tcsetattr(STDIN_FILENO, TCSANOW, &savedTermios) }
         let seq: StaticString = "\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1006l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l"
         _ = write(STDOUT_FILENO, seq.utf8Start, seq.utf8CodeUnitCount)
+    }
+}
+
+/// Events posted from other threads, and the pipe that wakes the loop when one arrives.
+final class Inbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [Event] = []
+    let readFD: Int32
+    let writeFD: Int32
+
+    init() {
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+        }
+        readFD = fds[0]
+        writeFD = fds[1]
+    }
+
+    deinit {
+        close(readFD)
+        close(writeFD)
+    }
+
+    func post(_ e: Event) {
+        lock.withLock { events.append(e) }
+        var one: UInt8 = 1
+        _ = write(writeFD, &one, 1)
+    }
+
+    func drain() -> [Event] {
+        var buf = [UInt8](repeating: 0, count: 64)
+        while read(readFD, &buf, 64) > 0 {}
+        return lock.withLock {
+            defer { events.removeAll() }
+            return events
+        }
     }
 }
 

@@ -1,0 +1,281 @@
+import ErrscopeCore
+import ErrscopeProbe
+import Foundation
+
+/// The probe pane's part of `update`: keys while it has the focus, ticks, results, the editor.
+enum ProbeUpdate {
+    static func tick(_ s: inout AppState, _ now: UInt64) -> [Effect] {
+        s.probe.now = now
+        if let f = s.probe.inFlight, f.startedAt == nil { s.probe.inFlight = (f.id, now) }
+        // Watch: the next probe is due.
+        if let next = s.probe.nextWatchAt, s.probe.watchInterval != nil, s.probe.inFlight == nil, now >= next {
+            s.probe.nextWatchAt = nil
+            return send(&s)
+        }
+        return []
+    }
+
+    static func finished(_ s: inout AppState, _ r: ProbeResult) -> [Effect] {
+        guard let f = s.probe.inFlight, f.id == r.id else { return [] }  // a cancelled probe's late answer
+        let o = r.outcome
+        s.probe.inFlight = nil
+        s.probe.result = r
+        s.probe.responseScroll = 0
+        if o.lastByteAt > s.probe.now { s.probe.now = o.lastByteAt }
+        s.probe.timeline.append(TimelineEntry(at: o.startedAt, status: o.response?.status, failure: o.failure?.kind,
+                                              code: o.verdict.flatMap { $0.code ?? $0.type ?? $0.status }, totalMs: o.timings.totalMs))
+        if s.probe.timeline.count > ProbeState.timelineCap { s.probe.timeline.removeFirst(s.probe.timeline.count - ProbeState.timelineCap) }
+        if let w = s.probe.watchInterval {
+            s.probe.nextWatchAt = max(o.lastByteAt, s.probe.now) + UInt64(w * 1e9)
+        } else if s.probe.verdictEntryRow != nil, s.probe.editing == nil {
+            // Enter now opens the matched catalog entry.
+            s.probe.row = .verdict
+        }
+        if case .cancelled? = o.failure { s.message = StatusMessage(text: "probe cancelled", isError: false) }
+        return []
+    }
+
+    static func editorFinished(_ s: inout AppState, _ target: EditTarget, _ text: String?) -> [Effect] {
+        guard let text else {
+            s.message = StatusMessage(text: "editor closed without changes (set $EDITOR or $VISUAL)", isError: false)
+            return []
+        }
+        switch target {
+        case .body:
+            let t = text.hasSuffix("\n") ? String(text.dropLast()) : text
+            s.probe.draft.body = t.isEmpty ? nil : t
+        case .headers:
+            var hs: [(name: String, value: String)] = []
+            var bad: [String] = []
+            for line in text.split(separator: "\n") where !TerminalText.trimSpaces(String(line)).isEmpty && !line.hasPrefix("#") {
+                if let h = RequestBuilder.parseHeader(String(line)) { hs.append(h) } else { bad.append(String(line.prefix(40))) }
+            }
+            s.probe.draft.headers = hs
+            if !bad.isEmpty { s.message = StatusMessage(text: "skipped \(bad.count) line(s) that are not `Name: value`: \(bad[0])", isError: true) }
+        }
+        clampRow(&s)
+        return []
+    }
+
+    /// A key while the probe pane has the focus and is not editing a field; nil: not handled here.
+    static func key(_ s: inout AppState, _ action: Action) -> [Effect]? {
+        let rows = s.probe.rows
+        let i = rows.firstIndex(of: s.probe.row) ?? 0
+        switch action {
+        case .moveDown: s.probe.row = rows[min(rows.count - 1, i + 1)]
+        case .moveUp: s.probe.row = rows[max(0, i - 1)]
+        case .top: s.probe.row = rows[0]
+        case .bottom: s.probe.row = rows[rows.count - 1]
+        case .pageDown: s.probe.responseScroll += max(1, s.layout.mapping.height - 4)
+        case .pageUp: s.probe.responseScroll = max(0, s.probe.responseScroll - max(1, s.layout.mapping.height - 4))
+        case .expand: cycle(&s, 1)
+        case .collapse: cycle(&s, -1)
+        case .toggle: return activate(&s)
+        case .probeSend: return send(&s)
+        case .probeWatch:
+            if s.probe.watchInterval != nil {
+                s.probe.watchInterval = nil
+                s.probe.nextWatchAt = nil
+                s.message = StatusMessage(text: "watch off", isError: false)
+                return []
+            }
+            return startWatch(&s, ProbeState.defaultWatchInterval)
+        case .probeCancel:
+            if let f = s.probe.inFlight {
+                s.probe.inFlight = nil
+                s.message = StatusMessage(text: "probe cancelled", isError: false)
+                if s.probe.watchInterval != nil { s.probe.watchInterval = nil; s.probe.nextWatchAt = nil; s.message!.text += "; watch off" }
+                return [.cancelProbe(f.id)]
+            }
+            if s.probe.watchInterval != nil {
+                s.probe.watchInterval = nil
+                s.probe.nextWatchAt = nil
+                s.message = StatusMessage(text: "watch off", isError: false)
+                return []
+            }
+            return nil
+        case .editExternal:
+            if case .header = s.probe.row { return [.edit(.headers, headersText(s.probe.draft))] }
+            if s.probe.row == .addHeader { return [.edit(.headers, headersText(s.probe.draft))] }
+            return [.edit(.body, s.probe.draft.body ?? "")]
+        case .deleteHeader:
+            if case .header(let h) = s.probe.row, s.probe.draft.headers.indices.contains(h) {
+                s.probe.draft.headers.remove(at: h)
+                clampRow(&s)
+            }
+        default: return nil
+        }
+        return []
+    }
+
+    static func headersText(_ d: ProbeSpec) -> String {
+        "# One `Name: value` per line. ${env:NAME} and ${cmd:...} are resolved when sent.\n"
+            + d.headers.map { "\($0.name): \($0.value)\n" }.joined()
+    }
+
+    static func cycle(_ s: inout AppState, _ step: Int) {
+        let p = s.probe
+        switch p.row {
+        case .endpoint:
+            let n = p.config.endpoints.count
+            guard n > 0 else { s.message = StatusMessage(text: "no endpoints configured: type a URL, or see docs/ENDPOINTS.md", isError: false); return }
+            // Positions: 0..<n endpoints, n = ad-hoc URL.
+            let cur = p.endpointIndex ?? n
+            let next = ((cur + step) % (n + 1) + n + 1) % (n + 1)
+            if next == n {
+                s.probe.select(endpoint: nil, request: nil)
+            } else {
+                s.probe.select(endpoint: next, request: p.config.endpoints[next].requests.isEmpty ? nil : 0)
+            }
+            s.probe.result = nil
+        case .request:
+            guard let e = p.endpoint else { return }
+            let n = e.requests.count
+            let cur = p.requestIndex ?? n
+            let next = ((cur + step) % (n + 1) + n + 1) % (n + 1)
+            s.probe.select(endpoint: p.endpointIndex, request: next == n ? nil : next)
+        case .method:
+            let m = ProbeState.methods
+            let cur = m.firstIndex(of: p.draft.method) ?? 0
+            s.probe.draft.method = m[((cur + step) % m.count + m.count) % m.count]
+        default:
+            break
+        }
+    }
+
+    static func activate(_ s: inout AppState) -> [Effect] {
+        let d = s.probe.draft
+        switch s.probe.row {
+        case .endpoint, .request: cycle(&s, 1)
+        case .method: s.probe.editing = LineEditor(d.method)
+        case .url: s.probe.editing = LineEditor(d.url)
+        case .header(let h):
+            guard d.headers.indices.contains(h) else { return [] }
+            s.probe.editing = LineEditor("\(d.headers[h].name): \(d.headers[h].value)")
+        case .addHeader:
+            s.probe.draft.headers.append(("", ""))
+            s.probe.row = .header(s.probe.draft.headers.count - 1)
+            s.probe.editing = LineEditor("")
+        case .body:
+            // A multi-line body goes to $EDITOR; one line is edited here.
+            if let b = d.body, b.contains("\n") { return [.edit(.body, b)] }
+            s.probe.editing = LineEditor(d.body ?? "")
+        case .send: return send(&s)
+        case .verdict:
+            guard let row = s.probe.verdictEntryRow else { return [] }
+            s.reveal(row: row)
+            s.focus = .mapping
+            s.message = StatusMessage(text: "the decoded code in the catalog; 4 returns to the probe", isError: false)
+        }
+        return []
+    }
+
+    static func send(_ s: inout AppState) -> [Effect] {
+        guard s.probe.available else {
+            s.message = StatusMessage(text: "probing is not available in this session", isError: true)
+            return [.bell]
+        }
+        if s.probe.inFlight != nil {
+            s.message = StatusMessage(text: "a probe is already running (Esc cancels it)", isError: true)
+            return [.bell]
+        }
+        let d = s.probe.draft
+        guard d.url.contains("://") else {
+            s.message = StatusMessage(text: "the URL needs http:// or https://", isError: true)
+            return [.bell]
+        }
+        let id = s.probe.nextID
+        s.probe.nextID += 1
+        s.probe.inFlight = (id, nil)
+        return [.probe(d, id: id)]
+    }
+
+    static func startWatch(_ s: inout AppState, _ interval: Double) -> [Effect] {
+        s.probe.watchInterval = max(0.1, interval)
+        s.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.secondsText(s.probe.watchInterval!)); w or Esc stops", isError: false)
+        if s.probe.inFlight != nil { return [] }
+        return send(&s)
+    }
+
+    /// Keys while a field is being edited in the pane.
+    static func editKey(_ s: inout AppState, _ key: Key) -> [Effect] {
+        guard var e = s.probe.editing else { return [] }
+        switch key {
+        case .escape:
+            s.probe.editing = nil
+            if case .header(let h) = s.probe.row, s.probe.draft.headers.indices.contains(h), s.probe.draft.headers[h].name.isEmpty {
+                s.probe.draft.headers.remove(at: h)
+                clampRow(&s)
+            }
+            return []
+        case .enter:
+            s.probe.editing = nil
+            return commit(&s, e.text)
+        case .backspace, .ctrl("h"): e.backspace()
+        case .delete, .ctrl("d"): e.delete()
+        case .left: e.cursor = max(0, e.cursor - 1)
+        case .right: e.cursor = min(e.text.count, e.cursor + 1)
+        case .home, .ctrl("a"): e.cursor = 0
+        case .end, .ctrl("e"): e.cursor = e.text.count
+        case .ctrl("u"): e = LineEditor(""); e.original = s.probe.editing!.original
+        case .char(let c):
+            guard e.text.count < 8192 else { return [.bell] }
+            e.insert(c)
+        default: return []
+        }
+        s.probe.editing = e
+        return []
+    }
+
+    static func commit(_ s: inout AppState, _ text: String) -> [Effect] {
+        func fail(_ m: String) -> [Effect] {
+            s.message = StatusMessage(text: m, isError: true)
+            return [.bell]
+        }
+        let t = TerminalText.trimSpaces(text)
+        switch s.probe.row {
+        case .method:
+            let m = t.uppercased()
+            guard RequestBuilder.isValidMethod(m) else { return fail("`\(t)` is not an HTTP method") }
+            s.probe.draft.method = m
+        case .url:
+            guard t.hasPrefix("http://") || t.hasPrefix("https://") || SecretResolver.hasTemplate(t) else {
+                return fail("the URL must start with http:// or https://")
+            }
+            s.probe.draft.url = t
+            // A URL outside the endpoint is ad hoc: its own path picks the envelope.
+            if let base = s.probe.draft.baseURL, !t.hasPrefix(base) { s.probe.draft.baseURL = nil }
+        case .header(let h):
+            guard s.probe.draft.headers.indices.contains(h) else { return [] }
+            if t.isEmpty {
+                s.probe.draft.headers.remove(at: h)
+                clampRow(&s)
+                return []
+            }
+            guard let parsed = RequestBuilder.parseHeader(t) else {
+                if s.probe.draft.headers[h].name.isEmpty { s.probe.draft.headers.remove(at: h); clampRow(&s) }
+                return fail("a header is `Name: value` with a token name")
+            }
+            s.probe.draft.headers[h] = parsed
+        case .body:
+            s.probe.draft.body = text.isEmpty ? nil : text
+            if s.probe.draft.body != nil, s.probe.draft.method == "GET" { s.probe.draft.method = "POST" }
+        default: break
+        }
+        return []
+    }
+
+    static func clampRow(_ s: inout AppState) {
+        let rows = s.probe.rows
+        if rows.contains(s.probe.row) { return }
+        if case .header(let h) = s.probe.row, !s.probe.draft.headers.isEmpty {
+            s.probe.row = .header(min(h, s.probe.draft.headers.count - 1))
+        } else {
+            s.probe.row = .addHeader
+        }
+    }
+}
+
+extension ProbeFailure {
+    static func secondsText(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s) }
+}

@@ -1,0 +1,296 @@
+import ErrscopeCore
+import ErrscopeProbe
+import Foundation
+
+/// The probe pane: the request form on the left, the response and its verdict on the right
+/// (stacked when narrow). Everything that came from the network is sanitized before it is drawn.
+enum ProbePane {
+    typealias Line = [(String, Style)]
+
+    static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
+        let p = s.probe
+        var title = "3 Mapping  │ 4 Probe"
+        if let w = p.watchInterval { title += " · watching every \(ProbeFailure.secondsText(w)) · \(p.timeline.count) probes" }
+        View.frame(&b, s, r, title: title, focused: s.focus == .probe)
+        let inner = Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2)
+        guard inner.width > 10, inner.height > 2 else { return }
+        let side = inner.width >= 80
+        let formW = side ? min(60, max(36, inner.width * 2 / 5)) : inner.width
+        let formRows = p.rows.count + (p.timeline.isEmpty ? 0 : 1 + min(8, p.timeline.count))
+        let formH = side ? inner.height : min(inner.height / 2, formRows)
+        let form = Rect(x: inner.x, y: inner.y, width: formW, height: formH)
+        let resp = side ? Rect(x: inner.x + formW + 1, y: inner.y, width: inner.width - formW - 1, height: inner.height)
+            : Rect(x: inner.x, y: inner.y + formH, width: inner.width, height: inner.height - formH)
+        if side {
+            for y in inner.y..<inner.maxY { b.put("│", x: inner.x + formW, y: y, style: s.theme.border) }
+        }
+        drawForm(&b, s, form)
+        drawResponse(&b, s, resp)
+    }
+
+    // MARK: Request form
+
+    static func drawForm(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect) {
+        let p = s.probe, t = s.theme
+        let focused = s.focus == .probe
+        let labelW = 9
+        var y = r.y
+        let rows = p.rows
+        // Keep the selected row visible.
+        let sel = rows.firstIndex(of: p.row) ?? 0
+        let first = max(0, min(sel - r.height + 2, rows.count - r.height))
+        for row in rows.dropFirst(max(0, first)) {
+            guard y < r.maxY else { break }
+            let selected = focused && row == p.row
+            let st = selected ? t.selected : t.normal
+            if selected { b.fill(Rect(x: r.x, y: y, width: r.width, height: 1), style: st) }
+            let (label, value, valueStyle) = describe(row, s)
+            var x = b.put(" " + label.padding(toLength: labelW, withPad: " ", startingAt: 0), x: r.x, y: y, style: selected ? st : t.dim, clip: r)
+            if selected, let e = p.editing {
+                x = drawEditor(&b, s, e, row: row, x: x, y: y, width: r.maxX - x - 1)
+            } else {
+                b.put(DisplayWidth.truncate(value, to: max(1, r.maxX - x - 1)), x: x, y: y, style: selected ? st : valueStyle, clip: r)
+            }
+            y += 1
+        }
+        // The watch timeline under the form.
+        if !p.timeline.isEmpty, y + 1 < r.maxY {
+            y += 1
+            b.put(" timeline", x: r.x, y: y, style: t.title, clip: r)
+            y += 1
+            let f = DateFormatter()
+            f.dateFormat = "HH:mm:ss"
+            for e in p.timeline.suffix(r.maxY - y).reversed() where y < r.maxY {
+                let status = e.status.map(String.init) ?? (e.failure ?? "-")
+                let code = e.code.map { TerminalText.singleLine($0, limit: 60) } ?? ""
+                var x = b.put(" " + f.string(from: e.at) + " ", x: r.x, y: y, style: t.dim, clip: r)
+                x = b.put(status.padding(toLength: 4, withPad: " ", startingAt: 0), x: x, y: y, style: statusStyle(s, e.status), clip: r)
+                x = b.put(" " + String(format: "%5.0f ms ", e.totalMs), x: x, y: y, style: t.dim, clip: r)
+                b.put(DisplayWidth.truncate(code, to: max(1, r.maxX - x)), x: x, y: y, style: t.normal, clip: r)
+                y += 1
+            }
+        }
+    }
+
+    static func describe(_ row: ProbeRow, _ s: AppState) -> (String, String, Style) {
+        let p = s.probe, t = s.theme, d = p.draft
+        switch row {
+        case .endpoint:
+            if p.config.endpoints.isEmpty { return ("endpoint", "(none configured: type a URL; see docs/ENDPOINTS.md)", t.dim) }
+            let name = p.endpoint.map { "\($0.name)" + ($0.system.map { " · \($0)" } ?? "") } ?? "ad-hoc URL"
+            return ("endpoint", "‹ \(name) › \((p.endpointIndex ?? p.config.endpoints.count) + 1)/\(p.config.endpoints.count + 1)", t.title)
+        case .request:
+            guard let e = p.endpoint else { return ("request", "-", t.dim) }
+            if e.requests.isEmpty { return ("request", "(no saved requests)", t.dim) }
+            let name = p.requestIndex.map { e.requests[$0].name } ?? "(endpoint URL)"
+            return ("request", "‹ \(name) › \((p.requestIndex ?? e.requests.count) + 1)/\(e.requests.count + 1)", t.normal)
+        case .method: return ("method", d.method, t.jsonKey)
+        case .url: return ("URL", TerminalText.singleLine(d.url, limit: 2000), t.normal)
+        case .header(let i):
+            guard d.headers.indices.contains(i) else { return ("header", "", t.normal) }
+            let h = d.headers[i]
+            return ("header", TerminalText.singleLine("\(h.name): \(ProbeState.displayHeaderValue(h.name, h.value))", limit: 2000), t.normal)
+        case .addHeader: return ("", "+ add header", t.dim)
+        case .body:
+            guard let body = d.body else { return ("body", "(none) · Enter types one, e opens $EDITOR", t.dim) }
+            let oneLine = TerminalText.singleLine(body, limit: 2000)
+            return ("body", body.contains("\n") ? "\(body.split(separator: "\n").count) lines · e opens $EDITOR · \(oneLine)" : oneLine, t.jsonString)
+        case .send:
+            if let elapsed = p.elapsedInFlight { return ("", "[ sending… \(String(format: "%.1f", elapsed)) s · Esc cancels ]", t.jsonNumber) }
+            return ("", "[ Send: s or Enter ]" + (p.watchInterval == nil ? "   w: watch" : "   w: stop watching"), t.title)
+        case .verdict:
+            guard let row = p.verdictEntryRow else { return ("", "", t.normal) }
+            let e = s.data.catalog.entry(row)
+            return ("catalog", "→ \(e.system) / \(e.domain) / \(TerminalText.singleLine(e.code, limit: 200))  (Enter opens)", t.badgeGood)
+        }
+    }
+
+    /// An editing field with its cursor; a credential header's value is shown masked.
+    static func drawEditor(_ b: inout ScreenBuffer, _ s: AppState, _ e: LineEditor, row: ProbeRow, x: Int, y: Int, width: Int) -> Int {
+        var shown = e.text
+        if case .header = row, let colon = e.text.firstIndex(of: ":") {
+            let name = String(e.text[..<colon])
+            let value = e.text[e.text.index(after: colon)...]
+            if Redactor.isSensitiveHeader(name) && !SecretResolver.hasTemplate(String(value)) {
+                shown = name + ":" + String(value.map { $0 == " " ? " " : "•" })
+            }
+        }
+        shown = TerminalText.singleLine(shown, limit: 10_000)
+        let chars = Array(shown)
+        let w = max(1, width)
+        let cursor = min(e.cursor, chars.count)
+        let start = max(0, cursor - w + 1)
+        let visible = String(chars[start..<min(chars.count, start + w)])
+        let st = Style(fg: s.theme.selected.fg, bg: s.theme.selected.bg, underline: true)
+        let end = b.put(visible, x: x, y: y, style: st)
+        b.cursor = (min(x + DisplayWidth.of(String(chars[start..<cursor])), x + w - 1), y)
+        return end
+    }
+
+    static func statusStyle(_ s: AppState, _ status: Int?) -> Style {
+        guard let st = status else { return s.theme.error }
+        switch st {
+        case 200..<300: return s.theme.badgeGood
+        case 400..<500 where st != 429: return s.theme.jsonNumber
+        case 429: return s.theme.badgeWarn
+        default: return s.theme.error
+        }
+    }
+
+    // MARK: Response
+
+    static func drawResponse(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect) {
+        guard !r.isEmpty else { return }
+        let t = s.theme, p = s.probe
+        let lines: [Line]
+        if let elapsed = p.elapsedInFlight {
+            lines = [[("\(p.draft.method) \(Redactor().url(TerminalText.singleLine(p.draft.url, limit: 300)))", t.normal)],
+                     [("waiting… \(String(format: "%.1f", elapsed)) s", t.jsonNumber), ("  (Esc cancels)", t.dim)]] + (p.result.map { _ in [[("previous result below is stale", t.dim)] as Line] } ?? [])
+        } else if let res = p.result {
+            lines = responseLines(s, res, width: r.width - 1)
+        } else {
+            lines = intro(s, width: r.width - 1)
+        }
+        let start = min(p.responseScroll, max(0, lines.count - r.height))
+        for (i, line) in lines.dropFirst(start).prefix(r.height).enumerated() {
+            var x = r.x + 1
+            for (text, style) in line { x = b.put(text, x: x, y: r.y + i, style: style, clip: r) }
+        }
+        if lines.count > r.height {
+            let more = "\(start + 1)-\(min(lines.count, start + r.height))/\(lines.count) PgUp/PgDn"
+            b.put(more, x: r.maxX - DisplayWidth.of(more), y: r.maxY, style: t.dim)
+        }
+    }
+
+    static func intro(_ s: AppState, width: Int) -> [Line] {
+        let t = s.theme
+        var text = "Pick an endpoint and a saved request (←/→), or type a URL; Enter edits a field, s sends. "
+        text += "Nothing is sent until you ask. The answer is decoded with the catalog: envelope, code, meaning, retry advice; "
+        text += "Enter on the catalog row opens the code in the tree."
+        var out: [Line] = DisplayWidth.wrap(text, width: max(10, width)).map { [($0, t.dim)] }
+        if !s.probe.config.problems.isEmpty || !s.probe.config.warnings.isEmpty {
+            out.append([])
+            for pr in (s.probe.config.problems + s.probe.config.warnings).prefix(6) {
+                out += DisplayWidth.wrap(TerminalText.singleLine(pr, limit: 400), width: max(10, width)).map { [($0, t.error)] }
+            }
+        }
+        return out
+    }
+
+    static func responseLines(_ s: AppState, _ res: ProbeResult, width: Int) -> [Line] {
+        let t = s.theme, o = res.outcome
+        var out: [Line] = []
+        func wrapped(_ label: String, _ value: String, _ style: Style) {
+            let labelW = 10
+            for (i, w) in DisplayWidth.wrap(value, width: max(10, width - labelW)).enumerated() {
+                out.append([((i == 0 ? label : "").padding(toLength: labelW, withPad: " ", startingAt: 0), t.dim), (w, style)])
+            }
+        }
+        var timing = "total \(ms(o.timings.totalMs))"
+        if let f = o.timings.firstByteMs { timing = "first byte \(ms(f)) · " + timing }
+        if let c = o.timings.connectMs { timing = "connect \(ms(c)) · " + timing }
+        if let resp = o.response {
+            let reason = TerminalText.singleLine(resp.reason, limit: 80)
+            out.append([("\(resp.version) \(resp.status) \(reason)", statusStyle(s, resp.status))])
+        } else {
+            out.append([("no response", t.error)])
+        }
+        wrapped("timing", timing, t.dim)
+        if let f = o.failure { wrapped("problem", f.explanation, t.error) }
+        if let v = o.verdict, o.response != nil {
+            var env = v.envelope == ErrorDecoder.envelopeNone ? "none recognised" : v.envelope
+            if let exp = v.expectedEnvelope { env += exp == v.envelope ? " (as expected for \(o.envelopePath))" : " (expected \(exp) for \(o.envelopePath))" }
+            wrapped("envelope", env, v.expectedEnvelope.map { $0 == v.envelope } == false ? t.badgeWarn : t.normal)
+            if let c = v.code { wrapped("code", TerminalText.singleLine(c, limit: 300), t.title) }
+            if let ty = v.type { wrapped("type", TerminalText.singleLine(ty, limit: 200), t.normal) }
+            if let st = v.status { wrapped("status", TerminalText.singleLine(st, limit: 200), t.normal) }
+            if let m = v.message { wrapped("message", TerminalText.singleLine(m, limit: 1000), t.normal) }
+            if let best = v.bestMatch {
+                let e = best.entry
+                wrapped("catalog", "\(e.system) / \(e.domain) / \(TerminalText.singleLine(e.code, limit: 200)) (\(best.basis.rawValue))", t.badgeGood)
+                wrapped("meaning", e.meaning, t.normal)
+            } else if v.envelope != ErrorDecoder.envelopeNone {
+                wrapped("catalog", "not in any catalog", t.badgeWarn)
+            }
+            if v.sanitized { wrapped("note", "this envelope replaces the message (sanitized); the real cause is in the server logs", t.jsonNumber) }
+            wrapped("retry", retryText(s, v), v.retry.retryable == false ? t.error : t.jsonString)
+            for n in v.notes.prefix(4) { wrapped("note", TerminalText.singleLine(n, limit: 400), t.dim) }
+            if let id = v.requestID { wrapped("request", TerminalText.singleLine(id, limit: 200), t.dim) }
+        }
+        out.append([])
+        out.append([("request  ", t.dim), ("\(o.method) \(TerminalText.singleLine(o.url, limit: 500))", t.normal)])
+        if let resp = o.response {
+            out.append([("── headers ", t.border), ("\(resp.headers.count)", t.dim)])
+            for h in o.displayResponseHeaders {
+                out.append([(TerminalText.singleLine(h.name, limit: 100) + ": ", t.jsonKey), (TerminalText.singleLine(h.value, limit: 500), t.normal)])
+            }
+            var size = "\(byteCount(resp.bodyBytes))"
+            if resp.truncated { size += ", cut at \(byteCount(resp.body.count))" }
+            out.append([("── body ", t.border), (size, t.dim)])
+            out += res.bodyLines(theme: t)
+        }
+        return out
+    }
+
+    static func retryText(_ s: AppState, _ v: DecodeResult) -> String {
+        let r = v.retry
+        var text: String
+        switch r.retryable {
+        case true?:
+            text = "yes"
+            if let left = s.probe.retryCountdown {
+                text += ", in \(Int(left.rounded(.up))) s"
+            } else if r.afterSeconds != nil {
+                text += ", now (the server's delay has passed)"
+            }
+        case false?: text = "no"
+        case nil: text = "unknown"
+        }
+        if let src = r.delaySource { text += " · \(src)" }
+        if !r.reason.isEmpty { text += " · \(TerminalText.singleLine(r.reason, limit: 200))" }
+        return text
+    }
+
+    static func ms(_ v: Double) -> String { v < 10 ? String(format: "%.1f ms", v) : String(format: "%.0f ms", v) }
+
+    static func byteCount(_ n: Int) -> String {
+        if n < 1024 { return "\(n) B" }
+        if n < 1 << 20 { return String(format: "%.1f KiB", Double(n) / 1024) }
+        return String(format: "%.1f MiB", Double(n) / 1048576)
+    }
+}
+
+extension ProbeResult {
+    /// At most this much of a body is laid out on screen; the size says how much there was.
+    static let previewBytes = 64 * 1024
+    static let previewLines = 2000
+
+    /// The body as coloured lines: pretty JSON when it parses, else sanitized text. Computed once
+    /// per theme (bodies can be large; the pane redraws on every tick).
+    func bodyLines(theme: Theme) -> [ProbePane.Line] {
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        if let c = cache, c.theme == theme.name { return c.lines }
+        let lines = Self.layout(outcome.displayBody, truncated: outcome.response?.truncated ?? false, theme: theme)
+        cache = (theme.name, lines)
+        return lines
+    }
+
+    static func layout(_ body: [UInt8], truncated: Bool, theme t: Theme) -> [ProbePane.Line] {
+        if body.isEmpty { return [[("(empty)", t.dim)]] }
+        var out: [ProbePane.Line]
+        if body.count <= 1 << 20, !truncated, let v = try? JSONValue.parse(body), v.objectValue != nil || v.arrayValue != nil {
+            out = JSONLines.lines(v, theme: t)
+        } else {
+            let text = TerminalText.sanitize(String(decoding: body.prefix(previewBytes), as: UTF8.self))
+            out = text.split(separator: "\n", omittingEmptySubsequences: false).map { [(String($0.prefix(2000)), t.normal)] }
+            if body.count > previewBytes { out.append([("… \(body.count - previewBytes) more bytes not shown", t.dim)]) }
+        }
+        if out.count > previewLines {
+            let more = out.count - previewLines
+            out = Array(out.prefix(previewLines))
+            out.append([("… \(more) more lines", t.dim)])
+        }
+        return out
+    }
+}
