@@ -34,7 +34,7 @@ for a in "$@"; do
 done
 
 # Every shot; each is made by the function shot_NAME (dashes as underscores) below.
-SHOTS=(browse-bodhi-envelopes filter narrow help observed)
+SHOTS=(browse-bodhi-envelopes filter narrow help observed probe-verdict probe-retry probe-watch probe-escapes)
 if [ ${#only[@]} -gt 0 ]; then
   for n in "${only[@]}"; do
     [[ " ${SHOTS[*]} " == *" $n "* ]] || { echo "screenshots.sh: no shot named $n (have: ${SHOTS[*]})" >&2; exit 64; }
@@ -108,14 +108,26 @@ trap cleanup EXIT
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
-# start NAME W H: a fresh tmux server running errscope, once its first screen is painted.
+# start NAME W H [ARGS]: a fresh tmux server running errscope, once its first screen is painted.
+# Probe shots pass --demo (the demo server in-process, on a fixed port so URLs are the same each
+# run; timings still vary) and keep the journal out of the user's state folder.
 start() {
   SERVER="shots-$1"
   tmux -L "$SERVER" kill-server >/dev/null 2>&1 || true
   tmux -L "$SERVER" -f /dev/null new-session -d -s s -x "$2" -y "$3" \
     -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e TERM=xterm-256color -e NO_COLOR= -e ERRSCOPE_TRACE= \
-    -e ERRSCOPE_CONFIG_DIR="$CONFIG_DIR" "$BIN --no-user-catalogs"
+    -e ERRSCOPE_CONFIG_DIR="$CONFIG_DIR" -e ERRSCOPE_STATE_DIR="$CONFIG_DIR/state" "$BIN --no-user-catalogs ${4:-}"
   wait_for -F ' errscope '
+}
+
+# pick ENDPOINT REQUEST: in the probe pane, cycle to an endpoint and one of its saved requests.
+pick() {
+  local i
+  keys g
+  for i in $(seq 12); do capture | grep -q "endpoint ‹ $1 " && break; keys Right; sleep 0.05; done
+  keys Down
+  for i in $(seq 30); do capture | grep -q "request  ‹ $2 ›" && break; keys Right; sleep 0.05; done
+  wait_for -F "request  ‹ $2 ›"
 }
 
 keys() { tmux -L "$SERVER" send-keys -t s "$@"; }
@@ -190,6 +202,41 @@ shot_narrow() {                   # 60x20: stacked panes, the envelopes paged tw
   keys 3
   wait_for -F '┌─▶ 3 Mapping'
   snap narrow
+}
+
+shot_probe_verdict() {            # a probe decoded: verdict, catalog entry, headers, body
+  start probe-verdict 120 40 "--demo --demo-port 18090"
+  pick bodhi-demo unknown-model
+  keys s
+  wait_for -F 'data_service_error / data_service_error-alias_not_found'
+  snap probe-verdict
+}
+
+shot_probe_retry() {              # a 429 with the Retry-After countdown
+  start probe-retry 120 40 "--demo --demo-port 18091"
+  pick scaigrid-demo rate-limited
+  keys s
+  wait_for -E 'retry +yes, in [0-9]+ s'
+  snap probe-retry
+}
+
+shot_probe_watch() {              # watch mode: the timeline of statuses and codes
+  start probe-watch 120 40 "--demo --demo-port 18092"
+  pick jan-server-demo unknown-model
+  type_text ':watch 0.3'; keys Enter
+  wait_for -E '(^|│) *timeline'
+  for i in $(seq 60); do [ "$(capture | grep -cE '[0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{3} ')" -ge 6 ] && break; sleep 0.1; done
+  keys w
+  wait_for -F 'watch off'
+  snap probe-watch
+}
+
+shot_probe_escapes() {            # terminal escapes in a message: shown as text, never obeyed
+  start probe-escapes 120 40 "--demo --demo-port 18093"
+  pick misbehave escapes
+  keys s
+  wait_for -F '── body'
+  snap probe-escapes
 }
 
 shot_help() {
