@@ -114,7 +114,7 @@ struct BrowseOptions: ParsableArguments {
             state.probe.row = .send
             state.message = StatusMessage(text: "demo server on 127.0.0.1: ←/→ pick an endpoint and request, s sends", isError: false)
         }
-        let service = LiveProbeService(prober: Prober(catalog: catalog), journal: noJournal ? nil : ProbeJournal.open(nil))
+        let service = LiveProbeService(catalog: catalog, journaling: !noJournal)
         let problems = config.problems + keyProblems + catalog.errors.map(\.description) + endpointsConfig.problems + endpointsConfig.warnings
         if let first = problems.first {
             state.message = StatusMessage(text: problems.count == 1 ? first : "\(first) (+\(problems.count - 1) more; see stderr after quitting)", isError: true)

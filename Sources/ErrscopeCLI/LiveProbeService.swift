@@ -1,3 +1,4 @@
+import ErrscopeCore
 import ErrscopeJournal
 import ErrscopeProbe
 import ErrscopeProbeClient
@@ -6,24 +7,49 @@ import Foundation
 
 /// The probe pane's sender: resolves, sends, decodes and records each probe off the UI thread.
 final class LiveProbeService: ProbeService, @unchecked Sendable {
-    let prober: Prober
-    let journal: Journal?
+    let catalog: Catalog
+    let journaling: Bool
     private let lock = NSLock()
     private var running: [Int: ProbeCancellation] = [:]
+    private var journalState: (opened: Bool, journal: Journal?) = (false, nil)
+    private var _prober: Prober?
 
-    init(prober: Prober, journal: Journal?) {
-        self.prober = prober
-        self.journal = journal
+    /// The HTTP client (its event loop threads), the decoder and the journal are made at the first
+    /// probe, not at start-up: a session that never probes pays nothing for them and creates no
+    /// journal file.
+    init(catalog: Catalog, journaling: Bool) {
+        self.catalog = catalog
+        self.journaling = journaling
+    }
+
+    private var prober: Prober {
+        lock.withLock {
+            if let p = _prober { return p }
+            let p = Prober(catalog: catalog)
+            _prober = p
+            return p
+        }
+    }
+
+    private var journal: Journal? {
+        guard journaling else { return nil }
+        return lock.withLock {
+            if !journalState.opened {
+                journalState = (true, try? Journal(path: Journal.defaultPath()))
+            }
+            return journalState.journal
+        }
     }
 
     func start(_ spec: ProbeSpec, id: Int, completion: @escaping @Sendable (ProbeOutcome) -> Void) {
         let cancel = ProbeCancellation()
         lock.withLock { running[id] = cancel }
+        let prober = self.prober
         Task.detached { [self] in
             let outcome = await prober.run(spec, cancel: cancel)
             lock.withLock { _ = running.removeValue(forKey: id) }
             // Recorded before it is shown: a verdict on screen is never missing from the journal.
-            if let journal, case .cancelled? = outcome.failure {} else if let journal {
+            if case .cancelled? = outcome.failure {} else if let journal = self.journal {
                 try? journal.record(ProbeJournal.entry(outcome))
             }
             completion(outcome)

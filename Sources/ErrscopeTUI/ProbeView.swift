@@ -196,7 +196,7 @@ enum ProbePane {
             out.append([("no response", t.error)])
         }
         wrapped("timing", timing, t.dim)
-        if let f = o.failure { wrapped("problem", f.explanation, t.error) }
+        if let f = o.failure { wrapped("problem", TerminalText.singleLine(f.explanation, limit: 1000), t.error) }
         if let v = o.verdict, o.response != nil {
             var env = v.envelope == ErrorDecoder.envelopeNone ? "none recognised" : v.envelope
             if let exp = v.expectedEnvelope { env += exp == v.envelope ? " (as expected for \(o.envelopePath))" : " (expected \(exp) for \(o.envelopePath))" }
@@ -204,7 +204,7 @@ enum ProbePane {
             if let c = v.code { wrapped("code", TerminalText.singleLine(c, limit: 300), t.title) }
             if let ty = v.type { wrapped("type", TerminalText.singleLine(ty, limit: 200), t.normal) }
             if let st = v.status { wrapped("status", TerminalText.singleLine(st, limit: 200), t.normal) }
-            if let m = v.message { wrapped("message", TerminalText.singleLine(m, limit: 1000), t.normal) }
+            if let m = v.message { wrapped("message", TerminalText.singleLine(o.redactor.text(m), limit: 1000), t.normal) }
             if let best = v.bestMatch {
                 let e = best.entry
                 wrapped("catalog", "\(e.system) / \(e.domain) / \(TerminalText.singleLine(e.code, limit: 200)) (\(best.basis.rawValue))", t.badgeGood)
