@@ -162,7 +162,9 @@ public struct ProbeOutcome: Sendable {
     /// for what the body really is.
     public mutating func decode(with decoder: ErrorDecoder, now: Date = Date()) {
         guard let r = response else { verdict = nil; return }
-        var input = DecodeInput(body: r.body, http: r.status, headers: r.headers, path: envelopePath, system: system, now: now)
+        // The verdict is built from what may be shown (a server echoing a token back must not put
+        // it in the verdict, the journal or the summary).
+        var input = DecodeInput(body: displayBody, http: r.status, headers: displayResponseHeaders, path: envelopePath, system: system, now: now)
         if r.truncated || failure != nil { input.truncatedAt = r.body.count }
         verdict = decoder.decode(input)
     }

@@ -98,12 +98,23 @@ public struct ProbeState: Sendable {
         endpointIndex = e
         requestIndex = r
         guard let ep = endpoint else {
-            draft.label = nil
-            draft.baseURL = nil
+            leaveEndpoint()
             return
         }
         let req = r.flatMap { ep.requests.indices.contains($0) ? ep.requests[$0] : nil }
         draft = ProbeSpec(endpoint: ep, request: req)
+    }
+
+    /// The draft stops belonging to an endpoint (an ad-hoc URL): its credentials stay behind, so an
+    /// endpoint's token is never sent to another host. Returns the names of the headers dropped.
+    @discardableResult
+    public mutating func leaveEndpoint() -> [String] {
+        let dropped = draft.headers.filter { Redactor.isSensitiveHeader($0.name) }.map(\.name)
+        draft.headers.removeAll { Redactor.isSensitiveHeader($0.name) }
+        draft.label = nil
+        draft.baseURL = nil
+        draft.system = nil
+        return dropped
     }
 
     public var rows: [ProbeRow] {

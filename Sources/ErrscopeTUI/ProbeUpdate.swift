@@ -31,6 +31,8 @@ enum ProbeUpdate {
             // Enter now opens the matched catalog entry.
             s.probe.row = .verdict
         }
+        // The catalog row goes when the new result matched nothing.
+        if s.probe.row == .verdict, s.probe.verdictEntryRow == nil { s.probe.row = .send }
         if case .cancelled? = o.failure { s.message = StatusMessage(text: "probe cancelled", isError: false) }
         return []
     }
@@ -191,10 +193,18 @@ enum ProbeUpdate {
     }
 
     static func startWatch(_ s: inout AppState, _ interval: Double) -> [Effect] {
-        s.probe.watchInterval = max(0.1, interval)
-        s.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.secondsText(s.probe.watchInterval!)); w or Esc stops", isError: false)
-        if s.probe.inFlight != nil { return [] }
-        return send(&s)
+        let every = max(0.1, interval)
+        if s.probe.inFlight == nil {
+            // Watch starts only if its first probe can go: a refused send leaves it off.
+            let effects = send(&s)
+            guard s.probe.inFlight != nil else { return effects }
+            s.probe.watchInterval = every
+            s.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.secondsText(every)); w or Esc stops", isError: false)
+            return effects
+        }
+        s.probe.watchInterval = every
+        s.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.secondsText(every)); w or Esc stops", isError: false)
+        return []
     }
 
     /// Keys while a field is being edited in the pane.
@@ -243,8 +253,16 @@ enum ProbeUpdate {
                 return fail("the URL must start with http:// or https://")
             }
             s.probe.draft.url = t
-            // A URL outside the endpoint is ad hoc: its own path picks the envelope.
-            if let base = s.probe.draft.baseURL, !t.hasPrefix(base) { s.probe.draft.baseURL = nil }
+            // A URL outside the endpoint is ad hoc: its own path picks the envelope, and the
+            // endpoint's credentials are not sent there.
+            if let base = s.probe.draft.baseURL, !t.hasPrefix(base) {
+                let system = s.probe.draft.system
+                let dropped = s.probe.leaveEndpoint()
+                s.probe.draft.system = system
+                if !dropped.isEmpty {
+                    s.message = StatusMessage(text: "the URL left the endpoint: dropped \(dropped.joined(separator: ", ")) (add it again to send it there)", isError: false)
+                }
+            }
         case .header(let h):
             guard s.probe.draft.headers.indices.contains(h) else { return [] }
             if t.isEmpty {

@@ -66,7 +66,7 @@ enum ProbePane {
                 var x = b.put(" " + f.string(from: e.at) + " ", x: r.x, y: y, style: t.dim, clip: r)
                 x = b.put(status.padding(toLength: 4, withPad: " ", startingAt: 0), x: x, y: y, style: statusStyle(s, e.status), clip: r)
                 x = b.put(" " + String(format: "%5.0f ms ", e.totalMs), x: x, y: y, style: t.dim, clip: r)
-                b.put(DisplayWidth.truncate(code, to: max(1, r.maxX - x)), x: x, y: y, style: t.normal, clip: r)
+                b.put(DisplayWidth.truncate(code, to: max(1, r.maxX - x - 1)), x: x, y: y, style: t.normal, clip: r)
                 y += 1
             }
         }
@@ -198,9 +198,14 @@ enum ProbePane {
         wrapped("timing", timing, t.dim)
         if let f = o.failure { wrapped("problem", TerminalText.singleLine(f.explanation, limit: 1000), t.error) }
         if let v = o.verdict, o.response != nil {
-            var env = v.envelope == ErrorDecoder.envelopeNone ? "none recognised" : v.envelope
-            if let exp = v.expectedEnvelope { env += exp == v.envelope ? " (as expected for \(o.envelopePath))" : " (expected \(exp) for \(o.envelopePath))" }
-            wrapped("envelope", env, v.expectedEnvelope.map { $0 == v.envelope } == false ? t.badgeWarn : t.normal)
+            let success = (o.response?.status ?? 0) < 400 && v.envelope == ErrorDecoder.envelopeNone
+            if success {
+                wrapped("envelope", "none: a success answer, not an error", t.badgeGood)
+            } else {
+                var env = v.envelope == ErrorDecoder.envelopeNone ? "none recognised" : v.envelope
+                if let exp = v.expectedEnvelope { env += exp == v.envelope ? " (as expected for \(o.envelopePath))" : " (expected \(exp) for \(o.envelopePath))" }
+                wrapped("envelope", env, v.expectedEnvelope.map { $0 == v.envelope } == false ? t.badgeWarn : t.normal)
+            }
             if let c = v.code { wrapped("code", TerminalText.singleLine(c, limit: 300), t.title) }
             if let ty = v.type { wrapped("type", TerminalText.singleLine(ty, limit: 200), t.normal) }
             if let st = v.status { wrapped("status", TerminalText.singleLine(st, limit: 200), t.normal) }
@@ -279,18 +284,23 @@ extension ProbeResult {
     static func layout(_ body: [UInt8], truncated: Bool, theme t: Theme) -> [ProbePane.Line] {
         if body.isEmpty { return [[("(empty)", t.dim)]] }
         var out: [ProbePane.Line]
+        var shownBytes = body.count
         if body.count <= 1 << 20, !truncated, let v = try? JSONValue.parse(body), v.objectValue != nil || v.arrayValue != nil {
             out = JSONLines.lines(v, theme: t)
         } else {
+            // Not JSON, or too large to lay out whole: the start of it, as text.
+            shownBytes = min(body.count, previewBytes)
             let text = TerminalText.sanitize(String(decoding: body.prefix(previewBytes), as: UTF8.self))
             out = text.split(separator: "\n", omittingEmptySubsequences: false).map { [(String($0.prefix(2000)), t.normal)] }
-            if body.count > previewBytes { out.append([("… \(body.count - previewBytes) more bytes not shown", t.dim)]) }
         }
         if out.count > previewLines {
-            let more = out.count - previewLines
             out = Array(out.prefix(previewLines))
-            out.append([("… \(more) more lines", t.dim)])
+            out.append([("… only the first \(previewLines) lines are shown", t.dim)])
+        }
+        if shownBytes < body.count {
+            out.append([("… \(ProbePane.byteCount(body.count)) in all; the first \(ProbePane.byteCount(shownBytes)) are laid out", t.dim)])
         }
         return out
     }
+
 }

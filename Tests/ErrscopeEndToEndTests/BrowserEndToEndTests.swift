@@ -56,7 +56,9 @@ struct BrowserEndToEndTests {
         let t = try TmuxSession(bin)
         try t.waitFor(text: "systems ·")
         try t.send("?")
-        let s = try t.waitFor(text: "Help")
+        // Wait for the overlay's title and a line from its body together: a capture can land
+        // mid-paint (and "filter codes" is also a status-line hint).
+        let s = try t.waitFor("help overlay") { $0.contains("Help · any key closes") && $0.contains("Ctrl-C") }
         #expect(s.contains("filter codes"))
         #expect(s.contains("Ctrl-C"))
         try t.send("Escape")

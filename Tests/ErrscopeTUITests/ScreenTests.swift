@@ -228,7 +228,7 @@ import Testing
         #expect(!s.screen.lines[1].contains("▶ 1 Catalog"))
         s.press(.char("4"))
         #expect(s.screen.text.contains("▶ 3 Mapping  │ 4 Probe"))
-        #expect(s.screen.text.contains("live probe"))
+        #expect(s.screen.text.contains("Nothing is sent until you ask"))
     }
 
     @Test func observedVariantShowsInTheTitleAndMappingPane() {
