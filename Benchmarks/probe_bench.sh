@@ -3,6 +3,7 @@
 #  1. `errscope probe URL --json`, whole process, next to `curl -s URL | jq .` (hyperfine);
 #  2. in the TUI, last byte of the response -> verdict on screen (ERRSCOPE_TRACE "probe-verdict");
 #  3. watch mode at 10 requests/s: the TUI process's CPU (utime+stime from /proc) over 20 s.
+# (hyperfine -i: the probed request fails on purpose, so errscope exits 4.)
 # Usage: Benchmarks/probe_bench.sh [path/to/errscope]   (default: a release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ BODY='{"model":"no-such-model","messages":[{"role":"user","content":"hi"}]}'
 export ERRSCOPE_STATE_DIR=$WORK/state
 
 echo "## 1. whole process: errscope probe vs curl | jq (same request, same server)"
-hyperfine -N --warmup 5 -r 60 --export-json "$WORK/h.json" \
+hyperfine -N -i --warmup 5 -r 60 \
   -n "errscope probe URL --json --no-journal" "$E probe $URL -H 'Authorization: Bearer demo-token' -d '$BODY' --json --no-journal --no-user-catalogs" \
   -n "errscope probe URL --json (journal on)" "$E probe $URL -H 'Authorization: Bearer demo-token' -d '$BODY' --json --no-user-catalogs" \
   -n "curl -s URL | jq ." "bash -c \"curl -s -H 'Authorization: Bearer demo-token' -H 'Content-Type: application/json' -d '$BODY' $URL | jq .\""
@@ -63,7 +64,11 @@ t0, t1, s0, s1, n0, n1, hz, trace = sys.argv[1:]
 cpu = (float(t1) - float(t0)) / float(hz); wall = float(s1) - float(s0)
 probes = int(n1) - int(n0)
 print(f"watch mode: {probes} probes in {wall:.1f} s = {probes/wall:.1f} req/s; TUI CPU {cpu:.2f} s = {100*cpu/wall:.1f}% of a core")
-lat = sorted(float(l.split()[1]) for l in open(trace) if l.startswith("probe-verdict"))
+rows = [l.split() for l in open(trace) if l.startswith("probe-verdict")]
+lat = sorted(float(r[1]) for r in rows)
+for k in ("transit", "update", "render", "paint"):
+    v = sorted(float(r[r.index(k) + 1]) for r in rows if k in r)
+    if v: print(f"  {k}: median {statistics.median(v):.3f} ms")
 q = lambda p: lat[min(len(lat)-1, int(p*len(lat)))]
 print(f"last byte -> verdict on screen: n={len(lat)} median {statistics.median(lat):.3f} ms, p90 {q(0.9):.3f} ms, p99 {q(0.99):.3f} ms, max {lat[-1]:.3f} ms")
 PY

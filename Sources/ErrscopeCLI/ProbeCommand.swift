@@ -157,7 +157,8 @@ struct Probe: ParsableCommand {
             throw ValidationError("unknown system `\(s)`; known: \(catalog.systems.map(\.id).joined(separator: ", "))")
         }
         let prober = Prober(catalog: catalog)
-        let journal = noJournal ? nil : ProbeJournal.open(journal)
+        // The journal opens on another thread while the first request is on the wire.
+        let opening = noJournal ? nil : ProbeJournal.openInBackground(journal)
 
         var last: Int32 = 0
         var n = 0
@@ -165,7 +166,7 @@ struct Probe: ParsableCommand {
             n += 1
             let outcome = prober.runBlocking(spec)
             // Recorded before anything is printed: once a verdict is shown, it is in the journal.
-            let id = journal.flatMap { ProbeJournal.record(outcome, in: $0) }
+            let id = opening?.wait().flatMap { ProbeJournal.record(outcome, in: $0) }
             if watch != nil {
                 if json { Output.line(ProbeJSON.make(outcome, journalID: id).compactText) } else { ProbeText.watchLine(outcome) }
             } else if json {
@@ -184,9 +185,38 @@ struct Probe: ParsableCommand {
 
 /// The journal as the probe uses it: opening it never stops a probe.
 enum ProbeJournal {
+    /// Kept open until the process ends, on purpose: closing the last connection makes SQLite
+    /// checkpoint the WAL into the database with two fsyncs (~10 ms here), and deletes the WAL so
+    /// the next run pays for recreating it. Ending without closing is what `kill -9` does, which
+    /// the journal is built to survive: committed probes are in the WAL and the next open
+    /// recovers them; writers checkpoint automatically as the WAL grows.
+    nonisolated(unsafe) static var keptOpen: [Journal] = []
+
+    final class Opening: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var journal: Journal?
+        init(_ path: String?) {
+            DispatchQueue.global(qos: .userInitiated).async {
+                self.journal = ProbeJournal.open(path)
+                self.done.signal()
+            }
+        }
+        func wait() -> Journal? {
+            done.wait()
+            done.signal()
+            return journal
+        }
+    }
+
+    static func openInBackground(_ path: String?) -> Opening { Opening(path) }
+
     static func open(_ path: String?) -> Journal? {
         let p = path ?? Journal.defaultPath()
-        do { return try Journal(path: p) } catch {
+        do {
+            let j = try Journal(path: p)
+            keptOpen.append(j)
+            return j
+        } catch {
             Output.warn("not recording this probe: \(error)")
             return nil
         }

@@ -128,8 +128,18 @@ public struct ProbeState: Sendable {
     /// The catalog row the last verdict matched.
     public var verdictEntryRow: Int? { result?.outcome.verdict?.bestMatch?.entry.row }
 
-    public var wantsTicks: Bool {
-        inFlight != nil || watchInterval != nil || retryCountdown != nil
+    public var wantsTicks: Bool { wakeup(lastTick: 0) != nil }
+
+    /// When the runner should next send `.tick`, given the last one: 10 a second while a probe is
+    /// in flight (its elapsed time shows), 4 a second during a `Retry-After` countdown, and
+    /// exactly when the next watch probe is due. Nil: nothing on screen moves, sleep until input.
+    public func wakeup(lastTick: UInt64) -> UInt64? {
+        var due: UInt64?
+        func consider(_ t: UInt64) { due = min(due ?? t, t) }
+        if inFlight != nil { consider(lastTick + 100_000_000) }
+        if retryCountdown != nil { consider(lastTick + 250_000_000) }
+        if watchInterval != nil, let next = nextWatchAt { consider(next) }
+        return due
     }
 
     /// Seconds left before the server's retry delay ends (nil: none, or already over).

@@ -18,6 +18,7 @@ enum ProbeUpdate {
     static func finished(_ s: inout AppState, _ r: ProbeResult) -> [Effect] {
         guard let f = s.probe.inFlight, f.id == r.id else { return [] }  // a cancelled probe's late answer
         let o = r.outcome
+        let sentAt = f.startedAt
         s.probe.inFlight = nil
         s.probe.result = r
         s.probe.responseScroll = 0
@@ -26,7 +27,9 @@ enum ProbeUpdate {
                                               code: o.verdict.flatMap { $0.code ?? $0.type ?? $0.status }, totalMs: o.timings.totalMs))
         if s.probe.timeline.count > ProbeState.timelineCap { s.probe.timeline.removeFirst(s.probe.timeline.count - ProbeState.timelineCap) }
         if let w = s.probe.watchInterval {
-            s.probe.nextWatchAt = max(o.lastByteAt, s.probe.now) + UInt64(w * 1e9)
+            // A fixed rate: every N seconds from one send to the next (a slow answer shortens the
+            // pause, it does not stretch the period); an answer slower than N sends at once.
+            s.probe.nextWatchAt = (sentAt ?? max(o.lastByteAt, s.probe.now)) + UInt64(w * 1e9)
         } else if s.probe.verdictEntryRow != nil, s.probe.editing == nil {
             // Enter now opens the matched catalog entry.
             s.probe.row = .verdict

@@ -80,7 +80,7 @@ public enum CursesTerminal {
         state.probe.available = options.probeService != nil
         var status: Int32 = 0
         var quit = false
-        var nextTick: UInt64 = 0
+        var lastTick: UInt64 = 0
 
         func handle(_ e: Event) {
             let started = monotonicNanos()
@@ -96,8 +96,8 @@ public enum CursesTerminal {
                     options.probeService?.start(spec, id: id) { outcome in
                         inbox.post(.probeFinished(ProbeResult(id: id, outcome: outcome)))
                     }
-                    _ = update(&state, .tick(monotonicNanos()))
-                    nextTick = monotonicNanos() + tickInterval
+                    lastTick = monotonicNanos()
+                    _ = update(&state, .tick(lastTick))
                 case .cancelProbe(let id): options.probeService?.cancel(id: id)
                 case .edit(let target, let text):
                     let edited = runEditor(text, target: target, painter: &painter)
@@ -117,8 +117,11 @@ public enum CursesTerminal {
                 log(String(format: "key %.3f update %.3f render %.3f paint %.3f", Double(done - started) / 1e6,
                            Double(updated - started) / 1e6, Double(rendered - updated) / 1e6, Double(done - rendered) / 1e6))
             case .probeFinished(let r) where r.outcome.lastByteAt > 0:
-                // From the last byte of the response to the verdict on screen.
-                log(String(format: "probe-verdict %.3f", Double(done - r.outcome.lastByteAt) / 1e6))
+                // From the last byte of the response to the verdict on screen; "transit" is the
+                // part before this loop had the result (decode, journal, the hop between threads).
+                log(String(format: "probe-verdict %.3f transit %.3f update %.3f render %.3f paint %.3f",
+                           Double(done - r.outcome.lastByteAt) / 1e6, Double(started - min(started, r.outcome.lastByteAt)) / 1e6,
+                           Double(updated - started) / 1e6, Double(rendered - updated) / 1e6, Double(done - rendered) / 1e6))
             default: break
             }
         }
@@ -149,15 +152,14 @@ public enum CursesTerminal {
                 continue
             }
             let now = monotonicNanos()
-            if state.probe.wantsTicks {
-                if now >= nextTick {
-                    nextTick = now + tickInterval
-                    handle(.tick(now))
-                    continue
-                }
+            let due = state.probe.wakeup(lastTick: lastTick)
+            if let due, now >= due {
+                lastTick = now
+                handle(.tick(now))
+                continue
             }
-            // Sleep until input, a posted event, the next tick, or a signal (poll returns EINTR).
-            let wait = state.probe.wantsTicks ? Int32(max(1, (nextTick - min(nextTick, now)) / 1_000_000)) : 500
+            // Sleep until input, a posted event, the next wake-up, or a signal (poll returns EINTR).
+            let wait = due.map { Int32(min(500, max(1, ($0 - now + 999_999) / 1_000_000))) } ?? 500
             var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, wait)
         }
@@ -167,7 +169,6 @@ public enum CursesTerminal {
         return status
     }
 
-    static let tickInterval: UInt64 = 100_000_000
 
     /// Hands the terminal to `$VISUAL`/`$EDITOR` (else vi) on a private temporary file and
     /// takes it back. Returns the edited text, or nil when the editor failed.
