@@ -208,7 +208,7 @@ shot_probe_verdict() {            # a probe decoded: verdict, catalog entry, hea
   start probe-verdict 120 40 "--demo --demo-port 18090"
   pick bodhi-demo unknown-model
   keys s
-  wait_for -F 'data_service_error / data_service_error-alias_not_found'
+  wait_for -F 'meaning   No model alias'
   snap probe-verdict
 }
 
