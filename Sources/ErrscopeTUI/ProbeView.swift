@@ -58,18 +58,25 @@ enum ProbePane {
             y += 1
             b.put(" timeline", x: r.x, y: y, style: t.title, clip: r)
             y += 1
-            let f = DateFormatter()
-            f.dateFormat = "HH:mm:ss"
             for e in p.timeline.suffix(r.maxY - y).reversed() where y < r.maxY {
                 let status = e.status.map(String.init) ?? (e.failure ?? "-")
                 let code = e.code.map { TerminalText.singleLine($0, limit: 60) } ?? ""
-                var x = b.put(" " + f.string(from: e.at) + " ", x: r.x, y: y, style: t.dim, clip: r)
+                var x = b.put(" " + clock(e.at) + " ", x: r.x, y: y, style: t.dim, clip: r)
                 x = b.put(status.padding(toLength: 4, withPad: " ", startingAt: 0), x: x, y: y, style: statusStyle(s, e.status), clip: r)
                 x = b.put(" " + String(format: "%5.0f ms ", e.totalMs), x: x, y: y, style: t.dim, clip: r)
                 b.put(DisplayWidth.truncate(code, to: max(1, r.maxX - x - 1)), x: x, y: y, style: t.normal, clip: r)
                 y += 1
             }
         }
+    }
+
+    /// Local HH:mm:ss (a DateFormatter per frame cost more than the rest of the form).
+    static func clock(_ d: Date) -> String {
+        var t = time_t(d.timeIntervalSince1970)
+        var tm = tm()
+        localtime_r(&t, &tm)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))"
     }
 
     static func describe(_ row: ProbeRow, _ s: AppState) -> (String, String, Style) {

@@ -1,4 +1,5 @@
 import ErrscopeCore
+import Foundation
 
 /// Draws the state into a cell buffer. Pure: the same state always gives the same cells.
 public enum View {
@@ -167,7 +168,7 @@ enum DetailPane {
         View.frame(&b, s, r, title: title, focused: s.focus == .detail)
         let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2)
         guard !inner.isEmpty else { return }
-        let lines = content(s, width: inner.width)
+        let lines = s.data.detailCache.lines(row: s.selectedRow, width: inner.width, theme: s.theme.name) { content(s, width: inner.width) }
         let start = min(s.detailScroll, max(0, lines.count - inner.height))
         for (i, line) in lines.dropFirst(start).prefix(inner.height).enumerated() {
             var x = inner.x
@@ -237,6 +238,22 @@ enum DetailPane {
             out.append([("Nothing selected.", t.dim)])
         }
         return out
+    }
+}
+
+/// One memoised layout of the detail pane (a pure function of the row, the width and the theme).
+final class DetailCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var key: (row: TreeRow?, width: Int, theme: String)?
+    private var value: [DetailPane.Line] = []
+
+    func lines(row: TreeRow?, width: Int, theme: String, make: () -> [DetailPane.Line]) -> [DetailPane.Line] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let k = key, k.row == row, k.width == width, k.theme == theme { return value }
+        value = make()
+        key = (row, width, theme)
+        return value
     }
 }
 

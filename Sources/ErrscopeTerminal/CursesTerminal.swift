@@ -106,6 +106,9 @@ public enum CursesTerminal {
                 }
             }
             if quit { return }
+            // A watch probe sent by the clock: its "sending…" frame would be replaced by the answer
+            // a few milliseconds later; if the answer is slow, the next tick (100 ms) draws it.
+            if case .tick = e, effects.contains(where: { if case .probe = $0 { return true } else { return false } }) { return }
             let frame = View.render(state)
             let rendered = monotonicNanos()
             var full = false
