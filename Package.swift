@@ -59,7 +59,7 @@ let package = Package(
         // The probe journal: every probe in SQLite (GRDB), for incident timelines.
         .target(
             name: "ErrscopeJournal",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ErrscopeCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // A local server that answers like the seed systems, from the catalog (Hummingbird).
         .target(

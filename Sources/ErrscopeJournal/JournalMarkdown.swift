@@ -1,3 +1,4 @@
+import ErrscopeCore
 import Foundation
 
 extension Journal {
@@ -194,48 +195,8 @@ private struct MarkdownWriter {
 /// printed with `cat` cannot clear the screen or retitle the window; bidi overrides go too.
 enum MarkdownText {
     static func clean(_ s: String, keepNewlines: Bool) -> String {
-        if s.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || ($0 == 0x0A && keepNewlines) }) { return s }
-        var out = String.UnicodeScalarView()
-        var it = s.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar?
-        func next() -> Unicode.Scalar? {
-            if let p = pending { pending = nil; return p }
-            return it.next()
-        }
-        while let u = next() {
-            switch u.value {
-            case 0x1B:  // ESC
-                guard let k = it.next() else { break }
-                switch k {
-                case "[":  // CSI: parameters, then a final byte 0x40-0x7E
-                    while let c = it.next(), !(0x40...0x7E).contains(c.value) {}
-                case "]", "P", "X", "^", "_":  // OSC, DCS, SOS, PM, APC: up to BEL or ST
-                    while let c = it.next() {
-                        if c.value == 0x07 || c.value == 0x9C { break }
-                        if c.value == 0x1B { _ = it.next(); break }
-                    }
-                default:
-                    // A two-character sequence (ESC c, ESC 7 ...) goes whole; a lone ESC before
-                    // a control or non-ASCII character goes alone.
-                    if k.value < 0x20 || k.value > 0x7E { pending = k }
-                }
-            case 0x9B:  // C1 CSI
-                while let c = it.next(), !(0x40...0x7E).contains(c.value) {}
-            case 0x90, 0x98, 0x9D, 0x9E, 0x9F:  // C1 DCS, SOS, OSC, PM, APC
-                while let c = it.next(), c.value != 0x07 && c.value != 0x9C {}
-            case 0x0A:
-                out.append(keepNewlines ? u : " ")
-            case 0x09:
-                out.append(keepNewlines ? u : " ")
-            case 0x0D:
-                if !keepNewlines { out.append(" ") }
-            case 0x00..<0x20, 0x7F, 0x80..<0xA0, 0x202A...0x202E, 0x2066...0x2069:
-                break
-            default:
-                out.append(u)
-            }
-        }
-        return String(out)
+        // The same neutralisation as the screen's (one implementation, one set of tests).
+        TerminalText.sanitize(s, keepNewlines: keepNewlines)
     }
 
     /// One line of running text: cleaned, newlines folded, `<` escaped so HTML never renders.
