@@ -217,6 +217,26 @@ struct ProbeEndToEndTests {
         try t.send("q")
     }
 
+    /// `e` hands the terminal to $EDITOR with the body, takes the edited text back, and the TUI
+    /// is drawn again; the edited body is what gets sent.
+    @Test func bodyEditedInEditorIsSent() throws {
+        let dir = try Self.stateDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // An "editor" that replaces the file with a body naming a model the demo does not know.
+        let editor = dir.appendingPathComponent("edit.sh").path
+        try "#!/bin/sh\nprintf '%s' '{\"model\":\"edited-by-editor\",\"messages\":[]}' > \"$1\"\n".write(toFile: editor, atomically: true, encoding: .utf8)
+        chmod(editor, 0o755)
+        let t = try TmuxSession(bin, environment: ["ERRSCOPE_STATE_DIR": dir.path, "EDITOR": editor, "VISUAL": ""])
+        try waitForPane(t)
+        try pick(t, "bodhi-demo/ok")
+        try t.send("e")
+        try settled(t, "the edited body in the form") { $0.contains("edited-by-editor") && $0.contains("4 Probe") }
+        try t.send("s")
+        let s = try settled(t, "the verdict for the edited body") { $0.contains("alias 'edited-by-editor' not found") }
+        #expect(s.contains("data_service_error"))
+        try t.send("q")
+    }
+
     @Test func ctrlCWhileAProbeIsInFlightQuitsCleanly() throws {
         let dir = try Self.stateDir()
         defer { try? FileManager.default.removeItem(at: dir) }
