@@ -115,7 +115,9 @@ public final class SecretResolver: @unchecked Sendable {
         DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); g.leave() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         g.wait()
-        p.waitUntilExit()
+        // Polled rather than `waitUntilExit()`, which spins a run loop that a concurrency-pool
+        // thread (the TUI resolves secrets on one) never runs. Both pipes are at EOF: it is ending.
+        while p.isRunning { usleep(1_000) }
         timer.cancel()
         if p.terminationReason == .uncaughtSignal { return (128 + p.terminationStatus, "", "timed out or killed") }
         return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))

@@ -201,6 +201,12 @@ struct ProbeClientTests {
         let o = await probe(s, resolver: SecretResolver(environment: ["DEMO_TOKEN": "demo-token"]))
         #expect(o.response?.status == 200, "the resolved token was sent")
         #expect(o.requestHeaders.first?.value == "Bearer ••••••")
+        // ${cmd:} runs a real shell from a concurrency-pool thread, as in the TUI.
+        var viaCommand = s
+        viaCommand.headers = [("Authorization", "Bearer ${cmd:printf demo-token}")]
+        let cmd = await probe(viaCommand, resolver: SecretResolver(environment: [:]))
+        #expect(cmd.response?.status == 200, "\(String(describing: cmd.failure))")
+        #expect(cmd.requestHeaders.first?.value == "Bearer ••••••")
         let missing = await probe(s, resolver: SecretResolver(environment: [:]))
         #expect(missing.response == nil)
         #expect(missing.failure?.explanation.contains("DEMO_TOKEN") == true)
