@@ -97,7 +97,7 @@ struct BrowseOptions: ParsableArguments {
         }
         let (keymap, keyProblems) = config.keymap()
         let catalog = catalogOptions.load()
-        var endpointsConfig = EndpointsConfig.load(path: endpoints ?? EndpointsConfig.path(environment: env))
+        var endpointsConfig = demo ? EndpointsConfig() : EndpointsConfig.load(path: endpoints ?? EndpointsConfig.path(environment: env))
         var demoServer: DemoServer?
         if demo {
             let server = try DemoServer(catalog: catalog, port: demoPort ?? 0)

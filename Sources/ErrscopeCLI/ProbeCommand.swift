@@ -288,7 +288,7 @@ enum ProbeText {
         } else {
             Output.line("no response · \(timing)")
         }
-        if let f = o.failure { Output.line("problem   " + Present.wrap(f.explanation, indent: 10)) }
+        if let f = o.failure { Output.line("problem   " + Present.wrap(Present.safe(f.explanation, limit: 1000), indent: 10)) }
         if let v = o.verdict, o.response != nil {
             if let exp = v.expectedEnvelope, exp != v.envelope {
                 Output.line("expected  \(exp) envelope for \(o.envelopePath); the body is \(v.envelope == ErrorDecoder.envelopeNone ? "of no known envelope" : "\(v.envelope)")")

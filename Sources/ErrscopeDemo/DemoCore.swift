@@ -15,10 +15,10 @@ final class DemoCore: Sendable {
     let profiles: [String: ResolvedProfile]
     let limiter: RateLimiter
 
-    init(catalog: Catalog, requestsPerSecond: Int) throws {
+    init(catalog: Catalog, requestsPerSecond: Int, window: TimeInterval = 1) throws {
         self.catalog = catalog
         self.renderer = Renderer(catalog: catalog)
-        self.limiter = RateLimiter(limit: max(1, requestsPerSecond), window: 1)
+        self.limiter = RateLimiter(limit: max(1, requestsPerSecond), window: max(0.001, window))
         var missingSystems: [String] = []
         var missingCodes: [String] = []
         var profiles: [String: ResolvedProfile] = [:]

@@ -47,11 +47,12 @@ public final class DemoServer: Sendable {
     }
 
     /// - Parameters:
-    ///   - requestsPerSecond: requests with a valid token a system accepts within any one-second
-    ///     window before it answers 429.
+    ///   - requestsPerSecond: requests with a valid token a system accepts within any window
+    ///     before it answers 429.
+    ///   - window: the window's length in seconds (1; tests on a loaded machine use longer ones).
     /// - Throws: `DemoServerError` when the catalog lacks a seed system or a code of the trigger table.
-    public init(catalog: Catalog, host: String = "127.0.0.1", port: Int = 0, requestsPerSecond: Int = 5) throws {
-        self.core = try DemoCore(catalog: catalog, requestsPerSecond: requestsPerSecond)
+    public init(catalog: Catalog, host: String = "127.0.0.1", port: Int = 0, requestsPerSecond: Int = 5, window: TimeInterval = 1) throws {
+        self.core = try DemoCore(catalog: catalog, requestsPerSecond: requestsPerSecond, window: window)
         self.host = host
         self.port = port
     }

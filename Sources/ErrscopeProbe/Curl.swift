@@ -12,7 +12,7 @@ public enum CurlCommand {
         if let ca = spec.caFile { parts += ["--cacert", quote(ca)] }
         if spec.followRedirects { parts.append("-L") }
         parts += ["--connect-timeout", number(spec.connectTimeout), "--max-time", number(spec.totalTimeout)]
-        parts.append(shellWord(spec.url, sensitive: false))
+        parts.append(SecretResolver.hasTemplate(spec.url) ? shellWord(spec.url, sensitive: false) : quote(Redactor().url(spec.url)))
         for h in spec.headers {
             parts += ["-H", shellWord("\(h.name): \(h.value)", sensitive: Redactor.isSensitiveHeader(h.name), prefix: "\(h.name): ")]
         }

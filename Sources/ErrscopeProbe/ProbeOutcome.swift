@@ -75,7 +75,11 @@ public enum ProbeFailure: Sendable, Equatable {
         }
     }
 
-    static func seconds(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s) }
+    /// `5 s`, `0.5 s` (finite, sane values: timeouts, watch intervals, capped retry delays).
+    public static func seconds(_ s: Double) -> String {
+        guard s.isFinite, abs(s) < 1e9 else { return String(format: "%g s", s) }
+        return s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
+    }
 }
 
 public struct ProbeTimings: Sendable, Equatable {
@@ -176,7 +180,6 @@ public struct ProbeOutcome: Sendable {
             switch f {
             case .connectTimeout, .totalTimeout: return 2
             case .redirectLoop: return 6
-            case .closedMidBody: return 1
             default: return 1
             }
         }

@@ -130,8 +130,15 @@ public struct Redactor: Sendable {
     public var secrets: [String]
 
     public init(secrets: some Sequence<String> = []) {
-        // Longest first, so a secret that contains another is masked whole.
-        self.secrets = Array(Set(secrets)).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+        // Each secret also in the forms a JSON body may carry it (`/` as `\/`, escaped quotes and
+        // backslashes). Longest first, so a secret that contains another is masked whole.
+        var all = Set<String>()
+        for s in secrets where s.count >= 3 {
+            all.insert(s)
+            all.insert(s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "/", with: "\\/"))
+            all.insert(s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))
+        }
+        self.secrets = all.sorted { $0.count > $1.count }
     }
 
     static let sensitiveNames: Set<String> = [
@@ -170,6 +177,14 @@ public struct Redactor: Sendable {
     /// A URL with secret values and credential query parameters (`key=`, `token=`...) masked.
     public func url(_ s: String) -> String {
         var u = text(s)
+        // user:password@ in the authority.
+        if let scheme = u.range(of: "://") {
+            let rest = u[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+                u = String(u[..<scheme.upperBound]) + Self.mask + String(u[at...])
+            }
+        }
         guard let q = u.firstIndex(of: "?") else { return u }
         let base = u[..<q]
         var fragment = ""

@@ -60,7 +60,9 @@ enum TLSDiagnosis {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.certificateVerification = .fullVerification
             let context = try NIOSSLContext(configuration: tls)
-            let sni = host.first?.isNumber == true || host.contains(":") ? nil : host
+            // No SNI for an IP literal (1password.com starts with a digit and still gets one).
+            let isIPv4 = host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
+            let sni = isIPv4 || host.contains(":") ? nil : host
             let channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.nanoseconds(Int64(timeout * 1e9)))
                 .channelInitializer { ch in

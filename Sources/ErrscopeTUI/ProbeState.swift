@@ -23,8 +23,7 @@ public final class ProbeResult: @unchecked Sendable, Equatable {
 public struct LineEditor: Sendable, Equatable {
     public var text: String
     public var cursor: Int
-    public var original: String
-    public init(_ t: String) { text = t; cursor = t.count; original = t }
+    public init(_ t: String) { text = t; cursor = t.count }
 
     mutating func insert(_ c: Character) {
         let i = text.index(text.startIndex, offsetBy: cursor)
@@ -109,12 +108,23 @@ public struct ProbeState: Sendable {
     /// endpoint's token is never sent to another host. Returns the names of the headers dropped.
     @discardableResult
     public mutating func leaveEndpoint() -> [String] {
-        let dropped = draft.headers.filter { Redactor.isSensitiveHeader($0.name) }.map(\.name)
-        draft.headers.removeAll { Redactor.isSensitiveHeader($0.name) }
+        // Credentials by name, and any header whose value is a secret template.
+        func credential(_ h: (name: String, value: String)) -> Bool { Redactor.isSensitiveHeader(h.name) || SecretResolver.hasTemplate(h.value) }
+        let dropped = draft.headers.filter(credential).map(\.name)
+        draft.headers.removeAll(where: credential)
         draft.label = nil
         draft.baseURL = nil
         draft.system = nil
         return dropped
+    }
+
+    /// Same scheme, host and port: `https://api.example.com.evil.test/` or
+    /// `https://api.example.com@evil.test/` is not the endpoint `https://api.example.com`.
+    public static func sameOrigin(_ a: String, _ b: String) -> Bool {
+        guard let x = URLComponents(string: a), let y = URLComponents(string: b) else { return false }
+        func port(_ c: URLComponents) -> Int? { c.port ?? (c.scheme?.lowercased() == "https" ? 443 : c.scheme?.lowercased() == "http" ? 80 : nil) }
+        return x.scheme?.lowercased() == y.scheme?.lowercased() && x.host?.lowercased() == y.host?.lowercased() && port(x) == port(y)
+            && x.user == nil && x.password == nil
     }
 
     public var rows: [ProbeRow] {

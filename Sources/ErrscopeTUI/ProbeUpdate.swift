@@ -71,7 +71,7 @@ enum ProbeUpdate {
         case .moveUp: s.probe.row = rows[max(0, i - 1)]
         case .top: s.probe.row = rows[0]
         case .bottom: s.probe.row = rows[rows.count - 1]
-        case .pageDown: s.probe.responseScroll += max(1, s.layout.mapping.height - 4)
+        case .pageDown: s.probe.responseScroll = min(s.probe.responseScroll + max(1, s.layout.mapping.height - 4), 100_000)
         case .pageUp: s.probe.responseScroll = max(0, s.probe.responseScroll - max(1, s.layout.mapping.height - 4))
         case .expand: cycle(&s, 1)
         case .collapse: cycle(&s, -1)
@@ -185,7 +185,7 @@ enum ProbeUpdate {
             return [.bell]
         }
         let d = s.probe.draft
-        guard d.url.contains("://") else {
+        guard d.url.contains("://") || SecretResolver.hasTemplate(d.url) else {
             s.message = StatusMessage(text: "the URL needs http:// or https://", isError: true)
             return [.bell]
         }
@@ -202,11 +202,11 @@ enum ProbeUpdate {
             let effects = send(&s)
             guard s.probe.inFlight != nil else { return effects }
             s.probe.watchInterval = every
-            s.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.secondsText(every)); w or Esc stops", isError: false)
+            s.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.seconds(every)); w or Esc stops", isError: false)
             return effects
         }
         s.probe.watchInterval = every
-        s.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.secondsText(every)); w or Esc stops", isError: false)
+        s.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.seconds(every)); w or Esc stops", isError: false)
         return []
     }
 
@@ -230,7 +230,7 @@ enum ProbeUpdate {
         case .right: e.cursor = min(e.text.count, e.cursor + 1)
         case .home, .ctrl("a"): e.cursor = 0
         case .end, .ctrl("e"): e.cursor = e.text.count
-        case .ctrl("u"): e = LineEditor(""); e.original = s.probe.editing!.original
+        case .ctrl("u"): e = LineEditor("")
         case .char(let c):
             guard e.text.count < 8192 else { return [.bell] }
             e.insert(c)
@@ -258,7 +258,7 @@ enum ProbeUpdate {
             s.probe.draft.url = t
             // A URL outside the endpoint is ad hoc: its own path picks the envelope, and the
             // endpoint's credentials are not sent there.
-            if let base = s.probe.draft.baseURL, !t.hasPrefix(base) {
+            if let base = s.probe.draft.baseURL, !ProbeState.sameOrigin(t, base) || !t.hasPrefix(base) {
                 let system = s.probe.draft.system
                 let dropped = s.probe.leaveEndpoint()
                 s.probe.draft.system = system
@@ -295,8 +295,4 @@ enum ProbeUpdate {
             s.probe.row = .addHeader
         }
     }
-}
-
-extension ProbeFailure {
-    static func secondsText(_ s: Double) -> String { s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s) }
 }

@@ -10,7 +10,7 @@ enum ProbePane {
     static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
         let p = s.probe
         var title = "3 Mapping  │ 4 Probe"
-        if let w = p.watchInterval { title += " · watching every \(ProbeFailure.secondsText(w)) · \(p.timeline.count) probes" }
+        if let w = p.watchInterval { title += " · watching every \(ProbeFailure.seconds(w)) · \(p.timeline.count) probes" }
         View.frame(&b, s, r, title: title, focused: s.focus == .probe)
         let inner = Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2)
         guard inner.width > 10, inner.height > 2 else { return }
@@ -283,7 +283,13 @@ extension ProbeResult {
         cacheLock.lock()
         defer { cacheLock.unlock() }
         if let c = cache, c.theme == theme.name { return c.lines }
-        let lines = Self.layout(outcome.displayBody, truncated: outcome.response?.truncated ?? false, theme: theme)
+        var lines = Self.layout(outcome.displayBody, truncated: outcome.response?.truncated ?? false, theme: theme)
+        // Parsing undoes JSON escapes (`\/`, `\u0073`): a secret hidden that way in the bytes is
+        // whole again in the laid-out strings, so mask those too.
+        let r = outcome.redactor
+        if !r.secrets.isEmpty {
+            lines = lines.map { $0.map { (r.text($0.0), $0.1) } }
+        }
         cache = (theme.name, lines)
         return lines
     }

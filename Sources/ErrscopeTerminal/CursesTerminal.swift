@@ -202,7 +202,23 @@ public enum CursesTerminal {
         defer { for a in cargs { free(a) } }
         let spawned = posix_spawn(&pid, "/bin/sh", nil, &attr, &cargs, environ)
         var ws: Int32 = 0
-        if spawned == 0 { while waitpid(pid, &ws, 0) == -1 && errno == EINTR {} }
+        if spawned == 0 {
+            // Like system(3): Ctrl-C belongs to the editor while it runs. Ctrl-Z stops the editor
+            // (same process group); errscope stops with it so the shell gets the terminal back, and
+            // resumes the editor on `fg`.
+            signal(SIGINT, SIG_IGN)
+            signal(SIGTSTP, SIG_IGN)
+            while true {
+                let r = waitpid(pid, &ws, WUNTRACED)
+                if r == -1 { if errno == EINTR { continue } else { break } }
+                if ws & 0xff == 0x7f {  // WIFSTOPPED
+                    raise(SIGSTOP)
+                    kill(pid, SIGCONT)
+                    continue
+                }
+                break
+            }
+        }
         // Back to the screen: curses restores its modes on the next refresh.
         installSignalHandlers()
         refresh()

@@ -58,7 +58,7 @@ struct ProbeClientTests {
             #expect(o.failure == nil, "\(system)/\(r.name): \(o.failure?.explanation ?? "")")
             let resp = try #require(o.response, "\(system)/\(r.name)")
             let v = try #require(o.verdict)
-            #expect(o.timings.totalMs > 0 && o.timings.totalMs < 5000)
+            #expect(o.timings.totalMs > 0 && o.timings.totalMs < 60_000)
             #expect(o.timings.firstByteMs != nil && o.timings.connectMs != nil)
             if resp.status >= 400 {
                 checked += 1

@@ -1,3 +1,4 @@
+import ErrscopeCore
 import ErrscopeProbe
 import Foundation
 import Testing
@@ -105,6 +106,27 @@ struct ProbeModelTests {
         #expect(m.header("Set-Cookie", "sid=1") == "••••••")
         #expect(m.header("Content-Type", "application/json") == "application/json")
         #expect(m.url("https://h/p?api_key=abc&x=1#f") == "https://h/p?api_key=••••••&x=1#f")
+    }
+
+    @Test func secretsAreMaskedInTheFormsABodyOrURLCarriesThem() {
+        let r = Redactor(secrets: ["tok/with\"quote"])
+        #expect(r.text(#"{"echo":"tok\/with\"quote"}"#) == #"{"echo":"••••••"}"#)
+        #expect(r.text("raw tok/with\"quote") == "raw ••••••")
+        #expect(Redactor().url("https://user:pa55@host:8443/p?x=1") == "https://••••••@host:8443/p?x=1")
+        #expect(Redactor().url("https://host/p@x") == "https://host/p@x")
+        #expect(!CurlCommand.make(ProbeSpec(url: "https://h/v1?key=AIzaSECRET")).contains("AIzaSECRET"))
+    }
+
+    @Test func absurdRetryDelaysDoNotCrash() {
+        let req = ResolvedProbe(spec: ProbeSpec(url: "http://h/"), url: "http://h/", headers: [], body: nil, redactor: Redactor())
+        for value in ["1e300", "inf", "nan", "-5", "99999999999999999999"] {
+            var o = ProbeOutcome(request: req, startedAt: Date(), response: ProbeResponse(status: 429, reason: "Too Many Requests",
+                                 headers: [("Retry-After", value)], body: Array(#"{"error":{"message":"slow down","type":"rate_limit_error"}}"#.utf8)),
+                                 failure: nil, timings: ProbeTimings(totalMs: 1))
+            o.decode(with: ErrorDecoder(catalog: probeCatalog))
+            #expect(!o.summary.isEmpty)
+            if let s = o.verdict?.retry.afterSeconds { #expect(s.isFinite && s <= 7 * 86400) }
+        }
     }
 
     @Test func curlCommandKeepsSecretsOut() throws {

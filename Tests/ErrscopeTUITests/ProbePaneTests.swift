@@ -263,6 +263,14 @@ extension AppState {
         #expect(s.probe.row == .url)
     }
 
+    @Test func aLookAlikeHostIsNotTheEndpoint() {
+        #expect(ProbeState.sameOrigin("https://api.example.com/v1", "https://api.example.com"))
+        #expect(ProbeState.sameOrigin("https://api.example.com:443/v1", "https://api.example.com"))
+        #expect(!ProbeState.sameOrigin("https://api.example.com.evil.test/v1", "https://api.example.com"))
+        #expect(!ProbeState.sameOrigin("https://api.example.com@evil.test/v1", "https://api.example.com"))
+        #expect(!ProbeState.sameOrigin("http://api.example.com/v1", "https://api.example.com"))
+    }
+
     @Test func anAdHocURLDoesNotInheritTheLastEndpointsCredentials() {
         var s = ProbeFixtures.state()
         #expect(s.probe.draft.headers.contains { $0.name == "Authorization" })

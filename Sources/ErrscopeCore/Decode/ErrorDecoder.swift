@@ -533,8 +533,9 @@ public final class ErrorDecoder: @unchecked Sendable {
             advice.basis = "http"
             advice.reason = yes ? "HTTP \(h) is usually transient: retry with backoff" : (h < 400 ? "HTTP \(h) is not an error" : "HTTP \(h) is a client error: fix the request before sending it again")
         }
-        if let (secs, source) = Self.retryDelay(fields: r.fields, input: input) {
-            advice.afterSeconds = secs
+        if let (secs, source) = Self.retryDelay(fields: r.fields, input: input), secs.isFinite {
+            // A server can send anything (`Retry-After: 1e300`): a week is the most we repeat.
+            advice.afterSeconds = min(secs, 7 * 86400)
             advice.delaySource = source
         }
         return advice
