@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -64,7 +65,11 @@ let package = Package(
         // A local server that answers like the seed systems, from the catalog (Hummingbird).
         .target(
             name: "ErrscopeDemo",
-            dependencies: ["ErrscopeCore", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "ErrscopeCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // The TUI: state, a pure update, and views that draw into a cell buffer. No terminal code.
         .target(

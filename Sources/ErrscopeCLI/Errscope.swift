@@ -223,7 +223,13 @@ public enum ErrscopeCLI {
         public var stderr: String
     }
 
+    /// `run` swaps process-wide output hooks: calls from different threads (test suites in several
+    /// targets run in one process) take turns.
+    static let runLock = NSLock()
+
     public static func run(arguments: [String], stdin: String? = nil, width: Int = 120) -> Result {
+        runLock.lock()
+        defer { runLock.unlock() }
         var out = "", err = ""
         let (o, e, w, s) = (Output.out, Output.err, Output.width, Output.stdinReader)
         Output.out = { out += $0 + "\n" }

@@ -1,6 +1,7 @@
 import ErrscopeCore
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import Logging
 import NIOCore
 
@@ -43,6 +44,7 @@ public final class DemoServer: Sendable {
 
     struct RunState {
         var task: Task<Void, Never>?
+        var group: ServiceGroup?
         var boundPort: Int?
     }
 
@@ -68,16 +70,23 @@ public final class DemoServer: Sendable {
         var logger = Logger(label: "errscope-demo")
         logger.logLevel = .critical
         let quietLogger = logger
-        let task = Task {
-            let app = Application(
-                responder: responder, configuration: configuration,
-                onServerRunning: { channel in
-                    readyContinuation.yield(channel.localAddress?.port ?? 0)
-                    readyContinuation.finish()
-                },
-                logger: quietLogger)
+        let app = Application(
+            responder: responder, configuration: configuration,
+            onServerRunning: { channel in
+                readyContinuation.yield(channel.localAddress?.port ?? 0)
+                readyContinuation.finish()
+            },
+            logger: quietLogger)
+        // Run under a service group so that stop() can shut down gracefully: cancelling the
+        // server task outright while accepted connections wait in its queue trips a NIO
+        // precondition ("Deinited NIOAsyncWriter without calling finish()") and kills the process.
+        var groupConfig = ServiceGroupConfiguration(services: [.init(service: app)], logger: quietLogger)
+        // A slow or huge response still in flight a second after stop() is abandoned.
+        groupConfig.maximumGracefulShutdownDuration = .seconds(1)
+        let group = ServiceGroup(configuration: groupConfig)
+        let task = Task(executorPreference: DemoExecutor.shared) {
             do {
-                try await app.run()
+                try await group.run()
             } catch {
                 failure.withLock { $0 = error }
             }
@@ -87,6 +96,7 @@ public final class DemoServer: Sendable {
         for await bound in ready {
             state.withLock {
                 $0.task = task
+                $0.group = group
                 $0.boundPort = bound
             }
             return bound
@@ -95,14 +105,15 @@ public final class DemoServer: Sendable {
         throw DemoServerError.cannotListen(host: host, port: port, reason: Self.describe(error))
     }
 
-    /// Stops the server: open connections are closed, responses in flight are abandoned.
+    /// Stops the server: it stops accepting and finishes what it is answering; a response still
+    /// in flight after a second (a slow or huge route) is abandoned.
     public func stop() async {
-        let task = state.withLock { s -> Task<Void, Never>? in
+        let (task, group) = state.withLock { s -> (Task<Void, Never>?, ServiceGroup?) in
             defer { s = RunState() }
-            return s.task
+            return (s.task, s.group)
         }
         guard let task else { return }
-        task.cancel()
+        await group?.triggerGracefulShutdown()
         await task.value
     }
 
@@ -134,5 +145,19 @@ final class Locked<Value>: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)
+    }
+}
+
+/// The demo server's handlers run on their own threads, not the shared concurrency pool (as many
+/// threads as cores): a process that blocks pool threads (the test runner's synchronous tests, a
+/// CLI waiting on a semaphore) must not starve the server it is talking to. Child tasks (each
+/// connection's) inherit this preference.
+final class DemoExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = DemoExecutor()
+    private let queue = DispatchQueue(label: "errscope.demo-server", qos: .userInitiated, attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        queue.async { unowned.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
