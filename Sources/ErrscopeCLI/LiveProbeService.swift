@@ -77,12 +77,14 @@ enum Blocking {
         return try box.value!.get()
     }
 
-    static func run(_ work: @escaping @Sendable () async -> Void) {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+        let box = Box<T>()
         let sem = DispatchSemaphore(value: 0)
         Task.detached {
-            await work()
+            box.value = await work()
             sem.signal()
         }
         sem.wait()
+        return box.value!
     }
 }

@@ -164,7 +164,7 @@ struct Probe: ParsableCommand {
         var n = 0
         while true {
             n += 1
-            let outcome = prober.runBlocking(spec)
+            let outcome = Blocking.run { await prober.run(spec) }
             // Recorded before anything is printed: once a verdict is shown, it is in the journal.
             let id = opening?.wait().flatMap { ProbeJournal.record(outcome, in: $0) }
             if watch != nil {

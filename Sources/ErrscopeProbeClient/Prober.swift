@@ -29,18 +29,4 @@ public final class Prober: Sendable {
         outcome.decode(with: decoder)
         return outcome
     }
-
-    /// Blocking form for synchronous callers (the CLI, the TUI's worker thread).
-    public func runBlocking(_ spec: ProbeSpec, cancel: ProbeCancellation = ProbeCancellation()) -> ProbeOutcome {
-        let box = OutcomeBox()
-        let sem = DispatchSemaphore(value: 0)
-        Task.detached {
-            box.value = await self.run(spec, cancel: cancel)
-            sem.signal()
-        }
-        sem.wait()
-        return box.value!
-    }
-
-    final class OutcomeBox: @unchecked Sendable { var value: ProbeOutcome? }
 }
