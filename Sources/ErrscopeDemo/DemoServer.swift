@@ -81,8 +81,8 @@ public final class DemoServer: Sendable {
         // server task outright while accepted connections wait in its queue trips a NIO
         // precondition ("Deinited NIOAsyncWriter without calling finish()") and kills the process.
         var groupConfig = ServiceGroupConfiguration(services: [.init(service: app)], logger: quietLogger)
-        // A slow or huge response still in flight a second after stop() is abandoned.
-        groupConfig.maximumGracefulShutdownDuration = .seconds(1)
+        // A slow or huge response still in flight half a second after stop() is abandoned.
+        groupConfig.maximumGracefulShutdownDuration = .milliseconds(500)
         let group = ServiceGroup(configuration: groupConfig)
         let task = Task(executorPreference: DemoExecutor.shared) {
             do {
@@ -106,7 +106,7 @@ public final class DemoServer: Sendable {
     }
 
     /// Stops the server: it stops accepting and finishes what it is answering; a response still
-    /// in flight after a second (a slow or huge route) is abandoned.
+    /// in flight after half a second (a slow or huge route) is abandoned.
     public func stop() async {
         let (task, group) = state.withLock { s -> (Task<Void, Never>?, ServiceGroup?) in
             defer { s = RunState() }
