@@ -325,22 +325,14 @@ enum JournalPresent {
         return nil
     }
 
-    static func localTime(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone.current
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return f.string(from: date)
-    }
+    // Made once: `list` and `--json` format a time per probe.
+    nonisolated(unsafe) static let local = Journal.formatter("yyyy-MM-dd HH:mm:ss", zone: TimeZone.current)
+    nonisolated(unsafe) static let iso = Journal.formatter("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", zone: TimeZone(identifier: "UTC")!)
+
+    static func localTime(_ date: Date) -> String { local.string(from: date) }
 
     /// "2025-01-02T15:04:05.123Z".
-    static func isoTime(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-        return f.string(from: date)
-    }
+    static func isoTime(_ date: Date) -> String { iso.string(from: date) }
 
     /// `--since`: an age (90s, 30m, 1h, 2d, 1w) before `now`, or an ISO 8601 time; without a
     /// zone it is local time, as `journal list` prints it.

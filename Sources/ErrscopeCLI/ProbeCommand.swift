@@ -108,19 +108,11 @@ struct Probe: ParsableCommand {
             spec = ProbeSpec(endpoint: e, request: request)
         }
         if let m = method { spec.method = m.uppercased() }
-        for h in headers {
-            let p = RequestBuilder.parseHeader(h)!
-            spec.headers.removeAll { $0.name.caseInsensitiveCompare(p.name) == .orderedSame }
-            spec.headers.append(p)
-        }
+        for h in headers { spec.setHeader(RequestBuilder.parseHeader(h)!) }
         if let d = data {
             spec.body = try readBody(d)
             if method == nil, spec.method == "GET" { spec.method = "POST" }
-            if !spec.headers.contains(where: { $0.name.lowercased() == "content-type" }),
-               (try? JSONValue.parse(spec.body ?? "")) != nil
-            {
-                spec.headers.append(("Content-Type", "application/json"))
-            }
+            if (try? JSONValue.parse(spec.body ?? "")) != nil { spec.ensureJSONContentType() }
         }
         if let s = system { spec.system = s }
         if let t = timeout { spec.totalTimeout = t }
@@ -275,9 +267,7 @@ enum ProbeJSON {
 enum ProbeText {
     static func print(_ o: ProbeOutcome, journalID: Int64?) {
         Output.line("\(o.method) \(Present.safe(o.url, limit: 300))" + (o.label.map { "  (\($0))" } ?? ""))
-        var timing = "total \(ms(o.timings.totalMs))"
-        if let f = o.timings.firstByteMs { timing = "first byte \(ms(f)) · " + timing }
-        if let c = o.timings.connectMs { timing = "connect \(ms(c)) · " + timing }
+        let timing = o.timings.text
         if let r = o.response {
             var size = "\(r.bodyBytes) B"
             if r.truncated { size += " (read up to the \(r.body.count)-byte cap)" }
@@ -304,8 +294,7 @@ enum ProbeText {
         let f = DateFormatter()
         f.dateFormat = "HH:mm:ss"
         let status = o.response.map { String($0.status) } ?? (o.failure?.kind ?? "-")
-        Output.line("\(f.string(from: o.startedAt))  \(status.padding(toLength: 4, withPad: " ", startingAt: 0))  \(ms(o.timings.totalMs).leftPad(9))  \(Present.safe(o.summary, limit: 200))")
+        Output.line("\(f.string(from: o.startedAt))  \(status.padding(toLength: 4, withPad: " ", startingAt: 0))  \(ProbeTimings.ms(o.timings.totalMs).leftPad(9))  \(Present.safe(o.summary, limit: 200))")
     }
 
-    static func ms(_ v: Double) -> String { v < 10 ? String(format: "%.1f ms", v) : String(format: "%.0f ms", v) }
 }

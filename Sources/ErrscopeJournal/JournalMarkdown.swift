@@ -161,12 +161,18 @@ extension Journal {
     private static func ms(_ v: Double) -> String { String(format: "%.1f", v) }
 
     /// "2025-01-02 15:04:05.123", in UTC.
-    static func utc(_ date: Date) -> String {
+    static func utc(_ date: Date) -> String { utcFormatter.string(from: date) }
+
+    /// Made once: an export formats a time per probe.
+    nonisolated(unsafe) static let utcFormatter = Journal.formatter("yyyy-MM-dd HH:mm:ss.SSS", zone: TimeZone(identifier: "UTC")!)
+
+    /// A fixed-format (POSIX locale) date formatter.
+    public static func formatter(_ format: String, zone: TimeZone) -> DateFormatter {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
-        return f.string(from: date)
+        f.timeZone = zone
+        f.dateFormat = format
+        return f
     }
 }
 

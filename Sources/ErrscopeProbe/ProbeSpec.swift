@@ -34,23 +34,30 @@ public struct ProbeSpec: Sendable, Equatable {
             url = RequestBuilder.join(e.url, r.path)
             if !r.query.isEmpty { url += (url.contains("?") ? "&" : "?") + RequestBuilder.encodeQuery(r.query) }
         }
-        var headers = e.headers
-        // A request's header replaces the endpoint's header of the same name.
-        for h in r?.headers ?? [] {
-            headers.removeAll { $0.name.caseInsensitiveCompare(h.name) == .orderedSame }
-            headers.append(h)
-        }
-        if let r, r.bodyIsJSON, !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
-            headers.append(("Content-Type", "application/json"))
-        }
         self.init(label: r.map { "\(e.name)/\($0.name)" } ?? e.name, method: r?.effectiveMethod ?? "GET", url: url,
-                  baseURL: e.url, headers: headers, body: r?.body, system: e.system)
+                  baseURL: e.url, headers: e.headers, body: r?.body, system: e.system)
+        // A request's header replaces the endpoint's header of the same name.
+        for h in r?.headers ?? [] { setHeader(h) }
+        if r?.bodyIsJSON == true { ensureJSONContentType() }
         insecure = e.insecure
         caFile = e.caFile
         connectTimeout = e.connectTimeout
         totalTimeout = e.totalTimeout
         maxBody = e.maxBody
         followRedirects = e.followRedirects
+    }
+
+    /// Sets a header, replacing any of the same name (case-insensitively).
+    public mutating func setHeader(_ h: (name: String, value: String)) {
+        headers.removeAll { $0.name.caseInsensitiveCompare(h.name) == .orderedSame }
+        headers.append(h)
+    }
+
+    /// Adds `Content-Type: application/json` unless a content type is set.
+    public mutating func ensureJSONContentType() {
+        if !headers.contains(where: { $0.name.caseInsensitiveCompare("Content-Type") == .orderedSame }) {
+            headers.append(("Content-Type", "application/json"))
+        }
     }
 
     /// The path the expected envelope is chosen by: the part of the URL after the endpoint's base

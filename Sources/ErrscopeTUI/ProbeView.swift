@@ -193,9 +193,7 @@ enum ProbePane {
                 out.append([((i == 0 ? label : "").padding(toLength: labelW, withPad: " ", startingAt: 0), t.dim), (w, style)])
             }
         }
-        var timing = "total \(ms(o.timings.totalMs))"
-        if let f = o.timings.firstByteMs { timing = "first byte \(ms(f)) · " + timing }
-        if let c = o.timings.connectMs { timing = "connect \(ms(c)) · " + timing }
+        let timing = o.timings.text
         if let resp = o.response {
             let reason = TerminalText.singleLine(resp.reason, limit: 80)
             out.append([("\(resp.version) \(resp.status) \(reason)", statusStyle(s, resp.status))])
@@ -263,7 +261,6 @@ enum ProbePane {
         return text
     }
 
-    static func ms(_ v: Double) -> String { v < 10 ? String(format: "%.1f ms", v) : String(format: "%.0f ms", v) }
 
     static func byteCount(_ n: Int) -> String {
         if n < 1024 { return "\(n) B" }
