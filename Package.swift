@@ -102,7 +102,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "errscope",
-            dependencies: ["ErrscopeCLI"]
+            dependencies: ["ErrscopeCLI"],
+            // Start-up (docs/PERFORMANCE.md). A release build links the Swift runtime statically
+            // (dynamic was slower to start); then the executable can be position-dependent, which
+            // needs none of the 131 k relative relocations ld.so applies to a PIE, and need not
+            // export its ~41 k Swift symbols (the static stdlib's link file adds -export-dynamic),
+            // which spares the runtime a dladdr scan of .dynsym at start: 12.1 -> 8.6 ms for
+            // `lookup`. Debug builds stay dynamic and PIE (non-PIE against libswiftCore.so breaks
+            // pointer equality of its protected symbols).
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"],
+                                          .when(configuration: .release))]
         ),
         .testTarget(
             name: "ErrscopeCoreTests",

@@ -28,8 +28,8 @@ struct CatalogCommand: ParsableCommand {
             Output.line("SYSTEM              CODES  ENVELOPES                                FILE")
             for s in catalog.systems {
                 let env = s.emits.map(\.envelope).joined(separator: ",")
-                Output.line(s.id.padding(toLength: 18, withPad: " ", startingAt: 0) + String(counts[s.id] ?? 0).leftPad(7) + "  "
-                    + Present.safe(env.isEmpty ? "(translations only)" : env).padding(toLength: 40, withPad: " ", startingAt: 0) + " "
+                Output.line(s.id.rightPad(18) + String(counts[s.id] ?? 0).leftPad(7) + "  "
+                    + Present.safe(env.isEmpty ? "(translations only)" : env).rightPad(40) + " "
                     + Present.safe(s.files.joined(separator: ", ")))
             }
             Output.line("\(catalog.codeCount) codes, \(catalog.systems.count) systems, \(catalog.envelopes.count) envelopes")

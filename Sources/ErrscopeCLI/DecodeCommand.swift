@@ -174,7 +174,7 @@ enum VerdictJSON {
 enum VerdictText {
     static func print(_ v: DecodeResult) {
         func row(_ k: String, _ s: String) {
-            Output.line(k.padding(toLength: 10, withPad: " ", startingAt: 0) + Present.wrap(s, indent: 10))
+            Output.line(k.rightPad(10) + Present.wrap(s, indent: 10))
         }
         var head = v.http.map { "HTTP \($0)" + (HTTPReason.phrase($0).map { " \($0)" } ?? "") } ?? "HTTP status unknown"
         head += " · \(v.envelope == ErrorDecoder.envelopeNone ? "no known envelope (\(v.bodyKind.rawValue))" : "\(v.envelope) envelope")"
@@ -234,8 +234,4 @@ enum SummaryText {
         section("by envelope", s.byEnvelope)
         section("by code", s.byCode)
     }
-}
-
-extension String {
-    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }

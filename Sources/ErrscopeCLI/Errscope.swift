@@ -38,23 +38,42 @@ public struct ErrscopeCommand: ParsableCommand {
 
     /// Commands `main` dispatches to directly: parsing from the root makes ArgumentParser reflect
     /// every command in the tree (about 3 ms); `lookup` must answer in under 10 ms.
-    static let directCommands: [String: any ParsableCommand.Type] = [
-        "lookup": Lookup.self, "decode": Decode.self, "probe": Probe.self, "render": Render.self, "envelopes": Envelopes.self,
-        "catalog": CatalogCommand.self, "browse": Browse.self, "config": Config.self, "demo-server": DemoServerCommand.self,
-        "journal": JournalCommand.self,
-    ]
+    static func directCommand(_ name: String) -> (any ParsableCommand.Type)? {
+        switch name {
+        case "lookup": Lookup.self
+        case "decode": Decode.self
+        case "probe": Probe.self
+        case "render": Render.self
+        case "envelopes": Envelopes.self
+        case "catalog": CatalogCommand.self
+        case "browse": Browse.self
+        case "config": Config.self
+        case "demo-server": DemoServerCommand.self
+        case "journal": JournalCommand.self
+        default: nil
+        }
+    }
 
     /// The process entry point.
     public static func runFromCommandLine() {
         processStart = CursesTerminal.monotonicNanos()
         let args = Array(CommandLine.arguments.dropFirst())
-        if let first = args.first, let command = directCommands[first] {
-            // `main(_:)` returns when the command succeeds (it exits only on errors): stop here,
-            // or the command would run a second time through the root.
-            command.main(Array(args.dropFirst()))
+        guard let first = args.first, let command = directCommand(first) else {
+            main()
             return
         }
-        main()
+        let rest = Array(args.dropFirst())
+        if first == "lookup", let request = LookupRequest.fastParse(rest) {
+            do {
+                try request.run()
+            } catch {
+                Lookup.exit(withError: error)
+            }
+            return
+        }
+        // `main(_:)` returns when the command succeeds (it exits only on errors): stop here,
+        // or the command would run a second time through the root.
+        command.main(rest)
     }
 }
 
@@ -169,7 +188,9 @@ struct CatalogOptions: ParsableArguments {
     @Flag(name: .customLong("no-user-catalogs"), help: "Ignore $XDG_CONFIG_HOME/errscope/catalogs.")
     var noUserCatalogs = false
 
-    func load() -> Catalog {
+    func load() -> Catalog { Self.load(paths: paths, noUserCatalogs: noUserCatalogs) }
+
+    static func load(paths: [String], noUserCatalogs: Bool) -> Catalog {
         let sources = CatalogSources(
             bundled: BundledCatalogData.files,
             userDirectory: noUserCatalogs ? nil : CatalogSources.defaultUserDirectory(),

@@ -211,7 +211,7 @@ enum JournalPresent {
         func format(_ r: [String]) -> String {
             var s = ""
             for i in 0..<6 {
-                s += rightAligned.contains(i) ? r[i].leftPad(widths[i]) : r[i].padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                s += rightAligned.contains(i) ? r[i].leftPad(widths[i]) : r[i].rightPad(widths[i])
                 s += "  "
             }
             let room = Output.width - s.count
@@ -226,7 +226,7 @@ enum JournalPresent {
     static func card(_ e: JournalEntry) {
         Output.line("probe #\(e.id.map(String.init) ?? "?")  \(localTime(e.time)) (local)  \(isoTime(e.time))")
         func row(_ label: String, _ value: String) {
-            Output.line("  " + label.padding(toLength: 10, withPad: " ", startingAt: 0) + value)
+            Output.line("  " + label.rightPad(10) + value)
         }
         func rows(_ label: String, _ values: [String]) {
             for (i, v) in values.enumerated() { row(i == 0 ? label : "", v) }

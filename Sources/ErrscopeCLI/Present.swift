@@ -49,7 +49,7 @@ enum Present {
         Output.line("\(safe(title))  [\(e.system) / \(safe(e.domain))]\(basis.map { $0 == .code ? "" : "  matched by \($0.rawValue)" } ?? "")")
         func row(_ k: String, _ v: String?) {
             guard let v, !v.isEmpty else { return }
-            Output.line("  " + k.padding(toLength: 9, withPad: " ", startingAt: 0) + wrap(safe(v), indent: 11))
+            Output.line("  " + k.rightPad(9) + wrap(safe(v), indent: 11))
         }
         for f in e.displayFields() { row(f.label == "HTTP" ? "http" : f.label, f.value) }
     }
@@ -80,7 +80,7 @@ enum Present {
         let header = ["SYSTEM", "CODE", "HTTP", "RETRY", "MEANING"]
         func fmt(_ r: [String]) -> String {
             var s = ""
-            for i in 0..<4 { s += r[i].padding(toLength: widths[i], withPad: " ", startingAt: 0) + "  " }
+            for i in 0..<4 { s += r[i].rightPad(widths[i]) + "  " }
             let room = max(10, Output.width - s.count)
             let m = r[4]
             return s + (m.count > room ? String(m.prefix(room - 1)) + "…" : m)

@@ -294,7 +294,7 @@ enum ProbeText {
         let f = DateFormatter()
         f.dateFormat = "HH:mm:ss"
         let status = o.response.map { String($0.status) } ?? (o.failure?.kind ?? "-")
-        Output.line("\(f.string(from: o.startedAt))  \(status.padding(toLength: 4, withPad: " ", startingAt: 0))  \(ProbeTimings.ms(o.timings.totalMs).leftPad(9))  \(Present.safe(o.summary, limit: 200))")
+        Output.line("\(f.string(from: o.startedAt))  \(status.rightPad(4))  \(ProbeTimings.ms(o.timings.totalMs).leftPad(9))  \(Present.safe(o.summary, limit: 200))")
     }
 
 }

@@ -88,12 +88,12 @@ final class DemoCore: Sendable {
             out += "\n\(id) (\(rp.system.name))\n"
             for em in rp.system.emits {
                 for p in em.paths {
-                    out += "  " + "/\(id)\(p)".padding(toLength: 36, withPad: " ", startingAt: 0) + " \(em.envelope)\n"
+                    out += "  " + "/\(id)\(p)".rightPad(36) + " \(em.envelope)\n"
                 }
             }
             for trigger in Trigger.allCases {
                 let what = rp.entries[trigger].map { "\($0.system == id ? "" : "\($0.system):")\($0.code)" } ?? "(none: not documented)"
-                out += "  " + "\(trigger.rawValue):".padding(toLength: 20, withPad: " ", startingAt: 0) + " \(what)\n"
+                out += "  " + "\(trigger.rawValue):".rightPad(20) + " \(what)\n"
             }
         }
         out += """

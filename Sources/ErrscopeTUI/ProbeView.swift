@@ -45,7 +45,7 @@ enum ProbePane {
             let st = selected ? t.selected : t.normal
             if selected { b.fill(Rect(x: r.x, y: y, width: r.width, height: 1), style: st) }
             let (label, value, valueStyle) = describe(row, s)
-            var x = b.put(" " + label.padding(toLength: labelW, withPad: " ", startingAt: 0), x: r.x, y: y, style: selected ? st : t.dim, clip: r)
+            var x = b.put(" " + label.rightPad(labelW), x: r.x, y: y, style: selected ? st : t.dim, clip: r)
             if selected, let e = p.editing {
                 x = drawEditor(&b, s, e, row: row, x: x, y: y, width: r.maxX - x - 1)
             } else {
@@ -62,7 +62,7 @@ enum ProbePane {
                 let status = e.status.map(String.init) ?? (e.failure ?? "-")
                 let code = e.code.map { TerminalText.singleLine($0, limit: 60) } ?? ""
                 var x = b.put(" " + clock(e.at) + " ", x: r.x, y: y, style: t.dim, clip: r)
-                x = b.put(status.padding(toLength: 4, withPad: " ", startingAt: 0), x: x, y: y, style: statusStyle(s, e.status), clip: r)
+                x = b.put(status.rightPad(4), x: x, y: y, style: statusStyle(s, e.status), clip: r)
                 x = b.put(" " + String(format: "%5.0f ms ", e.totalMs), x: x, y: y, style: t.dim, clip: r)
                 b.put(DisplayWidth.truncate(code, to: max(1, r.maxX - x - 1)), x: x, y: y, style: t.normal, clip: r)
                 y += 1
@@ -190,7 +190,7 @@ enum ProbePane {
         func wrapped(_ label: String, _ value: String, _ style: Style) {
             let labelW = 10
             for (i, w) in DisplayWidth.wrap(value, width: max(10, width - labelW)).enumerated() {
-                out.append([((i == 0 ? label : "").padding(toLength: labelW, withPad: " ", startingAt: 0), t.dim), (w, style)])
+                out.append([((i == 0 ? label : "").rightPad(labelW), t.dim), (w, style)])
             }
         }
         let timing = o.timings.text

@@ -190,7 +190,7 @@ enum DetailPane {
             let labelW = 9
             let wrapped = DisplayWidth.wrap(TerminalText.sanitize(v, keepNewlines: false), width: max(10, width - labelW))
             for (i, w) in wrapped.enumerated() {
-                out.append([((i == 0 ? label : "").padding(toLength: labelW, withPad: " ", startingAt: 0), t.dim), (w, style ?? t.normal)])
+                out.append([((i == 0 ? label : "").rightPad(labelW), t.dim), (w, style ?? t.normal)])
             }
         }
         switch s.selectedRow {

@@ -11,7 +11,7 @@ extension Catalog {
     /// `mcp_error-`), an HTTP status (`429`), a type (`not_found_error`) or a gRPC status
     /// (`NOT_FOUND`). Results across systems, strongest first; `system` restricts them.
     public func lookup(_ rawQuery: String, system: String? = nil) -> [LookupHit] {
-        let query = rawQuery.trimmingCharacters(in: .whitespaces)
+        let query = TerminalText.trimSpaces(rawQuery)
         guard !query.isEmpty else { return [] }
         var hits: [LookupHit] = []
         var seen = Set<Int>()
