@@ -168,3 +168,114 @@ import Testing
         #expect(Set(Fixtures.catalog.envelopes.map(\.id)) == ["bodhi-native", "openai", "anthropic", "gemini", "worldflow", "scaigrid", "jan-server", "devsphere", "problem-json"])
     }
 }
+
+/// JSON catalogs: most entries go through a fast reader that writes straight into the columns;
+/// anything unusual goes through the general loader. Both must give what YAML gives.
+@Suite struct JSONCatalogTests {
+    static let header = #"{"errscope": 1, "system": {"id": "acme", "name": "Acme", "sources": [{"id": "acme-docs", "title": "Docs"}], "convention": {"domain_separator": "-"}},"#
+
+    /// The same entries as YAML and as pretty-printed JSON.
+    static let entries: [(yaml: String, json: String)] = [
+        (#"{code: auth-token_missing, domain: auth, http: 401, meaning: "No token.", when: w, cause: c, fix: f, retry: "no", retry_reason: r, type: authentication_error, grpc: UNAUTHENTICATED, example: "e \"quoted\""}"#,
+         #"{"code": "auth-token_missing", "domain": "auth", "http": 401, "meaning": "No token.", "when": "w", "cause": "c", "fix": "f", "retry": "no", "retry_reason": "r", "type": "authentication_error", "grpc": "UNAUTHENTICATED", "example": "e \"quoted\""}"#),
+        (#"{code: "infer-*", http: unknown, meaning: "Anything from inference: caf\u00e9 \u2014 \U0001F525", retry: "Sometimes"}"#,
+         #"{"code": "infer-*", "http": "Unknown", "meaning": "Anything from inference: caf\u00e9 \u2014 \ud83d\udd25", "retry": "Sometimes"}"#),
+        (#"{code: multi-status, domain: d, http: [403, 409], meaning: m, retry: once, aliases: [MULTI], source: acme-docs}"#,
+         #"{"code": "multi-status", "domain": "d", "http": [403, 409], "meaning": "m", "retry": "once", "aliases": ["MULTI"], "source": "acme-docs"}"#),
+        (#"{code: "42", domain: d, http: "418", meaning: m, retry: true}"#,
+         #"{"code": 42, "domain": "d", "http": "418", "meaning": "m", "retry": true}"#),
+        (#"{code: rate-limited, http: 429, meaning: "tab\there", retry: "yes", notes: [{kind: observed, text: seen}]}"#,
+         #"{"code": "rate-limited", "http": 429, "meaning": "tab\there", "retry": "yes", "notes": [{"kind": "observed", "text": "seen"}]}"#),
+    ]
+
+    static func load(json: String) -> Catalog {
+        var loader = CatalogLoader()
+        loader.loadJSON(Array(json.utf8), file: "acme.json")
+        return loader.finish()
+    }
+
+    static func describe(_ e: CodeEntry) -> String {
+        [e.system, e.domain, e.code, e.http.description, e.meaning, e.when ?? "-", e.cause ?? "-", e.fix ?? "-",
+         e.retry?.rawValue ?? "-", String(e.retryIsDerived), e.retryReason ?? "-", e.source ?? "-", e.type ?? "-",
+         e.grpc ?? "-", e.example ?? "-", String(e.isWildcard), e.aliases.joined(separator: ","),
+         e.notes.map { "\($0.kind.rawValue):\($0.text)" }.joined(separator: ",")].joined(separator: " | ")
+    }
+
+    @Test func sameEntriesAsYAML() {
+        let yaml = "errscope: 1\nsystem: {id: acme, name: Acme, sources: [{id: acme-docs, title: Docs}], convention: {domain_separator: \"-\"}}\ncodes:\n"
+            + Self.entries.map { "  - " + $0.yaml }.joined(separator: "\n") + "\n"
+        let json = Self.header + "\n\"codes\": [\n" + Self.entries.map { "  " + $0.json }.joined(separator: ",\n") + "\n]}\n"
+        let fromYAML = Fixtures.load(yaml: yaml, withBundled: false)
+        let fromJSON = Self.load(json: json)
+        #expect(fromYAML.diagnostics.isEmpty, "\(fromYAML.diagnostics)")
+        #expect(fromJSON.diagnostics.isEmpty, "\(fromJSON.diagnostics)")
+        #expect(fromJSON.entries.map(Self.describe) == fromYAML.entries.map(Self.describe))
+        #expect(fromJSON.entries.count == Self.entries.count)
+        // Each JSON entry keeps its own line (the header is line 1, `"codes": [` line 2).
+        #expect(fromJSON.entries.map { $0.location.line } == Array(3..<(3 + Self.entries.count)))
+        #expect(fromJSON.entries.allSatisfy { $0.location.column == 3 && $0.location.file == "acme.json" })
+        #expect(fromJSON.resolve(code: "infer-anything").first?.code == "infer-*")
+        #expect(fromJSON.rows(code: "RATE-LIMITED", caseInsensitive: true).count == 1)
+    }
+
+    @Test func problemsInJSONEntriesHaveTheirLines() {
+        let json = Self.header + """
+
+            "codes": [
+              {"code": "a-ok", "http": 404, "meaning": "m", "retry": "no"},
+              {"code": "a-no_meaning", "http": 400, "retry": "no"},
+              {"code": "a-bad_http", "http": 99, "meaning": "m", "retry": "no"},
+              {"code": "a-bad_retry", "http": 400, "meaning": "m", "retry": "maybe"},
+              {"code": "a-ok", "http": 404, "meaning": "dup", "retry": "no"},
+              {"code": "a-mid*dle", "http": 400, "meaning": "m", "retry": "no"},
+              {"code": "a-no_retry", "http": 400, "meaning": "m"},
+              {"code": "a-extra", "http": 400, "meaning": "m", "retry": "no", "colour": "red"}
+            ]}
+            """
+        let c = Self.load(json: json)
+        #expect(c.diagnostics.contains { $0.line == 4 && $0.message.contains("no `meaning`") })
+        #expect(c.diagnostics.contains { $0.line == 5 && $0.message.contains("99") })
+        #expect(c.diagnostics.contains { $0.line == 6 && $0.message.contains("`retry`") })
+        #expect(c.diagnostics.contains { $0.line == 7 && $0.column == 3 && $0.message.contains("duplicate") && $0.message.contains("acme.json:3)") })
+        #expect(c.diagnostics.contains { $0.line == 8 && $0.message.contains("wildcard") })
+        #expect(c.diagnostics.contains { $0.line == 9 && $0.message.contains("no `retry`") })
+        #expect(c.diagnostics.contains { $0.line == 10 && $0.severity == .warning && $0.message.contains("colour") })
+        #expect(c.entries.map(\.code) == ["a-ok", "a-ok", "a-no_retry", "a-extra"])
+    }
+
+    @Test func aBrokenFileKeepsWhatCameBeforeInItsOwnSystem() {
+        let c = Self.load(json: Self.header + #""codes": [{"code": "a-one", "http": 400, "meaning": "m", "retry": "no"}, {"code": "a-two", "#)
+        #expect(c.errors.contains { $0.message.contains("invalid JSON") })
+        #expect(c.entries.map { "\($0.system)/\($0.code)" } == ["acme/a-one"])
+        // Without a system before the break, the codes cannot be placed: none is kept.
+        let headless = Self.load(json: #"{"codes": [{"code": "a-one", "http": 400, "meaning": "m", "retry": "no"}, {"#)
+        #expect(headless.entries.isEmpty)
+        #expect(headless.errors.contains { $0.message.contains("need a `system`") })
+    }
+
+    /// A file many times the size of the window the reader gives back as it goes (1 MiB), read
+    /// from disk as the CLI does.
+    @Test func aLargeFileFromDisk() throws {
+        let n = 36_000
+        var json = Self.header + "\"codes\": [\n"
+        for k in 0..<n {
+            json += #"{"code": "bulk-code_\#(k)", "http": \#(400 + k % 100), "meaning": "Generated code \#(k) for a test of the reader that writes straight into the store.", "when": "Always.", "fix": "Nothing to fix; this is test data used to check long files.", "retry": "no", "retry_reason": "Test data."}"#
+            json += k == n - 1 ? "\n" : ",\n"
+        }
+        json += "]}\n"
+        #expect(json.utf8.count > 9 << 20)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-big-\(UUID().uuidString).json").path
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var loader = CatalogLoader()
+        loader.load(path: path)
+        let c = loader.finish()
+        #expect(c.diagnostics.isEmpty, "\(c.diagnostics.prefix(3))")
+        #expect(c.codeCount == n)
+        let last = try #require(c.resolve(code: "bulk-code_\(n - 1)").first)
+        #expect(last.http == .status(400 + (n - 1) % 100))
+        #expect(last.meaning.hasPrefix("Generated code \(n - 1) "))
+        #expect(last.location.line == n + 1)
+        #expect(c.resolve(code: "bulk-code_0").first?.source == "acme-docs")
+    }
+}

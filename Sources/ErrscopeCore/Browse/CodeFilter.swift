@@ -107,7 +107,7 @@ public final class CodeFilter: @unchecked Sendable {
                 r.tagBits?.deallocate()
             }
         }
-        let bases = [UnsafePointer(store.frozenArena?.baseAddress)] + store.files.map { UnsafePointer($0.baseAddress) }
+        let bases = [store.frozenArena?.baseAddress]
         var out: [Int32] = []
         out.reserveCapacity(range.count / 4)
         let rowsGiven = within != nil

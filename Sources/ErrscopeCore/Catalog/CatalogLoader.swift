@@ -41,29 +41,35 @@ public struct CatalogLoader {
             report(path, 0, 0, .error, "file is \(size) bytes; catalogs are read up to \(Self.maxFileSize) bytes")
             return
         }
-        // Read straight into a buffer the store will own: no Data and [UInt8] copies of a
-        // large catalog at the same time.
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             report(path, 0, 0, .error, "cannot read the file: \(String(cString: strerror(errno)))")
             return
         }
         defer { close(fd) }
-        let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, size))
-        var got = 0
-        while got < size {
-            let n = read(fd, buf.baseAddress! + got, size - got)
+        // Map the file rather than read it: parsing walks it once, front to back, and gives
+        // back the pages it has passed (its text is copied into the store as it goes), so a
+        // large catalog is never resident all at once.
+        if size > 0, let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED {
+            defer { munmap(m, size) }
+            _ = madvise(m, size, MADV_SEQUENTIAL)
+            let bytes = UnsafeBufferPointer(start: m.assumingMemoryBound(to: UInt8.self), count: size)
+            load(buffer: bytes, file: path) { upTo in
+                let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+                let end = upTo / page * page
+                if end > 0 { _ = madvise(m, end, MADV_DONTNEED) }
+            }
+            return
+        }
+        // Not mappable (a pipe, /dev/stdin, an empty file): read it.
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while data.count <= Self.maxFileSize {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
             if n <= 0 { break }
-            got += n
+            data.append(contentsOf: chunk[0..<n])
         }
-        let owned = UnsafeMutableBufferPointer(rebasing: buf[0..<got])
-        let first = owned.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
-        if first == UInt8(ascii: "{") {
-            loadJSON(owned: owned, file: path)
-        } else {
-            loadYAML(String(decoding: owned, as: UTF8.self), file: path)
-            buf.deallocate()
-        }
+        load(bytes: data, file: path)
     }
 
     static func isCatalogFileName(_ name: String) -> Bool {
@@ -72,16 +78,21 @@ public struct CatalogLoader {
 
     /// Loads catalog text; JSON (first non-space byte `{`) takes the fast path, the rest is YAML.
     public mutating func load(bytes: [UInt8], file: String) {
-        let first = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+        bytes.withUnsafeBufferPointer { load(buffer: $0, file: file) }
+    }
+
+    /// `release(n)` is told when the first `n` bytes are no longer needed.
+    mutating func load(buffer: UnsafeBufferPointer<UInt8>, file: String, release: ((Int) -> Void)? = nil) {
+        let first = buffer.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
         if first == UInt8(ascii: "{") {
-            loadJSON(bytes, file: file)
+            loadJSON(buffer, file: file, release: release)
         } else {
-            loadYAML(String(decoding: bytes, as: UTF8.self), file: file)
+            loadYAML(String(decoding: buffer, as: UTF8.self), file: file)
         }
     }
 
     public mutating func loadYAML(_ text: String, file: String) {
-        let fileIndex = addFile(file, offsetsBuffer: -1)
+        let fileIndex = addFile(file)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -104,7 +115,8 @@ public struct CatalogLoader {
         }
         let firstRow = store.count
         for code in root.member("codes")?.elements() ?? [] {
-            addCode(code, file: file, fileIndex: fileIndex)
+            let l = code.location()
+            addCode(code, file: file, fileIndex: fileIndex, line: l.line, column: l.column)
         }
         if let codes = root.member("codes"), codes.kind != .seq, codes.kind != .null {
             let l = codes.location()
@@ -114,22 +126,23 @@ public struct CatalogLoader {
     }
 
     public mutating func loadJSON(_ bytes: [UInt8], file: String) {
-        let owned = bytes.withUnsafeBufferPointer { store.adopt($0) }
-        loadJSON(owned: owned, file: file)
+        bytes.withUnsafeBufferPointer { loadJSON($0, file: file, release: nil) }
     }
 
-    /// Loads JSON already in a buffer the store owns (rows reference it in place).
-    mutating func loadJSON(owned: UnsafeMutableBufferPointer<UInt8>, file: String) {
-        let storeBuffer = store.files.firstIndex { $0.baseAddress == owned.baseAddress }.map { $0 + 1 } ?? {
-            store.adopt(owned: owned)
-            return store.bufferCount - 1
-        }()
-        let fileIndex = addFile(file, offsetsBuffer: storeBuffer)
+    /// Loads a JSON catalog. Every string the catalog keeps is copied into the store, so `buf`
+    /// need not outlive the call; `release(n)` is told as the first `n` bytes stop being needed.
+    mutating func loadJSON(_ buf: UnsafeBufferPointer<UInt8>, file: String, release: ((Int) -> Void)?) {
+        let fileIndex = addFile(file)
         let firstRow = store.count
-        let buf = UnsafeBufferPointer(owned)
-        // About 300 bytes a code: reserve the columns once instead of doubling them as they grow.
-        if owned.count > 1 << 20 { store.reserve(store.count + owned.count / 300 + 64) }
+        // About 300 bytes a code: reserve the columns once instead of doubling them as they grow;
+        // the text is at most the file's size (pages the arena never reaches cost nothing).
+        if buf.count > 1 << 20 {
+            store.reserve(store.count + buf.count / 300 + 64)
+            store.reserveText(buf.count)
+        }
         var header: [(key: String, value: TapeDoc)] = []
+        var lines = LineCursor()
+        var released = 0
         do {
             let codeTape = JSONTape()
             // Walk the top-level object by hand so that `codes` streams one entry at a time.
@@ -138,6 +151,8 @@ public struct CatalogLoader {
             func failAt(_ e: JSONError) {
                 let lc = JSONError.lineColumn(of: e.offset, in: buf)
                 report(file, lc.line, lc.column, .error, "invalid JSON: \(e.message); the rest of the file was not loaded")
+                // What came before still needs its system (or goes, if the file had none yet).
+                if store.count > firstRow || !header.isEmpty { loadHeader(header, root: nil, file: file, firstRow: firstRow) }
             }
             func expect(_ c: Character) -> Bool {
                 i = JSONTape.skipWhitespace(buf, i)
@@ -167,10 +182,23 @@ public struct CatalogLoader {
                             i += 1
                         } else {
                             while true {
-                                do throws(JSONError) {
-                                    i = try codeTape.parseValue(buf, from: i)
-                                } catch { failAt(error); return }
-                                addCode(TapeDoc(tape: codeTape, index: 0, buf: buf, storeBuffer: storeBuffer, base: 0), file: file, fileIndex: fileIndex)
+                                i = JSONTape.skipWhitespace(buf, i)
+                                lines.advance(to: i, in: buf)
+                                let (line, column) = (lines.line, lines.column(of: i))
+                                if i < buf.count, buf[i] == UInt8(ascii: "{"),
+                                    let end = JSONCodeEntry.read(buf, at: i, into: store, file: UInt16(truncatingIfNeeded: fileIndex), line: line, column: column)
+                                {
+                                    i = end
+                                } else {
+                                    do throws(JSONError) {
+                                        i = try codeTape.parseValue(buf, from: i)
+                                    } catch { failAt(error); return }
+                                    addCode(TapeDoc(tape: codeTape, index: 0, buf: buf), file: file, fileIndex: fileIndex, line: line, column: column)
+                                }
+                                if let release, i - released > 1 << 20 {
+                                    released = i
+                                    release(i)
+                                }
                                 i = JSONTape.skipWhitespace(buf, i)
                                 guard i < buf.count else { failAt(JSONError(message: "", offset: i, truncated: true)); return }
                                 if buf[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -188,7 +216,7 @@ public struct CatalogLoader {
                 } else {
                     let t = JSONTape()
                     do throws(JSONError) { i = try t.parseValue(buf, from: i) } catch { failAt(error); return }
-                    header.append((key, TapeDoc(tape: t, index: 0, buf: buf, storeBuffer: -1, base: 0)))
+                    header.append((key, TapeDoc(tape: t, index: 0, buf: buf)))
                 }
                 i = JSONTape.skipWhitespace(buf, i)
                 guard i < buf.count else { failAt(JSONError(message: "", offset: i, truncated: true)); return }
@@ -201,9 +229,8 @@ public struct CatalogLoader {
         }
     }
 
-    private mutating func addFile(_ name: String, offsetsBuffer: Int) -> Int {
+    private mutating func addFile(_ name: String) -> Int {
         store.fileNames.append(name)
-        store.fileOffsetsBuffer.append(offsetsBuffer)
         return store.fileNames.count - 1
     }
 
@@ -496,7 +523,7 @@ public struct CatalogLoader {
     static let codeKeys: Set = ["code", "domain", "http", "type", "grpc", "grpc_number", "meaning", "when", "cause", "fix",
                                 "retry", "retry_reason", "fields", "parent", "aliases", "source", "notes", "example"]
 
-    private mutating func addCode<N: DocNode>(_ node: N, file: String, fileIndex: Int) {
+    private mutating func addCode<N: DocNode>(_ node: N, file: String, fileIndex: Int, line: Int, column: Int) {
         guard node.kind == .map else {
             report(file, node, .error, "a code entry must be a mapping")
             return
@@ -597,7 +624,8 @@ public struct CatalogLoader {
         }
         if hasExtras { store.extras[Int32(row)] = extras }
         store.file[row] = UInt16(truncatingIfNeeded: fileIndex)
-        store.position[row] = node.rowPosition
+        store.line[row] = UInt32(clamping: line)
+        store.column[row] = UInt16(clamping: column)
     }
 
     private mutating func stringField<N: DocNode>(_ node: N, _ key: String, file: String, required: Bool = false) -> String? {
@@ -618,7 +646,8 @@ public struct CatalogLoader {
     public consuming func finish() -> Catalog {
         for (slot, sys) in systems.enumerated() {
             let sep = sys.convention?.domainSeparator
-            let defaultSource = sys.sources.first?.id
+            let defaultSource = sys.sources.first.map { store.intern($0.id) }
+            var ruleReasons: [Int: TextRef] = [:]
             for row in 0..<store.count where Int(store.system[row]) == slot {
                 if store.domain[row].isEmpty {
                     let code = store.string(store.code[row])
@@ -630,12 +659,19 @@ public struct CatalogLoader {
                         store.domain[row] = store.intern("(none)")
                     }
                 }
-                if store.source[row].isEmpty, let d = defaultSource { store.source[row] = store.intern(d) }
+                if store.source[row].isEmpty, let d = defaultSource { store.source[row] = d }
                 if store.retry[row] == 0 {
                     let entry = (http: store.httpSpec(row), domain: store.string(store.domain[row]), code: store.string(store.code[row]))
-                    if let rule = sys.retryRules.last(where: { Self.matches($0.match, http: entry.http.primary, domain: entry.domain, code: entry.code) }) {
+                    if let r = sys.retryRules.lastIndex(where: { Self.matches($0.match, http: entry.http.primary, domain: entry.domain, code: entry.code) }) {
+                        let rule = sys.retryRules[r]
                         store.retry[row] = rule.retry.code | CodeStore.derivedRetryBit
-                        if store.retryReason[row].isEmpty { store.retryReason[row] = store.intern(rule.reason) }
+                        if store.retryReason[row].isEmpty {
+                            store.retryReason[row] = ruleReasons[r] ?? {
+                                let t = store.intern(rule.reason)
+                                ruleReasons[r] = t
+                                return t
+                            }()
+                        }
                     } else {
                         let loc = store.location(row)
                         report(loc.file, loc.line, loc.column, .warning, "code `\(entry.code)` has no `retry` and no retry rule of `\(sys.id)` covers it")
@@ -659,44 +695,46 @@ public struct CatalogLoader {
     }
 
     private mutating func checkDuplicates() {
-        var seen: [UInt64: Int32] = Dictionary(minimumCapacity: store.count)
-        var chain = [Int32](repeating: -1, count: store.count)
+        // Chains hold only earlier rows when a row is checked, the most recent first.
+        var seen = RowChains(count: store.count)
         for row in 0..<store.count {
-            var h = fnv1a(UnsafeBufferPointer(start: nil, count: 0), seed: UInt64(store.system[row]) &+ 0x9E37_79B9_7F4A_7C15)
-            h = store.hash(store.domain[row], seed: h)
-            h ^= 0xFF
-            h = store.hash(store.code[row], seed: h)
-            var r = seen[h] ?? -1
+            let domain = store.pointer(store.domain[row]), code = store.pointer(store.code[row])
+            var h = fnv1a(domain, seed: UInt64(store.system[row]) &+ 0x9E37_79B9_7F4A_7C15)
+            h = fnv1a(code, seed: h ^ 0xFF)
+            var r = seen.first(h)
             while r >= 0 {
                 let o = Int(r)
-                if store.system[o] == store.system[row] && store.string(store.domain[o]) == store.string(store.domain[row])
-                    && store.string(store.code[o]) == store.string(store.code[row])
-                {
+                if store.system[o] == store.system[row] && store.equals(store.domain[o], domain) && store.equals(store.code[o], code) {
                     let a = store.location(row), b = store.location(o)
                     report(a.file, a.line, a.column, .warning,
                            "duplicate code `\(store.string(store.code[row]))` in \(systems[Int(store.system[row])].id)/\(store.string(store.domain[row])) (first at \(b.file):\(b.line)); both are kept")
                     break
                 }
-                r = chain[o]
+                r = seen.next(o)
             }
-            chain[row] = seen[h] ?? -1
-            seen[h] = Int32(row)
+            seen.push(row, hash: h)
         }
     }
 
     private mutating func checkReferences() {
         let envIDs = Set(envelopes.map(\.id))
+        // The HTTP statuses each system's codes use, gathered in one pass.
+        var statusesBySlot = [Set<Int>](repeating: [], count: systems.count)
+        var seenStatus = [Bool](repeating: false, count: systems.count * 600)
+        for row in 0..<store.count {
+            let slot = Int(store.system[row]), h = Int(store.http[row])
+            if h > 0 && h < 600 {
+                if !seenStatus[slot * 600 + h] { seenStatus[slot * 600 + h] = true; statusesBySlot[slot].insert(h) }
+            } else if h < 0 {
+                statusesBySlot[slot].formUnion(store.httpSpec(row).statuses)
+            }
+        }
         for sys in systems {
             let file = sys.files.first ?? "?"
             if let d = sys.defaultEnvelope, !envIDs.contains(d) {
                 report(file, 0, 0, .error, "system `\(sys.id)`: default_envelope `\(d)` is not a known envelope")
             }
-            let slot = systemSlots[sys.id]!
-            var statuses = Set<Int>()
-            for row in 0..<store.count where Int(store.system[row]) == slot {
-                let h = Int(store.http[row])
-                if h > 0 { statuses.insert(h) } else if h < 0 { statuses.formUnion(store.httpSpec(row).statuses) }
-            }
+            let statuses = statusesBySlot[systemSlots[sys.id]!]
             for e in sys.emits {
                 if !envIDs.contains(e.envelope) {
                     report(file, 0, 0, .error, "system `\(sys.id)` emits unknown envelope `\(e.envelope)`")
@@ -718,12 +756,17 @@ public struct CatalogLoader {
                     }
                 }
             }
-            for row in 0..<store.count where Int(store.system[row]) == slot {
-                let src = store.string(store.source[row])
-                if !src.isEmpty, !sys.sources.isEmpty, !sys.sources.contains(where: { $0.id == src }) {
-                    let loc = store.location(row)
-                    report(loc.file, loc.line, loc.column, .warning, "source `\(src)` is not one of `\(sys.id)`'s sources")
-                }
+        }
+        // Sources a code names must be its system's (one pass; bytes compared, no strings).
+        let sourceIDs = systems.map { $0.sources.map { Array($0.id.utf8) } }
+        for row in 0..<store.count {
+            let ids = sourceIDs[Int(store.system[row])]
+            let src = store.pointer(store.source[row])
+            guard !src.isEmpty, !ids.isEmpty else { continue }
+            if !ids.contains(where: { id in id.count == src.count && id.withUnsafeBufferPointer { memcmp($0.baseAddress!, src.baseAddress!, src.count) == 0 } }) {
+                let loc = store.location(row)
+                report(loc.file, loc.line, loc.column, .warning,
+                       "source `\(store.string(store.source[row]))` is not one of `\(systems[Int(store.system[row])].id)`'s sources")
             }
         }
     }

@@ -80,54 +80,56 @@ struct CodeExtras: Sendable {
     var grpcNumber: Int?
 }
 
-/// All codes of a catalog in columns. Text lives in byte buffers: buffer 0 is an arena for
-/// strings that had to be built (YAML, escaped JSON); other buffers are whole JSON catalog
-/// files referenced in place, so a 100,000-code catalog costs its file size plus ~100 bytes a code.
+/// All codes of a catalog in columns. All text lives in one arena of UTF-8 bytes, copied out of
+/// the catalog files while they are parsed, so no file is kept: a 100,000-code JSON catalog of
+/// 37 MB costs its ~26 MB of text plus ~100 bytes a code.
 public final class CodeStore: @unchecked Sendable {
-    /// Buffer 0: text built while loading; moved to `frozenArena` once loading is done.
-    var arena: [UInt8] = []
-    var frozenArena: UnsafeMutableBufferPointer<UInt8>?
-    /// Buffers 1...: whole JSON catalog files, referenced in place. Owned (freed in deinit)
-    /// and never mutated, so readers use their addresses directly.
-    var files: [UnsafeMutableBufferPointer<UInt8>] = []
-    var bufferCount: Int { files.count + 1 }
+    /// The arena (malloc'd: it grows and, at `freeze`, shrinks with realloc, which moves pages
+    /// rather than copying them). Its address is stable once frozen.
+    private(set) var arenaBase: UnsafeMutablePointer<UInt8>?
+    private(set) var arenaCount = 0
+    private var arenaCapacity = 0
+    private(set) var isFrozen = false
 
-    deinit {
-        for f in files { f.deallocate() }
-        frozenArena?.deallocate()
-    }
+    deinit { free(arenaBase) }
 
-    /// Ends loading: the arena moves to fixed memory so readers may hold its address.
+    /// Ends loading: the arena is trimmed to its size and never moves again, so readers may hold
+    /// its address.
     func freeze() {
-        guard frozenArena == nil else { return }
-        let b = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, arena.count))
-        _ = b.initialize(from: arena)
-        frozenArena = b
-        arena = []
+        guard !isFrozen else { return }
+        isFrozen = true
+        if arenaCount < arenaCapacity, let b = arenaBase, let shrunk = realloc(b, max(1, arenaCount)) {
+            arenaBase = shrunk.assumingMemoryBound(to: UInt8.self)
+            arenaCapacity = max(1, arenaCount)
+        }
     }
+
+    /// The arena once frozen (nil while loading, when it may still move).
+    var frozenArena: UnsafeBufferPointer<UInt8>? {
+        isFrozen ? UnsafeBufferPointer(start: arenaBase, count: arenaCount) : nil
+    }
+
+    /// Makes room for `n` more bytes of text up front. Pages not yet written cost no memory.
+    func reserveText(_ n: Int) {
+        guard arenaCount + n > arenaCapacity else { return }
+        let cap = arenaCount + n
+        guard let p = realloc(arenaBase, cap) else { fatalError("out of memory for \(cap) bytes of catalog text") }
+        arenaBase = p.assumingMemoryBound(to: UInt8.self)
+        arenaCapacity = cap
+    }
+
+    /// Where the next text goes; `truncateText(to:)` rolls back to it.
+    var textMark: Int { arenaCount }
+    func truncateText(to mark: Int) { arenaCount = min(arenaCount, mark) }
 
     /// The bytes of `ref`, valid as long as the store (after `freeze`).
     @inline(__always)
     func pointer(_ ref: TextRef) -> UnsafeBufferPointer<UInt8> {
-        let base: UnsafeMutablePointer<UInt8>? = ref.buffer == 0 ? frozenArena?.baseAddress : files[ref.buffer - 1].baseAddress
-        guard let base, ref.length > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+        guard let base = arenaBase, ref.length > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
         return UnsafeBufferPointer(start: base + ref.offset, count: ref.length)
     }
 
-    /// Takes ownership of a copy of `bytes` as a new file buffer.
-    func adopt(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeMutableBufferPointer<UInt8> {
-        let b = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
-        _ = b.initialize(from: bytes)
-        let owned = UnsafeMutableBufferPointer(rebasing: b[0..<bytes.count])
-        files.append(owned)
-        return owned
-    }
-
-    /// Takes ownership of an already allocated buffer (a file read straight into memory).
-    func adopt(owned: UnsafeMutableBufferPointer<UInt8>) { files.append(owned) }
     var fileNames: [String] = []
-    /// For each file: its bytes' buffer index when positions are byte offsets (JSON), else -1 (lines).
-    var fileOffsetsBuffer: [Int] = []
 
     @exclusivity(unchecked) var system: [UInt16] = []
     @exclusivity(unchecked) var domain: [TextRef] = []
@@ -147,7 +149,9 @@ public final class CodeStore: @unchecked Sendable {
     @exclusivity(unchecked) var retry: [UInt8] = []
     @exclusivity(unchecked) var flags: [UInt8] = []
     @exclusivity(unchecked) var file: [UInt16] = []
-    @exclusivity(unchecked) var position: [UInt32] = []
+    /// 1-based line and column of the entry in its file.
+    @exclusivity(unchecked) var line: [UInt32] = []
+    @exclusivity(unchecked) var column: [UInt16] = []
     var extras: [Int32: CodeExtras] = [:]
 
     static let wildcardFlag: UInt8 = 1
@@ -160,7 +164,7 @@ public final class CodeStore: @unchecked Sendable {
     func reserve(_ n: Int) {
         for_each_column { $0.reserveCapacity(n) }
         system.reserveCapacity(n); http.reserveCapacity(n); retry.reserveCapacity(n)
-        flags.reserveCapacity(n); file.reserveCapacity(n); position.reserveCapacity(n)
+        flags.reserveCapacity(n); file.reserveCapacity(n); line.reserveCapacity(n); column.reserveCapacity(n)
     }
 
     private func for_each_column(_ body: (inout [TextRef]) -> Void) {
@@ -177,26 +181,19 @@ public final class CodeStore: @unchecked Sendable {
     }
 
     func append(bytes: UnsafeBufferPointer<UInt8>) -> TextRef {
-        if bytes.isEmpty { return .empty }
-        precondition(frozenArena == nil, "the code store is frozen")
+        guard let src = bytes.baseAddress, !bytes.isEmpty else { return .empty }
+        precondition(!isFrozen, "the code store is frozen")
         let n = min(bytes.count, 0xF_FFFF)
-        let off = arena.count
-        arena.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<n]))
+        if arenaCount + n > arenaCapacity { reserveText(max(n, arenaCapacity)) }
+        let off = arenaCount
+        (arenaBase! + off).update(from: src, count: n)
+        arenaCount += n
         return TextRef(buffer: 0, offset: off, length: n)
     }
 
     @inline(__always)
     func withBytes<R>(_ ref: TextRef, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        if ref.buffer == 0, let f = frozenArena {
-            return try body(UnsafeBufferPointer(start: f.baseAddress! + ref.offset, count: ref.length))
-        }
-        if ref.buffer == 0 {
-            return try arena.withUnsafeBufferPointer { all in
-                try body(UnsafeBufferPointer(rebasing: all[ref.offset..<(ref.offset + ref.length)]))
-            }
-        }
-        let f = files[ref.buffer - 1]
-        return try body(UnsafeBufferPointer(start: f.baseAddress! + ref.offset, count: ref.length))
+        try body(pointer(ref))
     }
 
     func string(_ ref: TextRef) -> String {
@@ -220,14 +217,14 @@ public final class CodeStore: @unchecked Sendable {
 
     func appendRow() -> Int {
         for_each_column { $0.append(.empty) }
-        system.append(0); http.append(0); retry.append(0); flags.append(0); file.append(0); position.append(0)
+        system.append(0); http.append(0); retry.append(0); flags.append(0); file.append(0); line.append(0); column.append(0)
         return code.count - 1
     }
 
     func removeLastRow() {
         for_each_column { $0.removeLast() }
         system.removeLast(); http.removeLast(); retry.removeLast(); flags.removeLast(); file.removeLast()
-        position.removeLast()
+        line.removeLast(); column.removeLast()
         extras[Int32(code.count)] = nil
     }
 
@@ -241,14 +238,7 @@ public final class CodeStore: @unchecked Sendable {
     /// 1-based line and column of a row's definition.
     func location(_ row: Int) -> (file: String, line: Int, column: Int) {
         let f = Int(file[row])
-        let name = f < fileNames.count ? fileNames[f] : "?"
-        let pos = Int(position[row])
-        let b = f < fileOffsetsBuffer.count ? fileOffsetsBuffer[f] : -1
-        if b >= 0 {
-            let lc = JSONError.lineColumn(of: pos, in: UnsafeBufferPointer(files[b - 1]))
-            return (name, lc.line, lc.column)
-        }
-        return (name, pos >> 12, pos & 0xFFF)
+        return (f < fileNames.count ? fileNames[f] : "?", Int(line[row]), Int(column[row]))
     }
 }
 

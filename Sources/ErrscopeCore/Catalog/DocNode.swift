@@ -14,10 +14,8 @@ protocol DocNode {
     func elements() -> [Self]
     func member(_ key: String) -> Self?
     func json() -> JSONValue
-    /// Stores a string node's text in `store`, in place when possible.
+    /// Copies a string node's text into `store`.
     func textRef(in store: CodeStore) -> TextRef?
-    /// Position to keep in a code row: a byte offset (JSON) or line << 12 | column (YAML).
-    var rowPosition: UInt32 { get }
 }
 
 enum DocKind: String { case map = "a mapping", seq = "a list", string = "a string", int = "an integer", double = "a number", bool = "a boolean", null = "null" }
@@ -94,10 +92,6 @@ struct YAMLDoc: DocNode {
         guard let t = text else { return nil }
         return store.intern(t)
     }
-    var rowPosition: UInt32 {
-        let l = location()
-        return UInt32(l.line) << 12 | UInt32(min(l.column, 0xFFF))
-    }
 }
 
 // MARK: JSON
@@ -107,10 +101,6 @@ struct TapeDoc: DocNode {
     let tape: JSONTape
     let index: Int
     let buf: UnsafeBufferPointer<UInt8>
-    /// The store buffer that holds `buf`'s bytes, for zero-copy text refs; -1 for none.
-    let storeBuffer: Int
-    /// Where `buf` starts within that store buffer / the file.
-    let base: Int
 
     var kind: DocKind {
         switch tape.kind(index) {
@@ -122,8 +112,6 @@ struct TapeDoc: DocNode {
         case .null: return .null
         }
     }
-    var byteOffset: Int { base + Int(tape.entry(index).a) - (tape.kind(index) == .string ? 1 : 0) }
-
     func location() -> (line: Int, column: Int) {
         // Containers record a child count, not an offset: use their first child's position.
         var i = index
@@ -158,20 +146,14 @@ struct TapeDoc: DocNode {
         var key = key
         return key.withUTF8 { k in tape.member(index, k, in: buf).map(child) }
     }
-    func child(_ i: Int) -> TapeDoc { TapeDoc(tape: tape, index: i, buf: buf, storeBuffer: storeBuffer, base: base) }
+    func child(_ i: Int) -> TapeDoc { TapeDoc(tape: tape, index: i, buf: buf) }
     func json() -> JSONValue { tape.value(at: index, in: buf) }
     func textRef(in store: CodeStore) -> TextRef? {
         guard tape.kind(index) == .string else { return nil }
         let e = tape.entry(index)
-        if !e.flag && storeBuffer >= 0 {
-            let n = Int(e.b - e.a)
-            if n == 0 { return .empty }
-            return TextRef(buffer: storeBuffer, offset: base + Int(e.a), length: min(n, 0xF_FFFF))
-        }
         if !e.flag { return store.append(bytes: tape.rawBytes(index, in: buf)) }
         var bytes: [UInt8] = []
         JSONTape.unescape(tape.rawBytes(index, in: buf), into: &bytes)
         return bytes.withUnsafeBufferPointer { store.append(bytes: $0) }
     }
-    var rowPosition: UInt32 { UInt32(clamping: byteOffset) }
 }

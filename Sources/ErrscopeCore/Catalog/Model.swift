@@ -243,22 +243,18 @@ public struct Catalog: Sendable {
 /// Hash indexes over the store, built once at load.
 struct CodeIndex: Sendable {
     var systemIDs: [String]
-    /// Lowercased-code hash -> first row; `chain[row]` links rows with the same hash.
-    var heads: [UInt64: Int32]
-    var chain: [Int32]
+    /// Rows by the hash of their lowercased code, each chain in row order.
+    var byCode: RowChains
     var wildcardRows: [Int]
     var aliasRows: [String: [Int]]
 
     init(store: CodeStore, systemIDs: [String]) {
         self.systemIDs = systemIDs
-        heads = Dictionary(minimumCapacity: store.count)
-        chain = Array(repeating: -1, count: store.count)
+        byCode = RowChains(count: store.count)
         wildcardRows = []
         aliasRows = [:]
         for row in stride(from: store.count - 1, through: 0, by: -1) {
-            let h = store.withBytes(store.code[row]) { fnv1aLower($0) }
-            if let head = heads[h] { chain[row] = head }
-            heads[h] = Int32(row)
+            byCode.push(row, hash: fnv1aLower(store.pointer(store.code[row])))
             if store.flags[row] & CodeStore.wildcardFlag != 0 { wildcardRows.append(row) }
         }
         wildcardRows.reverse()
@@ -271,7 +267,7 @@ struct CodeIndex: Sendable {
         var code = code
         return code.withUTF8 { q in
             var out: [Int] = []
-            guard var r = heads[fnv1aLower(q)] else { return out }
+            var r = byCode.first(fnv1aLower(q))
             while r >= 0 {
                 let row = Int(r)
                 let ok = store.withBytes(store.code[row]) { b -> Bool in
@@ -280,7 +276,7 @@ struct CodeIndex: Sendable {
                     return b.elementsEqual(q)
                 }
                 if ok { out.append(row) }
-                r = chain[row]
+                r = byCode.next(row)
             }
             return out
         }
@@ -288,10 +284,43 @@ struct CodeIndex: Sendable {
 
     /// Rows for a code given as raw bytes (the decoder's hot path).
     func rows(bytes q: UnsafeBufferPointer<UInt8>, store: CodeStore, into out: inout [Int]) {
-        guard var r = heads[fnv1aLower(q)] else { return }
+        var r = byCode.first(fnv1aLower(q))
         while r >= 0 {
             if store.equals(store.code[Int(r)], q) { out.append(Int(r)) }
-            r = chain[Int(r)]
+            r = byCode.next(Int(r))
         }
     }
+}
+
+/// Rows chained by a hash in two flat arrays (no per-entry allocation, no rehashing): a bucket
+/// holds the first row of its chain, `next` the row after each. Chains may mix hashes that
+/// share a bucket, so readers compare the rows themselves.
+struct RowChains: Sendable {
+    private var buckets: [Int32]
+    private var links: [Int32]
+    private let mask: UInt64
+
+    init(count: Int) {
+        var size = 16
+        while size < count * 2 { size <<= 1 }
+        buckets = Array(repeating: -1, count: size)
+        links = Array(repeating: -1, count: count)
+        mask = UInt64(size - 1)
+    }
+
+    /// Puts `row` at the head of its chain (push rows in descending order for chains in row order).
+    @inline(__always)
+    mutating func push(_ row: Int, hash: UInt64) {
+        let b = Int(hash & mask)
+        links[row] = buckets[b]
+        buckets[b] = Int32(row)
+    }
+
+    /// The first row of the chain for `hash`, or -1.
+    @inline(__always)
+    func first(_ hash: UInt64) -> Int32 { buckets[Int(hash & mask)] }
+
+    /// The row after `row` in its chain, or -1.
+    @inline(__always)
+    func next(_ row: Int) -> Int32 { links[row] }
 }

@@ -131,16 +131,15 @@ public struct BatchSummary {
         do {
             let store = catalog.store
             let mask = emitters[best]
-            if var r = catalog.index.heads[fnv1aLower(bytes)] {
-                while r >= 0 {
-                    let ri = Int(r)
-                    if store.equals(store.code[ri], bytes) {
-                        let sys = Int(store.system[ri])
-                        if row < 0 || (sys < 64 && mask & (1 << UInt64(sys)) != 0) { row = ri }
-                        if let h = systemHint, sys == h { row = ri; break }
-                    }
-                    r = catalog.index.chain[ri]
+            var r = catalog.index.byCode.first(fnv1aLower(bytes))
+            while r >= 0 {
+                let ri = Int(r)
+                if store.equals(store.code[ri], bytes) {
+                    let sys = Int(store.system[ri])
+                    if row < 0 || (sys < 64 && mask & (1 << UInt64(sys)) != 0) { row = ri }
+                    if let h = systemHint, sys == h { row = ri; break }
                 }
+                r = catalog.index.byCode.next(ri)
             }
             if row < 0 && kindSalt == 11 {
                 for w in catalog.index.wildcardRows {

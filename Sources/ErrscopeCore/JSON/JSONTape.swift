@@ -157,6 +157,18 @@ public final class JSONTape: @unchecked Sendable {
     }
 
     private func string(_ buf: UnsafeBufferPointer<UInt8>, _ quote: Int) throws(JSONError) -> Int {
+        let (end, escaped) = try Self.scanString(buf, quote)
+        append(Entry(kind: .string, flag: escaped, a: UInt32(quote + 1), b: UInt32(end)))
+        return end + 1
+    }
+
+    /// Finds the closing quote of the string that opens at `quote`: its index, and whether the
+    /// body has escapes (and so cannot be used as it is).
+    @inline(__always)
+    static func scanString(_ buf: UnsafeBufferPointer<UInt8>, _ quote: Int) throws(JSONError) -> (end: Int, escaped: Bool) {
+        func fail(_ msg: String, _ at: Int) -> JSONError {
+            JSONError(message: at >= buf.count ? "unexpected end of input" : msg, offset: at, truncated: at >= buf.count)
+        }
         var i = quote + 1
         var escaped = false
         let base = UnsafeRawPointer(buf.baseAddress!)
@@ -175,31 +187,30 @@ public final class JSONTape: @unchecked Sendable {
             guard i < buf.count else { break }
             let c = buf[i]
             if c == UInt8(ascii: "\"") {
-                append(Entry(kind: .string, flag: escaped, a: UInt32(quote + 1), b: UInt32(i)))
-                return i + 1
+                return (i, escaped)
             } else if c == UInt8(ascii: "\\") {
                 escaped = true
-                guard i + 1 < buf.count else { throw fail("", i + 1, buf) }
+                guard i + 1 < buf.count else { throw fail("", i + 1) }
                 switch buf[i + 1] {
                 case UInt8(ascii: "u"):
                     for k in 2...5 {
-                        guard i + k < buf.count else { throw fail("", i + k, buf) }
-                        guard Self.hexValue(buf[i + k]) != nil else { throw fail("invalid \\u escape", i + k, buf) }
+                        guard i + k < buf.count else { throw fail("", i + k) }
+                        guard hexValue(buf[i + k]) != nil else { throw fail("invalid \\u escape", i + k) }
                     }
                     i += 6
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     i += 2
                 default:
-                    throw fail("invalid escape", i + 1, buf)
+                    throw fail("invalid escape", i + 1)
                 }
             } else if c < 0x20 {
-                throw fail("control character in string", i, buf)
+                throw fail("control character in string", i)
             } else {
                 i += 1
             }
         }
-        throw fail("", i, buf)
+        throw fail("", i)
     }
 
     private func array(_ buf: UnsafeBufferPointer<UInt8>, _ open: Int, depth: Int) throws(JSONError) -> Int {
