@@ -6,8 +6,11 @@ reports, side by side:
     on the same query;
   - peak memory (VmHWM) of errscope with 100k codes after filtering.
 Polls `capture-pane` through one control-mode client, so a poll costs well under a millisecond.
+tmux adds its own ~13-15 ms to a first paint, so first paint is also measured on a bare pty: from
+just before fork/exec to the moment the bytes that complete the screen arrive. Keystrokes are
+also reported as errscope's own trace has them (key read -> screen updated, ERRSCOPE_TRACE).
 Usage: tui_bench.py ERRSCOPE_BIN DATA_DIR [runs]"""
-import os, re, statistics, subprocess, sys, time
+import fcntl, os, pty, re, select, signal, statistics, struct, subprocess, sys, termios, time
 
 BIN, DATA = sys.argv[1], sys.argv[2]
 RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
@@ -24,6 +27,12 @@ class Tmux:
         self.p = subprocess.Popen(["tmux", "-L", self.sock, "-f", "/dev/null", "-C", "new-session", "-x", str(w), "-y", str(h),
                                    "-e", "LANG=C.UTF-8", "-e", "TERM=xterm-256color"] + envs + [command],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        # The reply to `new-session` itself comes first: read it, or every later reply is
+        # taken for the command after it (one poll stale, and `display` gets a screen).
+        while True:
+            l = self.p.stdout.readline().decode("utf-8", "replace")
+            if not l or l.startswith("%end") or l.startswith("%error"):
+                break
 
     def cmd(self, line):
         self.p.stdin.write((line + "\n").encode())
@@ -81,6 +90,53 @@ def first_paint(command, done, env=None):
     return times
 
 
+ANSI = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\\\)|[()][0-9A-Za-z]|[=>78cMDE])")
+
+
+def pty_first_paint(argv, marker, stdin_file=None, env=None):
+    """Fork/exec on a 120x40 pty; time until the output, escapes removed, contains `marker`."""
+    times = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+            if stdin_file:
+                f = os.open(stdin_file, os.O_RDONLY)
+                os.dup2(f, 0)
+            e = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", **(env or {}))
+            os.execvpe(argv[0], argv, e)
+        out = b""
+        found = None
+        end = t0 + 30
+        while time.perf_counter() < end:
+            r, _, _ = select.select([fd], [], [], 0.5)
+            if not r:
+                continue
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+            if marker in ANSI.sub(b"", out):
+                found = time.perf_counter()
+                break
+        os.kill(pid, signal.SIGTERM)
+        try:
+            while os.read(fd, 1 << 16):
+                pass
+        except OSError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+        if found is None:
+            raise RuntimeError("marker %r never appeared; output: %r" % (marker, ANSI.sub(b"", out)[-400:]))
+        times.append(found - t0)
+    return times
+
+
 def baseline():
     """tmux itself: start a session whose command prints one line."""
     return first_paint("sh -c 'echo READY; sleep 5'", lambda s: "READY" in s)
@@ -88,7 +144,10 @@ def baseline():
 
 def errscope_keystrokes(catalog, query):
     """Per keystroke: send one character, wait until the title shows the query so far."""
-    env = {"ERRSCOPE_CONFIG_DIR": "/tmp/errscope-bench-cfg"}
+    trace = "/tmp/errscope-bench-trace-%d.txt" % os.getpid()
+    if os.path.exists(trace):
+        os.remove(trace)
+    env = {"ERRSCOPE_CONFIG_DIR": "/tmp/errscope-bench-cfg", "ERRSCOPE_TRACE": trace}
     t = Tmux("%s --no-user-catalogs --catalog %s" % (BIN, catalog), env=env)
     try:
         t.wait(lambda s: "systems ·" in s, timeout=120)
@@ -112,7 +171,8 @@ def errscope_keystrokes(catalog, query):
             pass
         screen = t.screen()
         m = re.search(r"(\d+) match", screen)
-        return lat, hwm, (m.group(1) if m else "?")
+        inproc = [float(l.split()[1]) / 1000 for l in open(trace) if l.startswith("key ")][1:]  # [0] is "/"
+        return lat, hwm, (m.group(1) if m else "?"), inproc
     finally:
         t.close()
 
@@ -151,15 +211,24 @@ print(summary("fzf, the same %d bundled codes as lines" % n_bundled, fz))
 fz = first_paint("fzf < %s/codes-100000.txt" % DATA, lambda s: re.search(r"100000/100000", s) is not None)
 print(summary("fzf, 100k lines", fz))
 
+print("\n## first paint on a bare pty (fork/exec to the bytes that complete the screen)")
+env = {"ERRSCOPE_CONFIG_DIR": "/tmp/errscope-bench-cfg"}
+print(summary("errscope, bundled catalogs (until the status line's `F1 help`)",
+              pty_first_paint([BIN, "--no-user-catalogs"], b"F1 help", env=env)))
+print(summary("fzf, the same %d codes (until `%d/%d`)" % (n_bundled, n_bundled, n_bundled),
+              pty_first_paint(["fzf"], b"%d/%d" % (n_bundled, n_bundled), stdin_file=bundled_lines)))
+
 for n in (100000, 1000000):
     cat = "%s/catalog-%d.json" % (DATA, n)
     lines = "%s/codes-%d.txt" % (DATA, n)
     if not os.path.exists(cat):
         continue
     print("\n## filter `alias nf` over %d codes" % n)
-    lat, hwm, count = errscope_keystrokes(cat, "alias nf")
-    print(summary("errscope, per keystroke (a, al, ... alias nf)", lat))
-    print("    errscope per keystroke: " + ", ".join(ms(x) for x in lat) + "; final matches %s; VmHWM %s" % (count, hwm))
+    lat, hwm, count, inproc = errscope_keystrokes(cat, "alias nf")
+    print(summary("errscope, per keystroke through tmux (a, al, ... alias nf)", lat))
+    print("    through tmux: " + ", ".join(ms(x) for x in lat) + "; final matches %s; VmHWM %s" % (count, hwm))
+    print(summary("errscope, per keystroke in process (key read -> painted)", inproc))
+    print("    in process: " + ", ".join(ms(x) for x in inproc))
     expected = int(subprocess.run("fzf --filter 'alias nf' < %s | wc -l" % lines, shell=True, capture_output=True, text=True).stdout.strip() or 0)
     fs = fzf_settle(lines, "alias nf", expected)
     print(summary("fzf, settle on `alias nf` (%d matches)" % expected, fs))

@@ -27,6 +27,44 @@ public enum TreeRow: Hashable, Sendable {
     case system(Int)
     case domain(Int, Int)
     case code(Int, Int, Int32)
+
+    /// kind (2 bits) | system (10) | domain (20) | catalog row (32).
+    var packed: UInt64 {
+        switch self {
+        case .system(let s): return UInt64(s & 0x3FF) << 52
+        case .domain(let s, let d): return 1 << 62 | UInt64(s & 0x3FF) << 52 | UInt64(d & 0xF_FFFF) << 32
+        case .code(let s, let d, let r): return 2 << 62 | UInt64(s & 0x3FF) << 52 | UInt64(d & 0xF_FFFF) << 32 | UInt64(UInt32(bitPattern: r))
+        }
+    }
+
+    init(packed p: UInt64) {
+        let s = Int(p >> 52 & 0x3FF), d = Int(p >> 32 & 0xF_FFFF)
+        switch p >> 62 {
+        case 0: self = .system(s)
+        case 1: self = .domain(s, d)
+        default: self = .code(s, d, Int32(bitPattern: UInt32(truncatingIfNeeded: p)))
+        }
+    }
+}
+
+/// The visible rows, 8 bytes each: a filter that matches a million codes lists a million rows,
+/// and as an array of `TreeRow` (24 bytes, with a tag to compare) building and searching them
+/// was most of a keystroke.
+public struct TreeRows: RandomAccessCollection, Equatable, Sendable {
+    var packed: [UInt64] = []
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { packed.count }
+    public subscript(i: Int) -> TreeRow { TreeRow(packed: packed[i]) }
+
+    mutating func append(_ row: TreeRow) { packed.append(row.packed) }
+    mutating func reserveCapacity(_ n: Int) { packed.reserveCapacity(n) }
+
+    /// Compares packed words, without decoding each row.
+    public func firstIndex(of row: TreeRow) -> Int? {
+        let p = row.packed
+        return packed.withUnsafeBufferPointer { b in b.firstIndex(of: p) }
+    }
 }
 
 public struct MouseEvent: Sendable, Equatable {
@@ -96,7 +134,7 @@ public struct AppState: Sendable {
     public var focus: Pane = .tree
     public var expandedSystems: Set<Int> = []
     public var expandedDomains: Set<Int> = []
-    public private(set) var rows: [TreeRow] = []
+    public private(set) var rows = TreeRows()
     public var cursor = 0
     public var treeScroll = 0
     public var filterText = ""
@@ -149,7 +187,7 @@ public struct AppState: Sendable {
     /// Recomputes the visible rows from the tree, the expansion state and the filter.
     mutating func rebuildRows() {
         let tree = data.tree
-        var out: [TreeRow] = []
+        var out = TreeRows()
         if let matches = filterMatches {
             // Matches under their system and domain: one pass over the tree with a bitset
             // (linear in the catalog, no per-match hashing).

@@ -259,7 +259,7 @@ import Testing
         let n = 36_000
         var json = Self.header + "\"codes\": [\n"
         for k in 0..<n {
-            json += #"{"code": "bulk-code_\#(k)", "http": \#(400 + k % 100), "meaning": "Generated code \#(k) for a test of the reader that writes straight into the store.", "when": "Always.", "fix": "Nothing to fix; this is test data used to check long files.", "retry": "no", "retry_reason": "Test data."}"#
+            json += #"{"code": "bulk-code_\#(k)", "http": \#(400 + k % 100), "meaning": "Generated code \#(k) for a test of the reader that writes straight into the store.", "when": "Always, row \#(k).", "fix": "Nothing to fix; this is \"test data\" used to check long files.", "retry": "no", "retry_reason": "Test data."}"#
             json += k == n - 1 ? "\n" : ",\n"
         }
         json += "]}\n"
@@ -277,5 +277,14 @@ import Testing
         #expect(last.meaning.hasPrefix("Generated code \(n - 1) "))
         #expect(last.location.line == n + 1)
         #expect(c.resolve(code: "bulk-code_0").first?.source == "acme-docs")
+        // Detail texts of a large file stay on disk and are read when asked for, escapes and all.
+        #expect(last.when == "Always, row \(n - 1).")
+        #expect(last.fix == "Nothing to fix; this is \"test data\" used to check long files.")
+        #expect(last.retryReason == "Test data.")
+        // If the file changes under a loaded catalog, those texts say so instead of showing bytes
+        // from elsewhere (or crashing).
+        try (json + " ").write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(last.when?.contains("changed after errscope loaded it") == true)
+        #expect(last.meaning.hasPrefix("Generated code \(n - 1) "))
     }
 }

@@ -96,7 +96,7 @@ func codeRows(_ s: AppState) -> [Int32] {
     @Test func backspaceWidensToExactlyThePreviousResult() {
         var s = Fixtures.state()
         s.press(.char("/"))
-        var steps: [(matches: [Int32]?, rows: [TreeRow])] = []
+        var steps: [(matches: [Int32]?, rows: TreeRows)] = []
         for c in "alias nf" {
             s.type(String(c))
             steps.append((s.filterMatches, s.rows))
@@ -284,5 +284,71 @@ func codeRows(_ s: AppState) -> [Int32] {
         #expect(filter.matches("404", within: half) == half)
         #expect(filter.matches("", within: half) == half)
         #expect(filter.matches("404", within: []) == [])
+    }
+}
+
+/// The filter's word-at-a-time byte search against a plain model of its rules, on generated text
+/// that puts matches at every offset of an 8-byte word, in both cases, across word ends.
+@Suite struct CodeFilterModelTests {
+    struct Row { var code, domain, meaning: String; var http: Int }
+
+    /// A seeded generator, so a failure repeats.
+    struct LCG { var s: UInt64; mutating func next(_ n: Int) -> Int { s = s &* 6364136223846793005 &+ 1442695040888963407; return Int(s >> 33) % n } }
+
+    static func generate() -> [Row] {
+        var g = LCG(s: 42)
+        let alphabet = Array("abcdeABCDE_-xyzXYZ 0123456789é·")
+        func word(_ len: Int) -> String { String((0..<len).map { _ in alphabet[g.next(alphabet.count)] }) }
+        return (0..<400).map { k in
+            Row(code: "c\(k)_" + word(g.next(30)), domain: word(1 + g.next(12)), meaning: word(g.next(70)), http: 400 + g.next(200))
+        }
+    }
+
+    static func model(_ r: Row, _ term: String) -> Bool {
+        let t = Array(term.utf8)
+        func lower(_ s: String) -> [UInt8] { s.utf8.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 } }
+        let code = lower(r.code)
+        var j = 0
+        for b in code where j < t.count && b == t[j] { j += 1 }
+        if j == t.count { return true }
+        func contains(_ h: [UInt8]) -> Bool {
+            guard t.count <= h.count else { return false }
+            return (0...(h.count - t.count)).contains { Array(h[$0..<($0 + t.count)]) == t }
+        }
+        if contains(lower(r.domain)) || contains(lower(r.meaning)) { return true }
+        return t.count <= 3 && t.allSatisfy { $0 >= 48 && $0 <= 57 } && String(r.http).utf8.starts(with: t)
+    }
+
+    @Test func matchesAPlainModel() throws {
+        let rows = Self.generate()
+        var yaml = "errscope: 1\nsystem: {id: gen, name: Gen}\ncodes:\n"
+        for r in rows {
+            yaml += "  - {code: \"\(r.code)\", domain: \"\(r.domain)\", http: \(r.http), meaning: \"\(r.meaning)\", retry: \"no\"}\n"
+        }
+        var loader = CatalogLoader()
+        loader.loadYAML(yaml, file: "gen.yaml")
+        let catalog = loader.finish()
+        #expect(catalog.errors.isEmpty, "\(catalog.errors.prefix(2))")
+        let filter = CodeFilter(catalog: catalog)
+        var g = LCG(s: 7)
+        var terms = ["a", "e_", "xyz", "_-", "é", "·", "4", "45", "599", "c1", "c39", "ab ab", "zz"]
+        for _ in 0..<150 {
+            // Pieces of real text (so most terms hit something), lowercased as the filter does.
+            let r = rows[g.next(rows.count)]
+            let source = [r.code, r.domain, r.meaning][g.next(3)]
+            let chars = Array(source)
+            guard !chars.isEmpty else { continue }
+            let start = g.next(chars.count), len = 1 + g.next(min(6, chars.count - start))
+            terms.append(String(chars[start..<(start + len)]).lowercased().replacingOccurrences(of: " ", with: ""))
+        }
+        var hits = 0
+        for term in terms where !term.isEmpty {
+            let words = CodeFilter.terms(term)
+            let expected = rows.indices.filter { i in words.allSatisfy { Self.model(rows[i], $0) } }.map(Int32.init)
+            #expect(filter.matches(term) == expected, "term `\(term)`")
+            if !expected.isEmpty && expected.count < rows.count { hits += 1 }
+        }
+        // The terms discriminate: most match some rows and not others.
+        #expect(hits > terms.count / 2)
     }
 }

@@ -107,7 +107,7 @@ public final class CodeFilter: @unchecked Sendable {
                 r.tagBits?.deallocate()
             }
         }
-        let bases = [store.frozenArena?.baseAddress]
+        let bases = store.frozenBases
         var out: [Int32] = []
         out.reserveCapacity(range.count / 4)
         let rowsGiven = within != nil
@@ -118,8 +118,8 @@ public final class CodeFilter: @unchecked Sendable {
         store.code.withUnsafeBufferPointer { code in
         store.domain.withUnsafeBufferPointer { domain in
         store.meaning.withUnsafeBufferPointer { meaning in
-        store.type.withUnsafeBufferPointer { type in
-        store.grpc.withUnsafeBufferPointer { grpc in
+        (store.type.dense ?? []).withUnsafeBufferPointer { type in
+        (store.grpc.dense ?? []).withUnsafeBufferPointer { grpc in
         store.http.withUnsafeBufferPointer { http in
         store.system.withUnsafeBufferPointer { system in
             @inline(__always) func bytes(_ r: TextRef) -> UnsafeBufferPointer<UInt8> {
@@ -143,8 +143,9 @@ public final class CodeFilter: @unchecked Sendable {
                     }
                     let n = t.needle
                     if Self.subsequence(n, bytes(code[row])) || Self.contains(bytes(domain[row]), n)
-                        || Self.contains(bytes(meaning[row]), n) || Self.hasPrefix(bytes(type[row]), n)
-                        || Self.hasPrefix(bytes(grpc[row]), n)
+                        || Self.contains(bytes(meaning[row]), n)
+                        || (!type.isEmpty && Self.hasPrefix(bytes(type[row]), n))
+                        || (!grpc.isEmpty && Self.hasPrefix(bytes(grpc[row]), n))
                     {
                         continue
                     }
@@ -170,32 +171,56 @@ public final class CodeFilter: @unchecked Sendable {
         return digits.count <= 3 && zip(s, digits).allSatisfy { $0 == $1 }
     }
 
+    /// The first index at or after `start`, below `end`, of the byte `b` (lowercase), ASCII
+    /// case-insensitively: 8 bytes at a time. A lowercase letter matches `byte | 0x20` for exactly
+    /// its two cases; any other byte matches only itself.
     @inline(__always)
-    static func subsequence(_ needle: UnsafeBufferPointer<UInt8>, _ hay: UnsafeBufferPointer<UInt8>) -> Bool {
-        var j = 0
-        let n = needle.count
-        if n == 0 { return true }
-        for b in hay where asciiLower(b) == needle[j] {
-            j += 1
-            if j == n { return true }
+    static func firstIndex(of b: UInt8, in h: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        let fold: UInt64 = b >= 0x61 && b <= 0x7A ? 0x2020_2020_2020_2020 : 0
+        let pattern = UInt64(b) &* 0x0101_0101_0101_0101
+        var i = start
+        while i + 8 <= end {
+            let x = (UnsafeRawPointer(h + i).loadUnaligned(as: UInt64.self) | fold) ^ pattern
+            // The lowest flagged byte is always a zero byte of x, i.e. a match.
+            let z = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+            if z != 0 { return i + z.trailingZeroBitCount >> 3 }
+            i += 8
         }
-        return false
+        let f = UInt8(truncatingIfNeeded: fold)
+        while i < end {
+            if h[i] | f == b { return i }
+            i += 1
+        }
+        return nil
     }
 
+    /// Whether the bytes of `needle` (lowercased) occur in `hay` in order (fzf-style fuzzy).
+    @inline(__always)
+    static func subsequence(_ needle: UnsafeBufferPointer<UInt8>, _ hay: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = needle.count, m = hay.count
+        if n == 0 { return true }
+        guard n <= m, let h = hay.baseAddress else { return false }
+        var p = 0
+        for j in 0..<n {
+            guard let at = firstIndex(of: needle[j], in: h, from: p, to: m) else { return false }
+            p = at + 1
+        }
+        return true
+    }
+
+    /// Whether `needle` (lowercased) occurs in `hay`, ASCII case-insensitively.
     @inline(__always)
     static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = needle.count, m = hay.count
         if n == 0 { return true }
-        if n > m { return false }
-        let first = needle[0]
-        var i = 0
-        while i <= m - n {
-            if asciiLower(hay[i]) == first {
-                var k = 1
-                while k < n && asciiLower(hay[i + k]) == needle[k] { k += 1 }
-                if k == n { return true }
-            }
-            i += 1
+        guard n <= m, let h = hay.baseAddress else { return false }
+        let candidates = m - n + 1
+        var from = 0
+        while let at = firstIndex(of: needle[0], in: h, from: from, to: candidates) {
+            var k = 1
+            while k < n && asciiLower(h[at + k]) == needle[k] { k += 1 }
+            if k == n { return true }
+            from = at + 1
         }
         return false
     }

@@ -41,7 +41,7 @@ public struct CatalogLoader {
             report(path, 0, 0, .error, "file is \(size) bytes; catalogs are read up to \(Self.maxFileSize) bytes")
             return
         }
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             report(path, 0, 0, .error, "cannot read the file: \(String(cString: strerror(errno)))")
             return
@@ -54,7 +54,13 @@ public struct CatalogLoader {
             defer { munmap(m, size) }
             _ = madvise(m, size, MADV_SEQUENTIAL)
             let bytes = UnsafeBufferPointer(start: m.assumingMemoryBound(to: UInt8.self), count: size)
-            load(buffer: bytes, file: path) { upTo in
+            // A large JSON catalog leaves its detail texts in the file (see `DeferredFile`).
+            var deferTo: Int?
+            if size > Self.deferredTextThreshold, let f = CodeStore.DeferredFile(path: path, sameAs: fd) {
+                store.deferredFiles.append(f)
+                deferTo = store.deferredFiles.count - 1
+            }
+            load(buffer: bytes, file: path, deferTo: deferTo) { upTo in
                 let page = Int(sysconf(Int32(_SC_PAGESIZE)))
                 let end = upTo / page * page
                 if end > 0 { _ = madvise(m, end, MADV_DONTNEED) }
@@ -81,11 +87,14 @@ public struct CatalogLoader {
         bytes.withUnsafeBufferPointer { load(buffer: $0, file: file) }
     }
 
+    /// JSON files larger than this leave their detail texts on disk.
+    static let deferredTextThreshold = 1 << 20
+
     /// `release(n)` is told when the first `n` bytes are no longer needed.
-    mutating func load(buffer: UnsafeBufferPointer<UInt8>, file: String, release: ((Int) -> Void)? = nil) {
+    mutating func load(buffer: UnsafeBufferPointer<UInt8>, file: String, deferTo: Int? = nil, release: ((Int) -> Void)? = nil) {
         let first = buffer.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
         if first == UInt8(ascii: "{") {
-            loadJSON(buffer, file: file, release: release)
+            loadJSON(buffer, file: file, deferTo: deferTo, release: release)
         } else {
             loadYAML(String(decoding: buffer, as: UTF8.self), file: file)
         }
@@ -126,19 +135,23 @@ public struct CatalogLoader {
     }
 
     public mutating func loadJSON(_ bytes: [UInt8], file: String) {
-        bytes.withUnsafeBufferPointer { loadJSON($0, file: file, release: nil) }
+        bytes.withUnsafeBufferPointer { loadJSON($0, file: file, deferTo: nil, release: nil) }
     }
 
     /// Loads a JSON catalog. Every string the catalog keeps is copied into the store, so `buf`
     /// need not outlive the call; `release(n)` is told as the first `n` bytes stop being needed.
-    mutating func loadJSON(_ buf: UnsafeBufferPointer<UInt8>, file: String, release: ((Int) -> Void)?) {
+    mutating func loadJSON(_ buf: UnsafeBufferPointer<UInt8>, file: String, deferTo: Int?, release: ((Int) -> Void)?) {
         let fileIndex = addFile(file)
         let firstRow = store.count
         // About 300 bytes a code: reserve the columns once instead of doubling them as they grow;
         // the text is at most the file's size (pages the arena never reaches cost nothing).
         if buf.count > 1 << 20 {
             store.reserve(store.count + buf.count / 300 + 64)
-            store.reserveText(buf.count)
+            // Estimated shares of the text; an underestimate only means a realloc.
+            store.reserveText(buf.count / 8, in: .code)
+            store.reserveText(buf.count / 16, in: .domain)
+            store.reserveText(buf.count / 4, in: .meaning)
+            store.reserveText(deferTo == nil ? buf.count : buf.count / 8, in: .other)
         }
         var header: [(key: String, value: TapeDoc)] = []
         var lines = LineCursor()
@@ -186,7 +199,7 @@ public struct CatalogLoader {
                                 lines.advance(to: i, in: buf)
                                 let (line, column) = (lines.line, lines.column(of: i))
                                 if i < buf.count, buf[i] == UInt8(ascii: "{"),
-                                    let end = JSONCodeEntry.read(buf, at: i, into: store, file: UInt16(truncatingIfNeeded: fileIndex), line: line, column: column)
+                                    let end = JSONCodeEntry.read(buf, at: i, into: store, file: UInt16(truncatingIfNeeded: fileIndex), line: line, column: column, deferTo: deferTo)
                                 {
                                     i = end
                                 } else {
@@ -533,9 +546,9 @@ public struct CatalogLoader {
         var extras = CodeExtras()
         var hasExtras = false
         var sawCode = false, sawMeaning = false, sawHTTP = false
-        func text(_ v: N, _ key: String) -> TextRef? {
-            if let r = v.textRef(in: store) { return r }
-            if v.kind == .int || v.kind == .double || v.kind == .bool { return v.text.map { store.intern($0) } ?? store.intern(v.json().scalarText ?? "") }
+        func text(_ v: N, _ key: String, _ column: TextColumn = .other) -> TextRef? {
+            if let r = v.textRef(in: store, column: column) { return r }
+            if v.kind == .int || v.kind == .double || v.kind == .bool { return store.intern(v.text ?? v.json().scalarText ?? "", in: column) }
             report(file, v, .error, "`\(key)` must be a string, not \(v.kind.rawValue)")
             bad = true
             return nil
@@ -545,8 +558,8 @@ public struct CatalogLoader {
             case "code":
                 sawCode = true
                 if v.kind == .int, let i = v.integer {
-                    store.code[row] = store.intern(String(i))
-                } else if let r = text(v, key) {
+                    store.code[row] = store.intern(String(i), in: .code)
+                } else if let r = text(v, key, .code) {
                     store.code[row] = r
                 }
                 let isWild = store.withBytes(store.code[row]) { b -> Bool in
@@ -560,8 +573,8 @@ public struct CatalogLoader {
                 }
                 if store.code[row].isEmpty { report(file, v, .error, "`code` is empty"); bad = true }
                 if isWild { store.flags[row] |= CodeStore.wildcardFlag }
-            case "domain": if let r = text(v, key) { store.domain[row] = r }
-            case "meaning": sawMeaning = true; if let r = text(v, key) { store.meaning[row] = r }
+            case "domain": if let r = text(v, key, .domain) { store.domain[row] = r }
+            case "meaning": sawMeaning = true; if let r = text(v, key, .meaning) { store.meaning[row] = r }
             case "when": if let r = text(v, key) { store.when[row] = r }
             case "cause": if let r = text(v, key) { store.cause[row] = r }
             case "fix": if let r = text(v, key) { store.fix[row] = r }
@@ -646,20 +659,18 @@ public struct CatalogLoader {
     public consuming func finish() -> Catalog {
         for (slot, sys) in systems.enumerated() {
             let sep = sys.convention?.domainSeparator
-            let defaultSource = sys.sources.first.map { store.intern($0.id) }
             var ruleReasons: [Int: TextRef] = [:]
             for row in 0..<store.count where Int(store.system[row]) == slot {
                 if store.domain[row].isEmpty {
                     let code = store.string(store.code[row])
                     if let sep, !sep.isEmpty, let r = code.range(of: sep), r.lowerBound > code.startIndex {
-                        store.domain[row] = store.intern(String(code[..<r.lowerBound]))
+                        store.domain[row] = store.intern(String(code[..<r.lowerBound]), in: .domain)
                     } else {
                         let loc = store.location(row)
                         report(loc.file, loc.line, loc.column, .error, "code `\(code)` has no `domain` and system `\(sys.id)` does not derive one")
-                        store.domain[row] = store.intern("(none)")
+                        store.domain[row] = store.intern("(none)", in: .domain)
                     }
                 }
-                if store.source[row].isEmpty, let d = defaultSource { store.source[row] = d }
                 if store.retry[row] == 0 {
                     let entry = (http: store.httpSpec(row), domain: store.string(store.domain[row]), code: store.string(store.code[row]))
                     if let r = sys.retryRules.lastIndex(where: { Self.matches($0.match, http: entry.http.primary, domain: entry.domain, code: entry.code) }) {
@@ -667,7 +678,7 @@ public struct CatalogLoader {
                         store.retry[row] = rule.retry.code | CodeStore.derivedRetryBit
                         if store.retryReason[row].isEmpty {
                             store.retryReason[row] = ruleReasons[r] ?? {
-                                let t = store.intern(rule.reason)
+                                let t = store.intern(rule.reason, in: .other)
                                 ruleReasons[r] = t
                                 return t
                             }()
@@ -679,6 +690,8 @@ public struct CatalogLoader {
                 }
             }
         }
+        // A code without a source cites its system's first one (kept once, not per code).
+        store.defaultSource = systems.map { $0.sources.first.map { store.intern($0.id, in: .other) } ?? .empty }
         checkDuplicates()
         checkReferences()
         let ids = systems.map(\.id)

@@ -80,52 +80,77 @@ struct CodeExtras: Sendable {
     var grpcNumber: Int?
 }
 
-/// All codes of a catalog in columns. All text lives in one arena of UTF-8 bytes, copied out of
-/// the catalog files while they are parsed, so no file is kept: a 100,000-code JSON catalog of
-/// 37 MB costs its ~26 MB of text plus ~100 bytes a code.
+/// Which arena a string goes to. The filter scans codes, domains and meanings for every row:
+/// each in its own arena, a scan reads dense memory instead of one cache line (and, every few
+/// rows, one page) per row.
+public enum TextColumn: Int, CaseIterable, Sendable {
+    case code, domain, meaning, other
+}
+
+/// All codes of a catalog in columns. All text lives in a few arenas of UTF-8 bytes (one per
+/// `TextColumn`), copied out of the catalog files while they are parsed, so no file is kept: a
+/// 100,000-code JSON catalog of 37 MB costs its ~26 MB of text plus ~100 bytes a code.
 public final class CodeStore: @unchecked Sendable {
-    /// The arena (malloc'd: it grows and, at `freeze`, shrinks with realloc, which moves pages
-    /// rather than copying them). Its address is stable once frozen.
-    private(set) var arenaBase: UnsafeMutablePointer<UInt8>?
-    private(set) var arenaCount = 0
-    private var arenaCapacity = 0
-    private(set) var isFrozen = false
+    /// One growable byte buffer (malloc'd: it grows and, at `freeze`, shrinks with realloc,
+    /// which moves pages rather than copying them).
+    struct Arena {
+        var base: UnsafeMutablePointer<UInt8>?
+        var count = 0
+        var capacity = 0
 
-    deinit { free(arenaBase) }
+        mutating func reserve(_ n: Int) {
+            guard count + n > capacity else { return }
+            let cap = count + n
+            guard let p = realloc(base, cap) else { fatalError("out of memory for \(cap) bytes of catalog text") }
+            base = p.assumingMemoryBound(to: UInt8.self)
+            capacity = cap
+        }
 
-    /// Ends loading: the arena is trimmed to its size and never moves again, so readers may hold
-    /// its address.
-    func freeze() {
-        guard !isFrozen else { return }
-        isFrozen = true
-        if arenaCount < arenaCapacity, let b = arenaBase, let shrunk = realloc(b, max(1, arenaCount)) {
-            arenaBase = shrunk.assumingMemoryBound(to: UInt8.self)
-            arenaCapacity = max(1, arenaCount)
+        mutating func shrink() {
+            if count < capacity, let b = base, let p = realloc(b, max(1, count)) {
+                base = p.assumingMemoryBound(to: UInt8.self)
+                capacity = max(1, count)
+            }
         }
     }
 
-    /// The arena once frozen (nil while loading, when it may still move).
-    var frozenArena: UnsafeBufferPointer<UInt8>? {
-        isFrozen ? UnsafeBufferPointer(start: arenaBase, count: arenaCount) : nil
+    private var arenas = [Arena](repeating: Arena(), count: TextColumn.allCases.count)
+    private(set) var isFrozen = false
+
+    deinit { for a in arenas { free(a.base) } }
+
+    /// Ends loading: the arenas are trimmed to size and never move again, so readers may hold
+    /// their addresses.
+    func freeze() {
+        guard !isFrozen else { return }
+        isFrozen = true
+        for k in arenas.indices { arenas[k].shrink() }
     }
 
-    /// Makes room for `n` more bytes of text up front. Pages not yet written cost no memory.
-    func reserveText(_ n: Int) {
-        guard arenaCount + n > arenaCapacity else { return }
-        let cap = arenaCount + n
-        guard let p = realloc(arenaBase, cap) else { fatalError("out of memory for \(cap) bytes of catalog text") }
-        arenaBase = p.assumingMemoryBound(to: UInt8.self)
-        arenaCapacity = cap
+    /// Each arena's base address once frozen (nil while loading, when they may still move),
+    /// indexed by `TextRef.buffer`.
+    var frozenBases: [UnsafePointer<UInt8>?] {
+        isFrozen ? arenas.map { $0.base.map { UnsafePointer($0) } } : arenas.map { _ in nil }
     }
 
-    /// Where the next text goes; `truncateText(to:)` rolls back to it.
-    var textMark: Int { arenaCount }
-    func truncateText(to mark: Int) { arenaCount = min(arenaCount, mark) }
+    /// Makes room for `n` more bytes in an arena up front. Pages not yet written cost no memory.
+    func reserveText(_ n: Int, in column: TextColumn) { arenas[column.rawValue].reserve(n) }
 
-    /// The bytes of `ref`, valid as long as the store (after `freeze`).
+    /// Where the next text of each arena goes; `truncateText(to:)` rolls back to it.
+    struct TextMark { fileprivate var counts: (Int, Int, Int, Int) }
+    var textMark: TextMark { TextMark(counts: (arenas[0].count, arenas[1].count, arenas[2].count, arenas[3].count)) }
+    func truncateText(to mark: TextMark) {
+        arenas[0].count = min(arenas[0].count, mark.counts.0)
+        arenas[1].count = min(arenas[1].count, mark.counts.1)
+        arenas[2].count = min(arenas[2].count, mark.counts.2)
+        arenas[3].count = min(arenas[3].count, mark.counts.3)
+    }
+
+    /// The bytes of `ref` (during loading, valid until the next append); empty for text left in
+    /// a file (only the columns nothing scans are left there).
     @inline(__always)
     func pointer(_ ref: TextRef) -> UnsafeBufferPointer<UInt8> {
-        guard let base = arenaBase, ref.length > 0 else { return UnsafeBufferPointer(start: nil, count: 0) }
+        guard ref.length > 0, ref.buffer < arenas.count, let base = arenas[ref.buffer].base else { return UnsafeBufferPointer(start: nil, count: 0) }
         return UnsafeBufferPointer(start: base + ref.offset, count: ref.length)
     }
 
@@ -139,10 +164,13 @@ public final class CodeStore: @unchecked Sendable {
     @exclusivity(unchecked) var cause: [TextRef] = []
     @exclusivity(unchecked) var fix: [TextRef] = []
     @exclusivity(unchecked) var retryReason: [TextRef] = []
-    @exclusivity(unchecked) var source: [TextRef] = []
-    @exclusivity(unchecked) var type: [TextRef] = []
-    @exclusivity(unchecked) var grpc: [TextRef] = []
-    @exclusivity(unchecked) var example: [TextRef] = []
+    /// Empty: the system's first source (`defaultSource`).
+    @exclusivity(unchecked) var source = SparseColumn()
+    @exclusivity(unchecked) var type = SparseColumn()
+    @exclusivity(unchecked) var grpc = SparseColumn()
+    @exclusivity(unchecked) var example = SparseColumn()
+    /// Per system slot: the source a code without one cites.
+    var defaultSource: [TextRef] = []
     /// > 0: the status; 0: unknown; -1: alternatives in extras.
     @exclusivity(unchecked) var http: [Int16] = []
     /// Retryability code; bit 7 set when it came from a system rule.
@@ -168,27 +196,31 @@ public final class CodeStore: @unchecked Sendable {
     }
 
     private func for_each_column(_ body: (inout [TextRef]) -> Void) {
-        body(&domain); body(&code); body(&meaning); body(&when); body(&cause); body(&fix)
-        body(&retryReason); body(&source); body(&type); body(&grpc); body(&example)
+        body(&domain); body(&code); body(&meaning); body(&when); body(&cause); body(&fix); body(&retryReason)
+    }
+
+    private func for_each_sparse(_ body: (inout SparseColumn) -> Void) {
+        body(&source); body(&type); body(&grpc); body(&example)
     }
 
     // MARK: Text
 
-    func intern(_ s: String) -> TextRef {
+    func intern(_ s: String, in column: TextColumn) -> TextRef {
         if s.isEmpty { return .empty }
         var s = s
-        return s.withUTF8 { append(bytes: $0) }
+        return s.withUTF8 { append(bytes: $0, to: column) }
     }
 
-    func append(bytes: UnsafeBufferPointer<UInt8>) -> TextRef {
+    func append(bytes: UnsafeBufferPointer<UInt8>, to column: TextColumn) -> TextRef {
         guard let src = bytes.baseAddress, !bytes.isEmpty else { return .empty }
         precondition(!isFrozen, "the code store is frozen")
         let n = min(bytes.count, 0xF_FFFF)
-        if arenaCount + n > arenaCapacity { reserveText(max(n, arenaCapacity)) }
-        let off = arenaCount
-        (arenaBase! + off).update(from: src, count: n)
-        arenaCount += n
-        return TextRef(buffer: 0, offset: off, length: n)
+        let k = column.rawValue
+        if arenas[k].count + n > arenas[k].capacity { arenas[k].reserve(max(n, arenas[k].capacity)) }
+        let off = arenas[k].count
+        (arenas[k].base! + off).update(from: src, count: n)
+        arenas[k].count += n
+        return TextRef(buffer: k, offset: off, length: n)
     }
 
     @inline(__always)
@@ -198,7 +230,71 @@ public final class CodeStore: @unchecked Sendable {
 
     func string(_ ref: TextRef) -> String {
         if ref.isEmpty { return "" }
+        if ref.buffer >= Self.deferredBufferBase { return deferredString(ref) }
         return withBytes(ref) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    // MARK: Text left in the file
+
+    /// A large JSON catalog's file, kept open after loading: the texts only a code's full view
+    /// shows (when, cause, fix, retry reason, example; about 60 % of a catalog's text) stay in
+    /// it and are read when asked for, so they cost no memory.
+    final class DeferredFile: @unchecked Sendable {
+        let path: String
+        let fd: Int32
+        let size: Int
+        let modified: timespec
+
+        /// Opens `path` if it is still the file `mapped` (an open descriptor) refers to.
+        init?(path: String, sameAs mapped: Int32) {
+            var a = stat(), b = stat()
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            guard fstat(fd, &a) == 0, fstat(mapped, &b) == 0, a.st_ino == b.st_ino, a.st_dev == b.st_dev else {
+                close(fd)
+                return nil
+            }
+            self.path = path
+            self.fd = fd
+            size = Int(a.st_size)
+            modified = a.st_mtim
+        }
+
+        deinit { close(fd) }
+
+        /// The bytes at `offset`, or nil if the file is no longer what was loaded.
+        func read(offset: Int, count: Int) -> [UInt8]? {
+            var st = stat()
+            guard fstat(fd, &st) == 0, Int(st.st_size) == size, st.st_mtim.tv_sec == modified.tv_sec,
+                st.st_mtim.tv_nsec == modified.tv_nsec else { return nil }
+            var bytes = [UInt8](repeating: 0, count: count)
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+            return n == count ? bytes : nil
+        }
+    }
+
+    /// `TextRef.buffer` of text in `deferredFiles[k]`: base + 2k, + 1 when it has JSON escapes.
+    static let deferredBufferBase = 16
+    var deferredFiles: [DeferredFile] = []
+
+    /// A reference to a JSON string body left in `deferredFiles[file]`, if it fits one.
+    func deferredRef(file: Int, offset: Int, length: Int, escaped: Bool) -> TextRef? {
+        let buffer = Self.deferredBufferBase + 2 * file + (escaped ? 1 : 0)
+        guard buffer < 0x1000, offset <= Int(UInt32.max), length <= 0xF_FFFF else { return nil }
+        return TextRef(buffer: buffer, offset: offset, length: length)
+    }
+
+    private func deferredString(_ ref: TextRef) -> String {
+        let k = (ref.buffer - Self.deferredBufferBase) >> 1
+        guard k < deferredFiles.count else { return "" }
+        let f = deferredFiles[k]
+        guard let raw = f.read(offset: ref.offset, count: ref.length) else {
+            return "(\(f.path) changed after errscope loaded it; start errscope again to read this text)"
+        }
+        guard ref.buffer & 1 == 1 else { return String(decoding: raw, as: UTF8.self) }
+        var out: [UInt8] = []
+        raw.withUnsafeBufferPointer { JSONTape.unescape($0, into: &out) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     func optionalString(_ ref: TextRef) -> String? { ref.isEmpty ? nil : string(ref) }
@@ -217,12 +313,14 @@ public final class CodeStore: @unchecked Sendable {
 
     func appendRow() -> Int {
         for_each_column { $0.append(.empty) }
+        for_each_sparse { $0.append(.empty) }
         system.append(0); http.append(0); retry.append(0); flags.append(0); file.append(0); line.append(0); column.append(0)
         return code.count - 1
     }
 
     func removeLastRow() {
         for_each_column { $0.removeLast() }
+        for_each_sparse { $0.removeLast() }
         system.removeLast(); http.removeLast(); retry.removeLast(); flags.removeLast(); file.removeLast()
         line.removeLast(); column.removeLast()
         extras[Int32(code.count)] = nil
@@ -240,6 +338,42 @@ public final class CodeStore: @unchecked Sendable {
         let f = Int(file[row])
         return (f < fileNames.count ? fileNames[f] : "?", Int(line[row]), Int(column[row]))
     }
+}
+
+/// A text column that most catalogs leave empty (sources, types, gRPC statuses, examples): it
+/// takes no memory until some row has a value, then one `TextRef` a row like the others.
+struct SparseColumn {
+    private var refs: [TextRef] = []
+    private(set) var count = 0
+
+    @inline(__always)
+    subscript(row: Int) -> TextRef {
+        get { refs.isEmpty ? .empty : refs[row] }
+        set {
+            if refs.isEmpty {
+                guard !newValue.isEmpty else { return }
+                refs = Array(repeating: .empty, count: count)
+            }
+            refs[row] = newValue
+        }
+    }
+
+    mutating func append(_ r: TextRef) {
+        if refs.isEmpty {
+            guard !r.isEmpty else { count += 1; return }
+            refs = Array(repeating: .empty, count: count)
+        }
+        refs.append(r)
+        count += 1
+    }
+
+    mutating func removeLast() {
+        count -= 1
+        if !refs.isEmpty { refs.removeLast() }
+    }
+
+    /// Every row's ref, or nil while no row has one.
+    var dense: [TextRef]? { refs.isEmpty ? nil : refs }
 }
 
 /// A fast 64-bit hash of bytes, 8 at a time (multiply-xorshift), for the code indexes.

@@ -14,8 +14,8 @@ protocol DocNode {
     func elements() -> [Self]
     func member(_ key: String) -> Self?
     func json() -> JSONValue
-    /// Copies a string node's text into `store`.
-    func textRef(in store: CodeStore) -> TextRef?
+    /// Copies a string node's text into one of `store`'s arenas.
+    func textRef(in store: CodeStore, column: TextColumn) -> TextRef?
 }
 
 enum DocKind: String { case map = "a mapping", seq = "a list", string = "a string", int = "an integer", double = "a number", bool = "a boolean", null = "null" }
@@ -88,9 +88,9 @@ struct YAMLDoc: DocNode {
         case .string: return .string(text ?? "")
         }
     }
-    func textRef(in store: CodeStore) -> TextRef? {
+    func textRef(in store: CodeStore, column: TextColumn) -> TextRef? {
         guard let t = text else { return nil }
-        return store.intern(t)
+        return store.intern(t, in: column)
     }
 }
 
@@ -148,12 +148,12 @@ struct TapeDoc: DocNode {
     }
     func child(_ i: Int) -> TapeDoc { TapeDoc(tape: tape, index: i, buf: buf) }
     func json() -> JSONValue { tape.value(at: index, in: buf) }
-    func textRef(in store: CodeStore) -> TextRef? {
+    func textRef(in store: CodeStore, column: TextColumn) -> TextRef? {
         guard tape.kind(index) == .string else { return nil }
         let e = tape.entry(index)
-        if !e.flag { return store.append(bytes: tape.rawBytes(index, in: buf)) }
+        if !e.flag { return store.append(bytes: tape.rawBytes(index, in: buf), to: column) }
         var bytes: [UInt8] = []
         JSONTape.unescape(tape.rawBytes(index, in: buf), into: &bytes)
-        return bytes.withUnsafeBufferPointer { store.append(bytes: $0) }
+        return bytes.withUnsafeBufferPointer { store.append(bytes: $0, to: column) }
     }
 }

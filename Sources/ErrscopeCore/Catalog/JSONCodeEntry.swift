@@ -54,10 +54,12 @@ enum JSONCodeEntry {
 
     /// Reads the entry whose `{` is at `start`. Returns the index after its `}`, or nil having
     /// written nothing (text appended to the arena is rolled back).
+    /// With `deferTo` (an index in `store.deferredFiles`, whose file `buf` is), the texts only a
+    /// code's full view shows are left in the file.
     static func read(_ buf: UnsafeBufferPointer<UInt8>, at start: Int, into store: CodeStore,
-                     file: UInt16, line: Int, column: Int) -> Int? {
+                     file: UInt16, line: Int, column: Int, deferTo: Int?) -> Int? {
         let mark = store.textMark
-        if let end = parse(buf, start, store, file: file, line: line, column: column) { return end }
+        if let end = parse(buf, start, store, file: file, line: line, column: column, deferTo: deferTo) { return end }
         store.truncateText(to: mark)
         return nil
     }
@@ -70,7 +72,7 @@ enum JSONCodeEntry {
     }
 
     private static func parse(_ buf: UnsafeBufferPointer<UInt8>, _ start: Int, _ store: CodeStore,
-                              file: UInt16, line: Int, column: Int) -> Int? {
+                              file: UInt16, line: Int, column: Int, deferTo: Int?) -> Int? {
         guard let b = buf.baseAddress else { return nil }
         let n = buf.count
         var r = CodeRow()
@@ -116,14 +118,19 @@ enum JSONCodeEntry {
             default:
                 guard b[i] == 0x22, let (end, escaped) = try? JSONTape.scanString(buf, i) else { return nil }
                 let raw = UnsafeBufferPointer(start: b + i + 1, count: end - i - 1)
+                let column: TextColumn = field == .code ? .code : field == .domain ? .domain : field == .meaning ? .meaning : .other
                 let ref: TextRef
-                if escaped {
+                if let k = deferTo, field == .when || field == .cause || field == .fix || field == .retryReason || field == .example,
+                    let r = store.deferredRef(file: k, offset: i + 1, length: end - i - 1, escaped: escaped)
+                {
+                    ref = r
+                } else if escaped {
                     var bytes: [UInt8] = []
                     bytes.reserveCapacity(raw.count)
                     JSONTape.unescape(raw, into: &bytes)
-                    ref = bytes.withUnsafeBufferPointer { store.append(bytes: $0) }
+                    ref = bytes.withUnsafeBufferPointer { store.append(bytes: $0, to: column) }
                 } else {
-                    ref = store.append(bytes: raw)
+                    ref = store.append(bytes: raw, to: column)
                 }
                 switch field {
                 case .code: r.code = ref; sawCode = true

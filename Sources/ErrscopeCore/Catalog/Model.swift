@@ -172,7 +172,12 @@ public struct CodeEntry: Sendable, Hashable {
     /// True when the retry class came from a system rule rather than the code itself.
     public var retryIsDerived: Bool { store.retry[row] & CodeStore.derivedRetryBit != 0 }
     public var retryReason: String? { store.optionalString(store.retryReason[row]) }
-    public var source: String? { store.optionalString(store.source[row]) }
+    public var source: String? {
+        let r = store.source[row]
+        if !r.isEmpty { return store.string(r) }
+        let s = Int(store.system[row])
+        return s < store.defaultSource.count ? store.optionalString(store.defaultSource[s]) : nil
+    }
     public var type: String? { store.optionalString(store.type[row]) }
     public var grpc: String? { store.optionalString(store.grpc[row]) }
     public var example: String? { store.optionalString(store.example[row]) }
