@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 E=${1:-}
 if [ -z "$E" ]; then
-  swift build -c release --static-swift-stdlib --product errscope
-  E=$PWD/.build/release/errscope
+  swift build -c release --static-swift-stdlib --scratch-path .build-release --product errscope
+  E=$PWD/.build-release/release/errscope
 fi
 command -v hyperfine >/dev/null && command -v jq >/dev/null && command -v tmux >/dev/null \
   || { apt-get update -qq; apt-get install -y -qq hyperfine jq tmux >/dev/null; }

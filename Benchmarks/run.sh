@@ -14,25 +14,39 @@ VENV=.build/venv
 PY=$VENV/bin/python   # a venv interpreter: the pyenv shim adds 55-140 ms a start
 [ -f "$DATA/bodies.jsonl" ] || $PY scripts/gen-bench-data.py "$DATA" --bodies 100000 --codes 100000 --yaml
 
-swift build -c release --static-swift-stdlib --product errscope
-E=$ROOT/.build/release/errscope
+# Its own scratch path: a release build does not throw away the debug build the tests use.
+swift build -c release --static-swift-stdlib --scratch-path .build-release --product errscope
+E=$ROOT/.build-release/release/errscope
 BIGCODE=$(tail -1 "$DATA/codes-100000.txt" | cut -d" " -f1)
 
 if [ "${SKIP_ORDO:-}" != 1 ]; then
   (cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --format markdown --no-progress) || true
 fi
 
+# hyperfine prints mean ± σ; on this noisy VM the median and the 10th/90th percentiles say more.
+med() {
+  python3 - "$1" <<'PY'
+import json, statistics, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    t = sorted(r["times"])
+    print("  %-70s median %7.1f ms  p10 %7.1f ms  p90 %7.1f ms" % (r["command"][:70], statistics.median(t) * 1e3, t[len(t) // 10] * 1e3, t[len(t) * 9 // 10] * 1e3))
+PY
+}
+HF=$(mktemp -d)
+
 echo "## whole-process comparisons"
-hyperfine -N --warmup 3 -r 20 \
+hyperfine -N --warmup 3 -r 20 --export-json $HF/1.json \
   -n "errscope decode --jsonl --summary (100k bodies)" "$E decode --jsonl $DATA/bodies.jsonl --summary --no-user-catalogs" \
   -n "jq -c '.error.code? // .error.type? // .code' (100k bodies)" "jq -R -c 'fromjson? | .error.code? // .error.type? // .code' $DATA/bodies.jsonl"
-hyperfine -N --warmup 5 -r 50 \
+hyperfine -N --warmup 10 -r 200 --export-json $HF/2.json \
   -n "errscope lookup CODE" "$E lookup data_service_error-alias_not_found --no-user-catalogs" \
   -n "errscope --help" "$E --help"
-hyperfine -N --warmup 3 -r 20 \
+hyperfine -N --warmup 3 -r 20 --export-json $HF/3.json \
   -n "errscope: load 100k-code JSON catalog + lookup" "$E lookup $BIGCODE --no-user-catalogs --catalog $DATA/catalog-100000.json" \
   -n "python3 json.load of the same file" "$PY -c 'import json; json.load(open(\"$DATA/catalog-100000.json\"))'" \
   -n "python3 start only" "$PY -c 'pass'"
+echo "## medians"
+for f in $HF/*.json; do med $f; done
 echo "## peak memory (max RSS)"
 /usr/bin/time -f "errscope 100k-code catalog: %M KB" $E lookup $BIGCODE --no-user-catalogs --catalog $DATA/catalog-100000.json >/dev/null
 /usr/bin/time -f "errscope bundled only: %M KB" $E lookup data_service_error-alias_not_found --no-user-catalogs >/dev/null
