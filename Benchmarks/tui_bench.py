@@ -218,6 +218,29 @@ print(summary("errscope, bundled catalogs (until the status line's `F1 help`)",
 print(summary("fzf, the same %d codes (until `%d/%d`)" % (n_bundled, n_bundled, n_bundled),
               pty_first_paint(["fzf"], b"%d/%d" % (n_bundled, n_bundled), stdin_file=bundled_lines)))
 
+def tmux_key_baseline(text="alias_nf"):
+    """tmux itself: a keystroke echoed by the tty of `cat` until capture-pane shows it (no
+    spaces: capture-pane drops trailing blanks; one line, well under the pane's width)."""
+    t = Tmux("cat")
+    try:
+        lat = []
+        typed = ""
+        for k in range(min(RUNS, 10)):
+            for ch in ("%d" % k) + text:
+                typed += ch
+                start = time.perf_counter()
+                t.keys(ch)
+                tail = typed[-12:]
+                t.wait(lambda s: tail in s)
+                lat.append(time.perf_counter() - start)
+        return lat
+    finally:
+        t.close()
+
+
+print()
+print(summary("tmux floor: a keystroke echoed by `cat`, send to shown", tmux_key_baseline()))
+
 for n in (100000, 1000000):
     cat = "%s/catalog-%d.json" % (DATA, n)
     lines = "%s/codes-%d.txt" % (DATA, n)
