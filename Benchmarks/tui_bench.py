@@ -33,6 +33,10 @@ class Tmux:
             l = self.p.stdout.readline().decode("utf-8", "replace")
             if not l or l.startswith("%end") or l.startswith("%error"):
                 break
+        # Without this, tmux copies every byte the program writes to this client as %output
+        # lines, and each reply waits behind them: a full-screen redraw then costs the harness
+        # (not the program) several milliseconds. `cat`'s one-byte echo hid it.
+        self.cmd("refresh-client -f no-output")
 
     def cmd(self, line):
         self.p.stdin.write((line + "\n").encode())

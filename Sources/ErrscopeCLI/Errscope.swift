@@ -58,6 +58,14 @@ public struct ErrscopeCommand: ParsableCommand {
     public static func runFromCommandLine() {
         processStart = CursesTerminal.monotonicNanos()
         let args = Array(CommandLine.arguments.dropFirst())
+        if Terminal.stdinIsTerminal && Terminal.stdoutIsTerminal, let settings = BrowseSettings.fastParse(args) {
+            do {
+                try settings.run()
+            } catch {
+                ErrscopeCommand.exit(withError: error)
+            }
+            return
+        }
         guard let first = args.first, let command = directCommand(first) else {
             main()
             return
@@ -107,6 +115,65 @@ struct BrowseOptions: ParsableArguments {
         if demoPort != nil && !demo { throw ValidationError("--demo-port goes with --demo") }
     }
 
+    func run() throws { try settings.run() }
+
+    /// What was asked, apart from how it was parsed.
+    var settings: BrowseSettings {
+        BrowseSettings(theme: theme, mouse: mouse, demo: demo, demoPort: demoPort, endpoints: endpoints, noJournal: noJournal,
+                       catalogPaths: catalogOptions.paths, noUserCatalogs: catalogOptions.noUserCatalogs)
+    }
+}
+
+/// A parsed `errscope [browse options]`: ArgumentParser's `BrowseOptions` and the start-up fast
+/// path (`fastParse`) both end here.
+struct BrowseSettings: Equatable {
+    var theme: String?
+    var mouse: Bool?
+    var demo = false
+    var demoPort: Int?
+    var endpoints: String?
+    var noJournal = false
+    var catalogPaths: [String] = []
+    var noUserCatalogs = false
+
+    /// Parses plain `errscope` and its common options without ArgumentParser, which parses from
+    /// the root here and reflects the whole command tree: about 4 ms of the ~14 ms before the
+    /// first paint (docs/PERFORMANCE.md). Returns nil, for ArgumentParser to handle, for anything
+    /// else: a subcommand, help, `--opt=value`, repeats, an unknown theme, `--demo`.
+    static func fastParse(_ args: [String]) -> BrowseSettings? {
+        var r = BrowseSettings()
+        var seen = Set<String>()
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            i += 1
+            var key = a
+            switch a {
+            case "--no-user-catalogs": r.noUserCatalogs = true
+            case "--mouse": r.mouse = true; key = "mouse"
+            case "--no-mouse": r.mouse = false; key = "mouse"
+            case "--no-journal": r.noJournal = true
+            case "--theme", "--endpoints", "--catalog":
+                guard i < args.count, !args[i].hasPrefix("-") else { return nil }
+                let value = args[i]
+                i += 1
+                if a == "--theme" {
+                    guard Theme.names.contains(value) else { return nil }
+                    r.theme = value
+                } else if a == "--endpoints" {
+                    r.endpoints = value
+                } else {
+                    r.catalogPaths.append(value)
+                    key = "catalog\(r.catalogPaths.count)"
+                }
+            default: return nil
+            }
+            // ArgumentParser takes the last of repeated flags and options; leave those to it.
+            guard seen.insert(key).inserted else { return nil }
+        }
+        return r
+    }
+
     func run() throws {
         let env = ProcessInfo.processInfo.environment
         let configPath = TUIConfig.path(environment: env)
@@ -115,7 +182,7 @@ struct BrowseOptions: ParsableArguments {
             config = TUIConfig.parse(String(decoding: data, as: UTF8.self), file: configPath)
         }
         let (keymap, keyProblems) = config.keymap()
-        let catalog = catalogOptions.load()
+        let catalog = CatalogOptions.load(paths: catalogPaths, noUserCatalogs: noUserCatalogs)
         var endpointsConfig = demo ? EndpointsConfig() : EndpointsConfig.load(path: endpoints ?? EndpointsConfig.path(environment: env))
         var demoServer: DemoServer?
         if demo {

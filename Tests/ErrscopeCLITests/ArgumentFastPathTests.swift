@@ -1,0 +1,50 @@
+@testable import ErrscopeCLI
+import Testing
+
+/// `errscope` and `errscope lookup` parse their common argument shapes without ArgumentParser
+/// (start-up time). Whatever the fast path takes, it must read exactly as ArgumentParser does;
+/// whatever it cannot read that way, it must hand back.
+@Suite struct ArgumentFastPathTests {
+    static let browseShapes: [[String]] = [
+        [],
+        ["--no-user-catalogs"],
+        ["--catalog", "a.yaml", "--no-user-catalogs", "--catalog", "b.json"],
+        ["--theme", "light"],
+        ["--theme", "high-contrast", "--mouse", "--no-journal"],
+        ["--no-mouse", "--endpoints", "/tmp/e.yaml"],
+    ]
+
+    @Test(arguments: browseShapes)
+    func browseReadsAsArgumentParserDoes(_ args: [String]) throws {
+        let fast = try #require(BrowseSettings.fastParse(args))
+        #expect(fast == (try BrowseOptions.parse(args)).settings)
+    }
+
+    @Test(arguments: [
+        ["lookup", "x"], ["--help"], ["-h"], ["--theme=light"], ["--theme", "neon"], ["--theme"], ["--catalog", "--mouse"],
+        ["--mouse", "--mouse"], ["--mouse", "--no-mouse"], ["--demo"], ["--demo-port", "8080"], ["--no-journal", "--no-journal"],
+        ["--version"], ["--generate-completion-script", "bash"],
+    ])
+    func browseHandsBackWhatItDoesNotRead(_ args: [String]) {
+        #expect(BrowseSettings.fastParse(args) == nil)
+    }
+
+    static let lookupShapes: [[String]] = [
+        ["data_service_error-alias_not_found"],
+        ["429", "--json"],
+        ["-s", "bodhi", "429", "--no-user-catalogs"],
+        ["--system", "bodhi", "-l", "not_found_error"],
+        ["x", "--catalog", "a.yaml", "--catalog", "b.yaml", "--long"],
+    ]
+
+    @Test(arguments: lookupShapes)
+    func lookupReadsAsArgumentParserDoes(_ args: [String]) throws {
+        let fast = try #require(LookupRequest.fastParse(args))
+        #expect(fast == (try Lookup.parse(args)).request)
+    }
+
+    @Test(arguments: [[], ["--help"], ["--json"], ["a", "b"], ["-x"], ["--system=bodhi", "a"], ["-ls", "bodhi", "a"], ["--", "-a"], ["a", "--json", "--json"], [""]])
+    func lookupHandsBackWhatItDoesNotRead(_ args: [String]) {
+        #expect(LookupRequest.fastParse(args) == nil)
+    }
+}
