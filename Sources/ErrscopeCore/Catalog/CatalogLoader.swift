@@ -41,32 +41,25 @@ public struct CatalogLoader {
             report(path, 0, 0, .error, "file is \(size) bytes; catalogs are read up to \(Self.maxFileSize) bytes")
             return
         }
+        // Map the file rather than read it: parsing walks it once, front to back, and gives
+        // back the pages it has passed (its text is copied into the store as it goes), so a
+        // large catalog is never resident all at once.
+        if let mapped = MappedFile(path: path) {
+            // A large JSON catalog leaves its detail texts in the file (see `DeferredFile`).
+            var deferTo: Int?
+            if mapped.bytes.count > Self.deferredTextThreshold, let f = CodeStore.DeferredFile(path: path, sameAs: mapped.fd) {
+                store.deferredFiles.append(f)
+                deferTo = store.deferredFiles.count - 1
+            }
+            load(buffer: mapped.bytes, file: path, deferTo: deferTo) { mapped.release(upTo: $0) }
+            return
+        }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             report(path, 0, 0, .error, "cannot read the file: \(String(cString: strerror(errno)))")
             return
         }
         defer { close(fd) }
-        // Map the file rather than read it: parsing walks it once, front to back, and gives
-        // back the pages it has passed (its text is copied into the store as it goes), so a
-        // large catalog is never resident all at once.
-        if size > 0, let m = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED {
-            defer { munmap(m, size) }
-            _ = madvise(m, size, MADV_SEQUENTIAL)
-            let bytes = UnsafeBufferPointer(start: m.assumingMemoryBound(to: UInt8.self), count: size)
-            // A large JSON catalog leaves its detail texts in the file (see `DeferredFile`).
-            var deferTo: Int?
-            if size > Self.deferredTextThreshold, let f = CodeStore.DeferredFile(path: path, sameAs: fd) {
-                store.deferredFiles.append(f)
-                deferTo = store.deferredFiles.count - 1
-            }
-            load(buffer: bytes, file: path, deferTo: deferTo) { upTo in
-                let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-                let end = upTo / page * page
-                if end > 0 { _ = madvise(m, end, MADV_DONTNEED) }
-            }
-            return
-        }
         // Not mappable (a pipe, /dev/stdin, an empty file): read it.
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
