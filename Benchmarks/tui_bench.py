@@ -181,6 +181,52 @@ def errscope_keystrokes(catalog, query):
         t.close()
 
 
+def pty_keystrokes(catalog, query):
+    """On a bare pty: write each key, time until the last byte of the frame it causes (the
+    output then stays quiet for 30 ms). No terminal emulator in between."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        os.execvpe(BIN, [BIN, "--no-user-catalogs", "--catalog", catalog],
+                   dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", ERRSCOPE_CONFIG_DIR="/tmp/errscope-bench-cfg"))
+
+    def drain(quiet, first_wait=10.0):
+        last, n = None, 0
+        wait = first_wait  # the frame may take longer than `quiet` to start
+        while select.select([fd], [], [], wait)[0]:
+            wait = quiet
+            c = os.read(fd, 1 << 16)
+            if not c:
+                break
+            n += len(c)
+            last = time.perf_counter()
+        return last, n
+
+    out = b""
+    end = time.perf_counter() + 120
+    while b"F1 help" not in ANSI.sub(b"", out) and time.perf_counter() < end:
+        if select.select([fd], [], [], 0.5)[0]:
+            out += os.read(fd, 1 << 16)
+    drain(0.3)
+    os.write(fd, b"/")
+    drain(0.3)
+    lat = []
+    for ch in query:
+        t0 = time.perf_counter()
+        os.write(fd, ch.encode())
+        last, n = drain(0.03)
+        lat.append((last or t0) - t0)
+        time.sleep(0.2)
+    os.kill(pid, signal.SIGTERM)
+    try:
+        drain(0.2, first_wait=0.2)
+    except OSError:
+        pass
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return lat
+
+
 def fzf_settle(lines_file, query, expected):
     """Type the whole query, wait until fzf's info line shows the final count."""
     out = []
@@ -251,11 +297,24 @@ for n in (100000, 1000000):
     if not os.path.exists(cat):
         continue
     print("\n## filter `alias nf` over %d codes" % n)
-    lat, hwm, count, inproc = errscope_keystrokes(cat, "alias nf")
+    # Three sessions: the first keystroke (one letter, nearly every code matches) is the
+    # slowest and varies most, so one session's worth is not enough.
+    lat, inproc, firsts = [], [], []
+    for session in range(3):
+        l, hwm, count, ip = errscope_keystrokes(cat, "alias nf")
+        lat += l
+        inproc += ip
+        firsts.append((l[0], ip[0]))
+        print("    session %d through tmux: " % (session + 1) + ", ".join(ms(x) for x in l) + "; final matches %s; VmHWM %s" % (count, hwm))
+        print("    session %d in process:   " % (session + 1) + ", ".join(ms(x) for x in ip))
     print(summary("errscope, per keystroke through tmux (a, al, ... alias nf)", lat))
-    print("    through tmux: " + ", ".join(ms(x) for x in lat) + "; final matches %s; VmHWM %s" % (count, hwm))
     print(summary("errscope, per keystroke in process (key read -> painted)", inproc))
-    print("    in process: " + ", ".join(ms(x) for x in inproc))
+    print("    first keystroke of each session (tmux / in process): " + ", ".join("%s / %s" % (ms(a), ms(b)) for a, b in firsts))
+    bare = []
+    for session in range(3):
+        bare += pty_keystrokes(cat, "alias nf")
+    print(summary("errscope, per keystroke on a bare pty (key written -> frame's last byte)", bare))
+    print("    bare pty: " + ", ".join(ms(x) for x in bare))
     expected = int(subprocess.run("fzf --filter 'alias nf' < %s | wc -l" % lines, shell=True, capture_output=True, text=True).stdout.strip() or 0)
     fs = fzf_settle(lines, "alias nf", expected)
     print(summary("fzf, settle on `alias nf` (%d matches)" % expected, fs))
