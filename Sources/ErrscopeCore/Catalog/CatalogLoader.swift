@@ -68,6 +68,10 @@ public struct CatalogLoader {
             if n <= 0 { break }
             data.append(contentsOf: chunk[0..<n])
         }
+        if data.count > Self.maxFileSize {
+            report(path, 0, 0, .error, "more than \(Self.maxFileSize) bytes; catalogs are read up to that")
+            return
+        }
         load(bytes: data, file: path)
     }
 
