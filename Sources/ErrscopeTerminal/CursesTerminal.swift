@@ -165,6 +165,13 @@ public enum CursesTerminal {
             let wait = due.map { Int32(min(500, max(1, ($0 - now + 999_999) / 1_000_000))) } ?? 500
             var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: inbox.readFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, wait)
+            // The terminal went away (its window closed, the connection dropped) without a
+            // SIGHUP reaching us (we are not its session leader, or a wrapper took the signal):
+            // poll would report it at once, forever, and the loop would spin on a core.
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                status = 128 + SIGHUP
+                break
+            }
         }
         endwin()
         delscreen(screen)

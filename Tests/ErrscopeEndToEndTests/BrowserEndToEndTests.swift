@@ -24,6 +24,30 @@ struct BrowserEndToEndTests {
         try t.send("q")
     }
 
+    /// A terminal that goes away without a SIGHUP reaching errscope must still end it: here it
+    /// runs in a session of its own (setsid), so the pane is not its controlling terminal, and
+    /// before the fix it spun on a core forever once the pane closed.
+    @Test func aVanishedTerminalEndsTheBrowser() throws {
+        let marker = "errscope-hangup-\(UInt32.random(in: 0...UInt32.max))"
+        func pids() -> [Int32] {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return entries.compactMap { Int32($0) }.filter { pid in
+                guard let cmd = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+                let args = String(decoding: cmd, as: UTF8.self)
+                return args.contains(marker) && args.hasPrefix(TmuxSession.binary)
+            }
+        }
+        let t = try TmuxSession("setsid -w \(bin) --endpoints /tmp/\(marker).yaml")
+        try t.waitFor(text: "systems ·")
+        #expect(pids().count == 1)
+        try t.tmux(["kill-server"], capture: false)
+        let deadline = Date().addingTimeInterval(5)
+        while !pids().isEmpty && Date() < deadline { usleep(50_000) }
+        let left = pids()
+        #expect(left.isEmpty, "errscope still running after its terminal went away")
+        for pid in left { kill(pid, SIGKILL) }
+    }
+
     @Test func filterShowsMatchCountAndEscClears() throws {
         let t = try TmuxSession(bin)
         try t.waitFor(text: "systems ·")
