@@ -106,26 +106,33 @@ struct Decode: ParsableCommand {
     }
 
     func decodeLines(_ path: String, decoder: ErrorDecoder, headers: [(name: String, value: String)]) throws {
-        // A file is mapped, not copied into the heap (8 MB of bodies is 8 MB of page faults).
+        // A file is mapped, not copied into the heap (8 MB of bodies is 8 MB of page faults);
+        // standard input, or a file that cannot be mapped, is read.
         let mapped = path == "-" ? nil : MappedFile(path: path)
-        if summary, let mapped {
-            let s = BatchSummary.summarize(lines: mapped.bytes, catalog: decoder.catalog, system: system)
-            if json { Output.line(s.json.prettyText) } else { SummaryText.print(s) }
-            return
+        var data = Data()
+        if mapped == nil {
+            guard let d = path == "-" ? Output.stdinReader().readDataToEndOfFile() : FileManager.default.contents(atPath: path) else {
+                Output.warn("cannot read \(path)")
+                throw ExitCode.noInput
+            }
+            data = d
         }
-        guard let data = mapped.map({ Data($0.bytes) }) ?? (path == "-" ? Output.stdinReader().readDataToEndOfFile() : FileManager.default.contents(atPath: path)) else {
-            Output.warn("cannot read \(path)")
-            throw ExitCode.noInput
+        func withInput<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+            if let mapped { return try body(mapped.bytes) }
+            return try data.withUnsafeBytes { try body($0.bindMemory(to: UInt8.self)) }
         }
         if summary {
-            let s = data.withUnsafeBytes { raw in
-                BatchSummary.summarize(lines: raw.bindMemory(to: UInt8.self), catalog: decoder.catalog, system: system)
-            }
+            let s = withInput { BatchSummary.summarize(lines: $0, catalog: decoder.catalog, system: system) }
             if json { Output.line(s.json.prettyText) } else { SummaryText.print(s) }
             return
         }
+        withInput { decodeEach(lines: $0, decoder: decoder, headers: headers) }
+    }
+
+    /// One verdict per line, in order.
+    private func decodeEach(lines input: UnsafeBufferPointer<UInt8>, decoder: ErrorDecoder, headers: [(name: String, value: String)]) {
         var lineNumber = 0
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
+        for line in input.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
             let v = decoder.decode(DecodeInput(body: [UInt8](line), http: status, headers: headers, path: self.path, system: system))

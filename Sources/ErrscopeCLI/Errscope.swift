@@ -137,41 +137,18 @@ struct BrowseSettings: Equatable {
     var noUserCatalogs = false
 
     /// Parses plain `errscope` and its common options without ArgumentParser, which parses from
-    /// the root here and reflects the whole command tree: about 4 ms of the ~14 ms before the
-    /// first paint (docs/PERFORMANCE.md). Returns nil, for ArgumentParser to handle, for anything
-    /// else: a subcommand, help, `--opt=value`, repeats, an unknown theme, `--demo`.
+    /// the root here and reflects the whole command tree: 13.8 -> 8.0 ms before the first paint
+    /// (docs/PERFORMANCE.md). Returns nil, for ArgumentParser to handle, for anything else: a
+    /// subcommand, help, `--opt=value`, repeats, an unknown theme, `--demo`.
     static func fastParse(_ args: [String]) -> BrowseSettings? {
-        var r = BrowseSettings()
-        var seen = Set<String>()
-        var i = 0
-        while i < args.count {
-            let a = args[i]
-            i += 1
-            var key = a
-            switch a {
-            case "--no-user-catalogs": r.noUserCatalogs = true
-            case "--mouse": r.mouse = true; key = "mouse"
-            case "--no-mouse": r.mouse = false; key = "mouse"
-            case "--no-journal": r.noJournal = true
-            case "--theme", "--endpoints", "--catalog":
-                guard i < args.count, !args[i].hasPrefix("-") else { return nil }
-                let value = args[i]
-                i += 1
-                if a == "--theme" {
-                    guard Theme.names.contains(value) else { return nil }
-                    r.theme = value
-                } else if a == "--endpoints" {
-                    r.endpoints = value
-                } else {
-                    r.catalogPaths.append(value)
-                    key = "catalog\(r.catalogPaths.count)"
-                }
-            default: return nil
-            }
-            // ArgumentParser takes the last of repeated flags and options; leave those to it.
-            guard seen.insert(key).inserted else { return nil }
-        }
-        return r
+        guard let a = PlainArguments(args, flags: ["--no-user-catalogs": "no-user-catalogs", "--mouse": "mouse", "--no-mouse": "mouse", "--no-journal": "no-journal"],
+                                     options: ["--theme": "theme", "--endpoints": "endpoints", "--catalog": "catalog"], repeatable: ["catalog"]),
+            a.positionals.isEmpty
+        else { return nil }
+        if let t = a.option("theme"), !Theme.names.contains(t) { return nil }
+        return BrowseSettings(theme: a.option("theme"), mouse: a.flags["mouse"].map { $0 == "--mouse" }, endpoints: a.option("endpoints"),
+                              noJournal: a.flags["no-journal"] != nil, catalogPaths: a.options["catalog"] ?? [],
+                              noUserCatalogs: a.flags["no-user-catalogs"] != nil)
     }
 
     func run() throws {

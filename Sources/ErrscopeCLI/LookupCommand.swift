@@ -54,41 +54,12 @@ struct LookupRequest: Equatable {
     /// options): those go through ArgumentParser. A test checks that both parse every shape
     /// here into the same request.
     static func fastParse(_ args: [String]) -> LookupRequest? {
-        var query: String?
-        var r = LookupRequest(query: "")
-        var seen = Set<String>()
-        var i = 0
-        while i < args.count {
-            let a = args[i]
-            i += 1
-            guard a.hasPrefix("-") else {
-                if query != nil { return nil }
-                query = a
-                continue
-            }
-            let key: String
-            switch a {
-            case "--json": key = "json"; r.json = true
-            case "-l", "--long": key = "long"; r.long = true
-            case "--no-user-catalogs": key = "no-user-catalogs"; r.noUserCatalogs = true
-            case "-s", "--system", "--catalog":
-                guard i < args.count, !args[i].hasPrefix("-") else { return nil }
-                if a == "--catalog" {
-                    r.catalogPaths.append(args[i])
-                    key = "catalog\(r.catalogPaths.count)"
-                } else {
-                    key = "system"
-                    r.system = args[i]
-                }
-                i += 1
-            default: return nil
-            }
-            // ArgumentParser takes the last of repeated flags and options; leave those to it.
-            guard seen.insert(key).inserted else { return nil }
-        }
-        guard let query, !query.isEmpty else { return nil }
-        r.query = query
-        return r
+        guard let a = PlainArguments(args, flags: ["--json": "json", "-l": "long", "--long": "long", "--no-user-catalogs": "no-user-catalogs"],
+                                     options: ["-s": "system", "--system": "system", "--catalog": "catalog"], repeatable: ["catalog"]),
+            a.positionals.count == 1, let query = a.positionals.first, !query.isEmpty
+        else { return nil }
+        return LookupRequest(query: query, system: a.option("system"), long: a.flags["long"] != nil, json: a.flags["json"] != nil,
+                             catalogPaths: a.options["catalog"] ?? [], noUserCatalogs: a.flags["no-user-catalogs"] != nil)
     }
 
     func run() throws {

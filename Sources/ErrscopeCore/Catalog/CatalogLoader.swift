@@ -47,7 +47,7 @@ public struct CatalogLoader {
         if let mapped = MappedFile(path: path) {
             // A large JSON catalog leaves its detail texts in the file (see `DeferredFile`).
             var deferTo: Int?
-            if mapped.bytes.count > Self.deferredTextThreshold, let f = CodeStore.DeferredFile(path: path, sameAs: mapped.fd) {
+            if mapped.bytes.count > Self.deferredTextThreshold, let f = CodeStore.DeferredFile(path: path, duplicating: mapped.fd) {
                 store.deferredFiles.append(f)
                 deferTo = store.deferredFiles.count - 1
             }

@@ -87,9 +87,10 @@ public enum TextColumn: Int, CaseIterable, Sendable {
     case code, domain, meaning, other
 }
 
-/// All codes of a catalog in columns. All text lives in a few arenas of UTF-8 bytes (one per
-/// `TextColumn`), copied out of the catalog files while they are parsed, so no file is kept: a
-/// 100,000-code JSON catalog of 37 MB costs its ~26 MB of text plus ~100 bytes a code.
+/// All codes of a catalog in columns. Text lives in a few arenas of UTF-8 bytes (one per
+/// `TextColumn`), copied out of the catalog files while they are parsed; only a large JSON
+/// file's detail texts stay in the file (`DeferredFile`). A 100,000-code JSON catalog of 37 MB
+/// costs ~10 MB of text plus ~70 bytes a code.
 public final class CodeStore: @unchecked Sendable {
     /// One growable byte buffer (malloc'd: it grows and, at `freeze`, shrinks with realloc,
     /// which moves pages rather than copying them).
@@ -245,19 +246,20 @@ public final class CodeStore: @unchecked Sendable {
         let size: Int
         let modified: timespec
 
-        /// Opens `path` if it is still the file `mapped` (an open descriptor) refers to.
-        init?(path: String, sameAs mapped: Int32) {
-            var a = stat(), b = stat()
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
+        /// Keeps its own descriptor of the file `mapped` is open on (the same file, whatever
+        /// happens to the path later).
+        init?(path: String, duplicating mapped: Int32) {
+            var st = stat()
+            let fd = fcntl(mapped, F_DUPFD_CLOEXEC, 0)
             guard fd >= 0 else { return nil }
-            guard fstat(fd, &a) == 0, fstat(mapped, &b) == 0, a.st_ino == b.st_ino, a.st_dev == b.st_dev else {
+            guard fstat(fd, &st) == 0 else {
                 close(fd)
                 return nil
             }
             self.path = path
             self.fd = fd
-            size = Int(a.st_size)
-            modified = a.st_mtim
+            size = Int(st.st_size)
+            modified = st.st_mtim
         }
 
         deinit { close(fd) }

@@ -28,10 +28,11 @@ public final class MappedFile: @unchecked Sendable {
         close(fd)
     }
 
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
     /// Drops the pages before `offset` from memory (they are read again from the file if used).
     public func release(upTo offset: Int) {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let end = min(offset, bytes.count) / page * page
+        let end = min(offset, bytes.count) / Self.pageSize * Self.pageSize
         if end > 0 { _ = madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress), end, MADV_DONTNEED) }
     }
 }
