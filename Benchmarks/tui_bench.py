@@ -10,7 +10,7 @@ tmux adds its own ~13-15 ms to a first paint, so first paint is also measured on
 just before fork/exec to the moment the bytes that complete the screen arrive. Keystrokes are
 also reported as errscope's own trace has them (key read -> screen updated, ERRSCOPE_TRACE).
 Usage: tui_bench.py ERRSCOPE_BIN DATA_DIR [runs]"""
-import fcntl, os, pty, re, select, signal, statistics, struct, subprocess, sys, termios, time
+import fcntl, io, os, pty, re, select, signal, statistics, struct, subprocess, sys, termios, time
 
 BIN, DATA = sys.argv[1], sys.argv[2]
 RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
@@ -27,10 +27,14 @@ class Tmux:
         self.p = subprocess.Popen(["tmux", "-L", self.sock, "-f", "/dev/null", "-C", "new-session", "-x", str(w), "-y", str(h),
                                    "-e", "LANG=C.UTF-8", "-e", "TERM=xterm-256color"] + envs + [command],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        # Replies are read through a buffer. With bufsize=0, readline() on the raw pipe reads
+        # one byte per read(2): a 120x40 capture-pane then cost the harness ~5.8 ms per poll
+        # (0.17 ms for `cat`'s near-empty screen), and a frame was seen up to two polls late.
+        self.out = io.BufferedReader(self.p.stdout, 1 << 16)
         # The reply to `new-session` itself comes first: read it, or every later reply is
         # taken for the command after it (one poll stale, and `display` gets a screen).
         while True:
-            l = self.p.stdout.readline().decode("utf-8", "replace")
+            l = self.out.readline().decode("utf-8", "replace")
             if not l or l.startswith("%end") or l.startswith("%error"):
                 break
         # Without this, tmux copies every byte the program writes to this client as %output
@@ -43,7 +47,7 @@ class Tmux:
         out = []
         inside = False
         while True:
-            l = self.p.stdout.readline().decode("utf-8", "replace")
+            l = self.out.readline().decode("utf-8", "replace")
             if not l:
                 raise RuntimeError("tmux exited")
             if l.startswith("%begin"):
