@@ -31,6 +31,36 @@ static inline int es_put(WINDOW *w, int y, int x, const wchar_t *text, attr_t at
     return mvwadd_wch(w, y, x, &c);
 }
 static inline SCREEN *es_newterm(void) { return newterm(NULL, stdout, stdin); }
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
+/* ncurses 6.4 flushes its output after every cursor move inside an update until the screen has
+   been through one endwin()/doupdate() cycle: `_nc_mvcur` flushes while `SCREEN._endwin` is
+   `ewInitial`, and only the resume in doupdate() sets `ewRunning` (lib_mvcur.c, tty_update.c).
+   This is the endwin() half, with the terminal's fd pointed at /dev/null for the call: what
+   endwin() would send (leave the alternate screen, keypad and mouse off) never reaches the
+   terminal, so the user's shell does not flash up, and the tty stays in program mode (its
+   tcsetattr fails on /dev/null; the ENOTTY only sets ncurses' `_notty`, read by cooked-mode getch,
+   which errscope never uses). The resume re-sends every mode it sets, and the next
+   refresh is that resume. Signals are blocked meanwhile, so a handler that restores the terminal
+   always writes to the real one. If /dev/null cannot be opened, endwin() runs as is. */
+static inline void es_end_initial_mode(void) {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int out = fileno(stdout);
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    int saved = null >= 0 ? fcntl(out, F_DUPFD_CLOEXEC, 3) : -1;
+    if (saved >= 0 && dup2(null, out) >= 0) {
+        endwin();
+        dup2(saved, out);
+    } else {
+        endwin();
+    }
+    if (saved >= 0) close(saved);
+    if (null >= 0) close(null);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
 static inline WINDOW *es_stdscr(void) { return stdscr; }
 static inline int es_colors(void) { return COLORS; }
 static inline int es_color_pairs(void) { return COLOR_PAIRS; }

@@ -64,7 +64,13 @@ public enum CursesTerminal {
         if options.mouse { _ = mousemask(es_mouse_mask(), nil) }
         _ = update(&state, .resize(width: Int(es_getmaxx(win)), height: Int(es_getmaxy(win))))
         var painter = Painter(window: win, colors: colors)
-        painter.paint(View.render(state), full: true)
+        // Until the screen has been through one endwin()/doupdate() cycle, ncurses 6.4 writes a
+        // frame as one write() per cursor move — dozens of 10–80-byte writes, each a wake-up and
+        // a parse for the terminal emulator (see es_end_initial_mode). With the cycle, a frame is
+        // one write. The first paint is the doupdate() that completes it.
+        let first = View.render(state)
+        es_end_initial_mode()
+        painter.paint(first, full: true)
         var trace: FileHandle?
         if let path = options.tracePath {
             if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }

@@ -48,6 +48,47 @@ struct BrowserEndToEndTests {
         for pid in left { kill(pid, SIGKILL) }
     }
 
+    /// Each frame reaches the terminal in one write(2), and starting up never shows the user's
+    /// shell. ncurses 6.4 flushes after every cursor move until the screen has been through one
+    /// endwin()/doupdate() cycle; errscope runs that cycle with the terminal's output pointed at
+    /// /dev/null (es_end_initial_mode). Without the cycle a navigation frame took 10–30 writes;
+    /// with a plain endwin() the raw output left the alternate screen before the first frame.
+    /// The raw bytes come from pipe-pane (attached before errscope starts), the count of write
+    /// calls from /proc/PID/io.
+    @Test func aFrameIsOneWriteAndStartingNeverLeavesTheAlternateScreen() throws {
+        let raw = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-raw-\(UUID().uuidString)").path
+        defer { unlink(raw) }
+        let t = try TmuxSession("sleep 0.5; exec \(bin)")
+        try t.tmux(["pipe-pane", "-O", "-t", "s", "cat > \(raw)"])
+        try t.waitFor(text: "systems ·")
+        let pid = try t.panePID()
+        func writes() -> Int? {
+            guard let io = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) else { return nil }
+            return io.split(separator: "\n").first { $0.hasPrefix("syscw:") }.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces)) }
+        }
+        usleep(200_000)
+        guard let before = writes() else {
+            Issue.record("cannot read /proc/\(pid)/io")
+            return
+        }
+        // Three frames that each change cells far apart: the selection row, the detail pane and
+        // the mapping columns.
+        var screen = try t.screen()
+        for key in ["j", "j", "k"] {
+            try t.send(key)
+            screen = try t.waitFor("the frame after \(key)") { [screen] in $0 != screen }
+        }
+        usleep(200_000)
+        let after = writes() ?? before
+        #expect(after - before == 3, "write calls for three frames: \(after - before)")
+        let bytes = (try? Data(contentsOf: URL(fileURLWithPath: raw))) ?? Data()
+        let output = String(decoding: bytes, as: UTF8.self)
+        let entered = output.contains("\u{1B}[?1049h"), left = output.contains("\u{1B}[?1049l")
+        #expect(entered, "no alternate screen in \(bytes.count) bytes of output")
+        #expect(!left, "left the alternate screen while running")
+        try t.send("q")
+    }
+
     @Test func filterShowsMatchCountAndEscClears() throws {
         let t = try TmuxSession(bin)
         try t.waitFor(text: "systems ·")
