@@ -351,4 +351,42 @@ func codeRows(_ s: AppState) -> [Int32] {
         // The terms discriminate: most match some rows and not others.
         #expect(hits > terms.count / 2)
     }
+
+    /// Large catalogs are scanned in parts, one per thread, each writing into its own slice of
+    /// one buffer that is then compacted; narrowing (`within`) takes the same path. Both must give
+    /// what one thread gives, for terms that keep almost every row, some rows or none, and with
+    /// texts ending at the very end of the store (the scan reads 8 bytes at a time).
+    @Test func partsAndNarrowingAgreeWithOneThread() throws {
+        var g = LCG(s: 11)
+        let words = ["alias", "token", "model", "quota", "upstream", "session", "tenant", "AL", "Zz"]
+        var json = #"{"errscope":1,"system":{"id":"big","name":"Big"},"codes":["#
+        let n = 90_000
+        for k in 0..<n {
+            let w = words[g.next(words.count)], v = words[g.next(words.count)]
+            // Short fields too: a code or meaning shorter than one 8-byte word.
+            let meaning = k % 7 == 0 ? "x\(w.prefix(2))" : "The \(w) \(k) could not reach \(v)."
+            json += (k == 0 ? "" : ",") + #"{"code":"\#(w)_\#(k % 97)-\#(v)_\#(k)","domain":"\#(w)_\#(k % 13)","http":\#(400 + k % 200),"meaning":"\#(meaning)","retry":"no"}"#
+        }
+        json += "]}"
+        var loader = CatalogLoader()
+        loader.loadJSON(Array(json.utf8), file: "big.json")
+        let catalog = loader.finish()
+        #expect(catalog.errors.isEmpty, "\(catalog.errors.prefix(2))")
+        #expect(catalog.codeCount == n)
+        let filter = CodeFilter(catalog: catalog)
+        var narrowed: [Int32]? = nil
+        var typed = ""
+        for query in ["a", "al", "ali", "alias", "alias 4", "alias 45", "zz", "xal", "qqq", "ta", "4"] {
+            let one = filter.matches(query, threads: 1)
+            #expect(filter.matches(query, threads: 4) == one, "`\(query)` in parts")
+            // Typing narrows: each query extends the last, so the last result bounds the next.
+            if query.hasPrefix(typed), !typed.isEmpty, let within = narrowed {
+                #expect(filter.matches(query, within: within, threads: 4) == one, "`\(query)` within `\(typed)`")
+            }
+            typed = query
+            narrowed = one
+        }
+        #expect(filter.matches("a", threads: 4).count > n / 2)
+        #expect(filter.matches("qqq", threads: 4).isEmpty)
+    }
 }

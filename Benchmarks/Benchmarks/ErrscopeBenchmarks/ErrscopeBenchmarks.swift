@@ -74,6 +74,28 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(c)
     }
 
+    // The browser's filter as typing narrows it: `a` over every code, then `al` over what `a`
+    // kept (nearly every code keeps `a`, almost none `al`: the slowest keystroke, every code,
+    // domain and meaning read to the end). The TUI's keystroke adds the tree rebuild to this.
+    for n in [100_000, 1_000_000] {
+        let label = n == 100_000 ? "100,000" : "1,000,000"
+        Benchmark("filter keystroke `al` after `a`, \(label) codes (2 threads)") { benchmark in
+            var loader = CatalogLoader()
+            loader.load(path: dataDir + "/catalog-\(n).json")
+            let filter = CodeFilter(catalog: loader.finish())
+            let a = filter.matches("a")
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(filter.matches("al", within: a)) }
+        }
+        Benchmark("filter keystroke `a`, \(label) codes (2 threads)") { benchmark in
+            var loader = CatalogLoader()
+            loader.load(path: dataDir + "/catalog-\(n).json")
+            let filter = CodeFilter(catalog: loader.finish())
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(filter.matches("a")) }
+        }
+    }
+
     Benchmark("load bundled catalogs from YAML (catalog/)") { benchmark in
         benchmark.startMeasurement()
         blackHole(bundledCatalog())

@@ -59,16 +59,36 @@ public final class CodeFilter: @unchecked Sendable {
         let store = catalog.store
         if terms.isEmpty { return within ?? (0..<Int32(store.count)).map { $0 } }
         let total = within?.count ?? store.count
+        if total == 0 { return [] }
         let parts = max(1, min(threads, total / 20_000))
-        if parts == 1 { return scan(terms, within: within, range: 0..<total) }
-        var chunks = [[Int32]](repeating: [], count: parts)
-        chunks.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let out = out
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                out[p] = scan(terms, within: within, range: (total * p / parts)..<(total * (p + 1) / parts))
+        // One allocation for every part: part p writes its matches from the start of its own
+        // range (it cannot have more matches than rows), then the parts are moved together.
+        var kept = 0
+        let all = [Int32](unsafeUninitializedCapacity: total) { buffer, count in
+            nonisolated(unsafe) let out = buffer.baseAddress!
+            var counts = [Int](repeating: 0, count: parts)
+            if parts == 1 {
+                counts[0] = scan(terms, within: within, range: 0..<total, into: out)
+            } else {
+                counts.withUnsafeMutableBufferPointer { found in
+                    nonisolated(unsafe) let found = found
+                    DispatchQueue.concurrentPerform(iterations: parts) { p in
+                        let lo = total * p / parts
+                        found[p] = scan(terms, within: within, range: lo..<(total * (p + 1) / parts), into: out + lo)
+                    }
+                }
             }
+            var n = counts[0]
+            for p in 1..<parts {
+                let lo = total * p / parts
+                if lo != n { memmove(out + n, out + lo, counts[p] * MemoryLayout<Int32>.stride) }
+                n += counts[p]
+            }
+            count = n
+            kept = n
         }
-        return chunks.flatMap { $0 }
+        // A narrow result should not hold on to room for every row.
+        return kept < total / 4 ? Array(all) : all
     }
 
     /// A term in raw form for the scan loop: no reference-counted fields, so reading it per row
@@ -80,7 +100,8 @@ public final class CodeFilter: @unchecked Sendable {
         var tagBits: UnsafeMutableBufferPointer<UInt64>?
     }
 
-    private func scan(_ terms: [CompiledTerm], within: [Int32]?, range: Range<Int>) -> [Int32] {
+    /// Writes the rows of `range` that match every term to `out`, in order; returns how many.
+    private func scan(_ terms: [CompiledTerm], within: [Int32]?, range: Range<Int>, into out: UnsafeMutablePointer<Int32>) -> Int {
         let store = catalog.store
         // Raw terms, freed at the end.
         var raw: [RawTerm] = []
@@ -108,8 +129,7 @@ public final class CodeFilter: @unchecked Sendable {
             }
         }
         let bases = store.frozenBases
-        var out: [Int32] = []
-        out.reserveCapacity(range.count / 4)
+        var found = 0
         let rowsGiven = within != nil
         let within = within ?? []
         within.withUnsafeBufferPointer { withinPtr in
@@ -152,10 +172,13 @@ public final class CodeFilter: @unchecked Sendable {
                     all = false
                     break
                 }
-                if all { out.append(Int32(row)) }
+                if all {
+                    out[found] = Int32(row)
+                    found += 1
+                }
             }
         }}}}}}}}}}
-        return out
+        return found
     }
 
     @inline(__always)
@@ -171,25 +194,40 @@ public final class CodeFilter: @unchecked Sendable {
         return digits.count <= 3 && zip(s, digits).allSatisfy { $0 == $1 }
     }
 
+    // The search helpers below read the haystack 8 bytes at a time and may read up to 8 bytes
+    // past its end: they are only given texts in a frozen `CodeStore`, whose arenas keep
+    // `CodeStore.scanSlack` readable bytes after the last text. Without tail loops, a short
+    // field costs one or two word loads.
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The bits to OR into a word so that a lowercase letter matches both of its cases (any
+    /// other byte matches only itself).
+    @inline(__always)
+    static func fold(_ b: UInt8) -> UInt64 { b >= 0x61 && b <= 0x7A ? 0x2020_2020_2020_2020 : 0 }
+
+    @inline(__always)
+    static func word(_ p: UnsafePointer<UInt8>) -> UInt64 { UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) }
+
+    /// A flag in the high bit of each zero byte of `x`. Every zero byte is flagged; the lowest
+    /// flag is always a zero byte, higher ones may be false (a 0x01 byte after a zero byte).
+    @inline(__always)
+    static func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+
     /// The first index at or after `start`, below `end`, of the byte `b` (lowercase), ASCII
-    /// case-insensitively: 8 bytes at a time. A lowercase letter matches `byte | 0x20` for exactly
-    /// its two cases; any other byte matches only itself.
+    /// case-insensitively.
     @inline(__always)
     static func firstIndex(of b: UInt8, in h: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
-        let fold: UInt64 = b >= 0x61 && b <= 0x7A ? 0x2020_2020_2020_2020 : 0
-        let pattern = UInt64(b) &* 0x0101_0101_0101_0101
+        let f = fold(b), pattern = UInt64(b) &* ones
         var i = start
-        while i + 8 <= end {
-            let x = (UnsafeRawPointer(h + i).loadUnaligned(as: UInt64.self) | fold) ^ pattern
-            // The lowest flagged byte is always a zero byte of x, i.e. a match.
-            let z = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-            if z != 0 { return i + z.trailingZeroBitCount >> 3 }
-            i += 8
-        }
-        let f = UInt8(truncatingIfNeeded: fold)
         while i < end {
-            if h[i] | f == b { return i }
-            i += 1
+            let z = zeroBytes((word(h + i) | f) ^ pattern)
+            if z != 0 {
+                let at = i + z.trailingZeroBitCount >> 3
+                return at < end ? at : nil
+            }
+            i += 8
         }
         return nil
     }
@@ -208,19 +246,30 @@ public final class CodeFilter: @unchecked Sendable {
         return true
     }
 
-    /// Whether `needle` (lowercased) occurs in `hay`, ASCII case-insensitively.
+    /// Whether `needle` (lowercased) occurs in `hay`, ASCII case-insensitively. Candidates are
+    /// positions where the needle's first two bytes both match, found 8 positions at a time.
     @inline(__always)
     static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = needle.count, m = hay.count
         if n == 0 { return true }
         guard n <= m, let h = hay.baseAddress else { return false }
         let candidates = m - n + 1
-        var from = 0
-        while let at = firstIndex(of: needle[0], in: h, from: from, to: candidates) {
-            var k = 1
-            while k < n && asciiLower(h[at + k]) == needle[k] { k += 1 }
-            if k == n { return true }
-            from = at + 1
+        if n == 1 { return firstIndex(of: needle[0], in: h, from: 0, to: candidates) != nil }
+        let b0 = needle[0], b1 = needle[1]
+        let f0 = fold(b0), p0 = UInt64(b0) &* ones, f1 = fold(b1), p1 = UInt64(b1) &* ones
+        var i = 0
+        while i < candidates {
+            var z = zeroBytes(((word(h + i) | f0) ^ p0) | ((word(h + i + 1) | f1) ^ p1))
+            while z != 0 {
+                let at = i + z.trailingZeroBitCount >> 3
+                if at >= candidates { return false }
+                // All n bytes: a flag above the lowest may be false.
+                var k = 0
+                while k < n && asciiLower(h[at + k]) == needle[k] { k += 1 }
+                if k == n { return true }
+                z &= z &- 1
+            }
+            i += 8
         }
         return false
     }

@@ -107,13 +107,25 @@ public final class CodeStore: @unchecked Sendable {
             capacity = cap
         }
 
+        /// Trims to the text plus `CodeStore.scanSlack` zeroed bytes: the filter reads 8 bytes
+        /// at a time and may read up to 8 bytes past a text's end.
         mutating func shrink() {
-            if count < capacity, let b = base, let p = realloc(b, max(1, count)) {
+            guard let b = base else { return }
+            let size = count + CodeStore.scanSlack
+            if size > capacity {
+                guard let p = realloc(b, size) else { fatalError("out of memory for \(size) bytes of catalog text") }
                 base = p.assumingMemoryBound(to: UInt8.self)
-                capacity = max(1, count)
+                capacity = size
+            } else if size < capacity, let p = realloc(b, size) {
+                base = p.assumingMemoryBound(to: UInt8.self)
+                capacity = size
             }
+            (base! + count).initialize(repeating: 0, count: CodeStore.scanSlack)
         }
     }
+
+    /// Readable bytes after the end of each frozen arena (see `Arena.shrink`).
+    static let scanSlack = 8
 
     private var arenas = [Arena](repeating: Arena(), count: TextColumn.allCases.count)
     private(set) var isFrozen = false
