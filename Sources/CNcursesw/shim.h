@@ -31,6 +31,7 @@ static inline int es_put(WINDOW *w, int y, int x, const wchar_t *text, attr_t at
     return mvwadd_wch(w, y, x, &c);
 }
 static inline SCREEN *es_newterm(void) { return newterm(NULL, stdout, stdin); }
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -42,18 +43,22 @@ static inline SCREEN *es_newterm(void) { return newterm(NULL, stdout, stdin); }
    terminal, so the user's shell does not flash up, and the tty stays in program mode (its
    tcsetattr fails on /dev/null; the ENOTTY only sets ncurses' `_notty`, read by cooked-mode getch,
    which errscope never uses). The resume re-sends every mode it sets, and the next
-   refresh is that resume. Signals are blocked meanwhile, so a handler that restores the terminal
-   always writes to the real one. If /dev/null cannot be opened, endwin() runs as is. */
+   refresh is that resume. The asynchronous signals errscope handles are blocked meanwhile, so a
+   handler that restores the terminal always writes to the real one (faults stay unblocked: the
+   crash handler must still run). If /dev/null cannot be opened, endwin() runs as is. */
 static inline void es_end_initial_mode(void) {
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
+    sigset_t async, old;
+    sigemptyset(&async);
+    int blocked[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGWINCH, SIGCONT };
+    for (unsigned k = 0; k < sizeof blocked / sizeof blocked[0]; k++) sigaddset(&async, blocked[k]);
+    pthread_sigmask(SIG_BLOCK, &async, &old);
     int out = fileno(stdout);
     int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
     int saved = null >= 0 ? fcntl(out, F_DUPFD_CLOEXEC, 3) : -1;
     if (saved >= 0 && dup2(null, out) >= 0) {
         endwin();
-        dup2(saved, out);
+        /* Linux's dup2 can fail with EBUSY while another thread opens a file. */
+        while (dup2(saved, out) < 0 && (errno == EINTR || errno == EBUSY)) {}
     } else {
         endwin();
     }

@@ -58,8 +58,13 @@ struct BrowserEndToEndTests {
     @Test func aFrameIsOneWriteAndStartingNeverLeavesTheAlternateScreen() throws {
         let raw = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-raw-\(UUID().uuidString)").path
         defer { unlink(raw) }
-        let t = try TmuxSession("sleep 0.5; exec \(bin)")
+        // errscope starts only once pipe-pane is attached (the go file), so the capture has
+        // every byte it writes.
+        let go = raw + ".go"
+        defer { unlink(go) }
+        let t = try TmuxSession("while [ ! -e \(go) ]; do sleep 0.01; done; exec \(bin)")
         try t.tmux(["pipe-pane", "-O", "-t", "s", "cat > \(raw)"])
+        FileManager.default.createFile(atPath: go, contents: nil)
         try t.waitFor(text: "systems ·")
         let pid = try t.panePID()
         func writes() -> Int? {

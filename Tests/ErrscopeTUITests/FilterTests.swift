@@ -388,5 +388,8 @@ func codeRows(_ s: AppState) -> [Int32] {
         }
         #expect(filter.matches("a", threads: 4).count > n / 2)
         #expect(filter.matches("qqq", threads: 4).isEmpty)
+        // A narrow result does not keep room for every row (the browser keeps one per keystroke).
+        let narrow = filter.matches("alias 45", threads: 4)
+        #expect(!narrow.isEmpty && narrow.capacity < n / 4, "\(narrow.count) rows in room for \(narrow.capacity)")
     }
 }

@@ -87,8 +87,13 @@ public final class CodeFilter: @unchecked Sendable {
             count = n
             kept = n
         }
-        // A narrow result should not hold on to room for every row.
-        return kept < total / 4 ? Array(all) : all
+        // A narrow result should not hold on to room for every row (the browser keeps one
+        // result per typed character). `Array(all)` would share the buffer: copy explicitly.
+        guard kept < total / 4 else { return all }
+        return [Int32](unsafeUninitializedCapacity: kept) { buffer, count in
+            all.withUnsafeBufferPointer { _ = buffer.initialize(fromContentsOf: $0) }
+            count = kept
+        }
     }
 
     /// A term in raw form for the scan loop: no reference-counted fields, so reading it per row
