@@ -17,14 +17,24 @@ RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
 
 
 class Tmux:
+    started = 0
+
     def __init__(self, command, w=120, h=40, env=None):
-        self.sock = "errscope-bench-%d" % os.getpid()
-        subprocess.run(["tmux", "-L", self.sock, "kill-server"], stderr=subprocess.DEVNULL)
+        # A server of its own per session: with one socket name for all, a new session could
+        # reach the previous server while it was still shutting down, and end with it.
+        Tmux.started += 1
+        self.sock = "errscope-bench-%d-%d" % (os.getpid(), Tmux.started)
         envs = []
         for k, v in (env or {}).items():
             envs += ["-e", "%s=%s" % (k, v)]
         self.t0 = time.perf_counter()
-        self.p = subprocess.Popen(["tmux", "-L", self.sock, "-f", "/dev/null", "-C", "new-session", "-x", str(w), "-y", str(h),
+        # `-f no-output`: without it, tmux copies every byte the program writes to this client
+        # as %output lines, and each reply waits behind them (a full-screen redraw then costs
+        # the harness, not the program, several milliseconds; `cat`'s one-byte echo hid it).
+        # Set here, not with a `refresh-client -f` sent after attaching: tmux 3.3a sometimes
+        # never answers a command sent that early, and the harness waited forever (1 start in
+        # ~30).
+        self.p = subprocess.Popen(["tmux", "-L", self.sock, "-f", "/dev/null", "-C", "new-session", "-f", "no-output", "-x", str(w), "-y", str(h),
                                    "-e", "LANG=C.UTF-8", "-e", "TERM=xterm-256color"] + envs + [command],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
         # Replies are read through a buffer. With bufsize=0, readline() on the raw pipe reads
@@ -37,10 +47,6 @@ class Tmux:
             l = self.out.readline().decode("utf-8", "replace")
             if not l or l.startswith("%end") or l.startswith("%error"):
                 break
-        # Without this, tmux copies every byte the program writes to this client as %output
-        # lines, and each reply waits behind them: a full-screen redraw then costs the harness
-        # (not the program) several milliseconds. `cat`'s one-byte echo hid it.
-        self.cmd("refresh-client -f no-output")
 
     def cmd(self, line):
         self.p.stdin.write((line + "\n").encode())
@@ -179,8 +185,12 @@ def errscope_keystrokes(catalog, query):
             pass
         screen = t.screen()
         m = re.search(r"(\d+) match", screen)
-        inproc = [float(l.split()[1]) / 1000 for l in open(trace) if l.startswith("key ")][1:]  # [0] is "/"
-        return lat, hwm, (m.group(1) if m else "?"), inproc
+        lines = [l.strip() for l in open(trace) if l.startswith("key ")][1:]  # [0] is "/"
+        inproc = [float(l.split()[1]) / 1000 for l in lines]
+        # The slowest keystroke's own trace line: update/render/paint, CPU time of all threads
+        # and page faults during it (CPU far below the wall time = it waited for a core).
+        slowest = max(lines, key=lambda l: float(l.split()[1])) if lines else ""
+        return lat, hwm, (m.group(1) if m else "?"), inproc, slowest
     finally:
         t.close()
 
@@ -305,12 +315,13 @@ for n in (100000, 1000000):
     # slowest and varies most, so one session's worth is not enough.
     lat, inproc, firsts = [], [], []
     for session in range(3):
-        l, hwm, count, ip = errscope_keystrokes(cat, "alias nf")
+        l, hwm, count, ip, slowest = errscope_keystrokes(cat, "alias nf")
         lat += l
         inproc += ip
         firsts.append((l[0], ip[0]))
         print("    session %d through tmux: " % (session + 1) + ", ".join(ms(x) for x in l) + "; final matches %s; VmHWM %s" % (count, hwm))
         print("    session %d in process:   " % (session + 1) + ", ".join(ms(x) for x in ip))
+        print("    session %d slowest, errscope's trace: %s" % (session + 1, slowest))
     print(summary("errscope, per keystroke through tmux (a, al, ... alias nf)", lat))
     print(summary("errscope, per keystroke in process (key read -> painted)", inproc))
     print("    first keystroke of each session (tmux / in process): " + ", ".join("%s / %s" % (ms(a), ms(b)) for a, b in firsts))

@@ -77,7 +77,12 @@ public enum CursesTerminal {
             trace = FileHandle(forWritingAtPath: path)
             trace?.seekToEndOfFile()
         }
-        func log(_ s: String) { trace?.write((s + "\n").data(using: .utf8)!) }
+        // Lazy: `String(format:)` costs conformance lookups (CVarArg casts) even when no trace
+        // is being written.
+        func log(_ s: @autoclosure () -> String) {
+            guard let trace else { return }
+            trace.write((s() + "\n").data(using: .utf8)!)
+        }
         log(String(format: "first-paint %.3f", Double(monotonicNanos() - options.startTime) / 1e6))
 
         // Events from other threads (probe results) arrive through an inbox and wake the loop
@@ -88,7 +93,22 @@ public enum CursesTerminal {
         var quit = false
         var lastTick: UInt64 = 0
 
+        /// CPU time of all threads (ms) and minor page faults so far: a slow keystroke in the
+        /// trace then shows whether it computed, faulted or waited for a core.
+        func usage() -> (Double, Int) {
+            guard trace != nil else { return (0, 0) }
+            var u = rusage()
+            #if os(Linux)
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+            #else
+            getrusage(RUSAGE_SELF, &u)
+            #endif
+            let cpu = Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3
+            return (cpu, Int(u.ru_minflt))
+        }
+
         func handle(_ e: Event) {
+            let before = usage()
             let started = monotonicNanos()
             let effects = update(&state, e)
             let updated = monotonicNanos()
@@ -123,8 +143,10 @@ public enum CursesTerminal {
             let done = monotonicNanos()
             switch e {
             case .key, .mouse, .resize:
-                log(String(format: "key %.3f update %.3f render %.3f paint %.3f", Double(done - started) / 1e6,
-                           Double(updated - started) / 1e6, Double(rendered - updated) / 1e6, Double(done - rendered) / 1e6))
+                let after = usage()
+                log(String(format: "key %.3f update %.3f render %.3f paint %.3f cpu %.3f faults %d", Double(done - started) / 1e6,
+                           Double(updated - started) / 1e6, Double(rendered - updated) / 1e6, Double(done - rendered) / 1e6,
+                           after.0 - before.0, after.1 - before.1))
             case .probeFinished(let r) where r.outcome.lastByteAt > 0:
                 // From the last byte of the response to the verdict on screen; "transit" is the
                 // part before this loop had the result (decode, journal, the hop between threads).
