@@ -58,37 +58,37 @@ public struct ErrscopeCommand: ParsableCommand {
     public static func runFromCommandLine() {
         processStart = CursesTerminal.monotonicNanos()
         let args = Array(CommandLine.arguments.dropFirst())
+        let command: any ParsableCommand.Type
+        let run: () throws -> Void
         if Terminal.stdinIsTerminal && Terminal.stdoutIsTerminal, let settings = BrowseSettings.fastParse(args) {
-            do {
-                try settings.run()
-            } catch {
-                finish(error, ErrscopeCommand.self)
+            (command, run) = (ErrscopeCommand.self, settings.run)
+        } else if let first = args.first, let direct = directCommand(first) {
+            let rest = Array(args.dropFirst())
+            if first == "lookup", let request = LookupRequest.fastParse(rest) {
+                (command, run) = (Lookup.self, request.run)
+            } else {
+                // What ArgumentParser's `main(_:)` does, but ending through `finish`.
+                (command, run) = (direct, {
+                    var parsed = try direct.parseAsRoot(rest)
+                    try parsed.run()
+                })
             }
-            return
-        }
-        guard let first = args.first, let command = directCommand(first) else {
+        } else {
             main()
             return
         }
-        let rest = Array(args.dropFirst())
-        if first == "lookup", let request = LookupRequest.fastParse(rest) {
-            do {
-                try request.run()
-            } catch {
-                finish(error, Lookup.self)
-            }
-            return
+        do {
+            try run()
+        } catch {
+            finish(error, command)
         }
-        // `main(_:)` returns when the command succeeds (it exits only on errors): stop here,
-        // or the command would run a second time through the root.
-        command.main(rest)
     }
 
     /// Ends a directly dispatched command that threw. A bare `ExitCode` (a status with nothing to
-    /// print: "no such code", the browser ended by a signal) exits at once; ArgumentParser's
-    /// `exit(withError:)` would first build the command's help model by reflection, ~2 ms in
-    /// this binary (`lookup` of an unknown code: 9.4 ms against 7.2 for a known one). Anything
-    /// else goes to ArgumentParser, which prints it.
+    /// print: `lookup` found no code, `decode` recognised no envelope, the browser ended by a
+    /// signal) exits at once; ArgumentParser's `exit(withError:)` would first build the command's
+    /// help model by reflection (`lookup` of an unknown code: 9.4 ms against 7.2 for a known one).
+    /// Anything else goes to ArgumentParser, which prints it.
     static func finish(_ error: any Error, _ command: any ParsableCommand.Type) -> Never {
         if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
         command.exit(withError: error)

@@ -194,11 +194,6 @@ public final class CodeFilter: @unchecked Sendable {
         return true
     }
 
-    static func statusHasPrefix(_ status: Int, _ digits: [UInt8]) -> Bool {
-        let s: [UInt8] = [UInt8(48 + status / 100), UInt8(48 + status / 10 % 10), UInt8(48 + status % 10)]
-        return digits.count <= 3 && zip(s, digits).allSatisfy { $0 == $1 }
-    }
-
     // The search helpers below read the haystack 8 bytes at a time and may read up to 8 bytes
     // past its end: they are only given texts in a frozen `CodeStore`, whose arenas keep
     // `CodeStore.scanSlack` readable bytes after the last text. Without tail loops, a short
