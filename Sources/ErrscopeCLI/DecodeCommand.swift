@@ -68,10 +68,10 @@ struct Decode: ParsableCommand {
             throw ValidationError("give a FILE, or pipe a body or `curl -si` output into errscope decode")
         }
         let (bytes, cut) = try readInput(file)
-        var response = HTTPResponseText.parse(bytes)
-        if let s = status { response.status = s }
-        response.headers += extraHeaders
-        var input = DecodeInput(response: response, path: path, system: system)
+        var traffic = TrafficInput.read(bytes)
+        if let s = status { traffic.response.status = s }
+        traffic.response.headers += extraHeaders
+        var input = DecodeInput(traffic: traffic, path: path, system: system)
         input.truncatedAt = cut
         let verdict = decoder.decode(input)
         if json {
@@ -163,6 +163,24 @@ enum VerdictJSON {
         o["request_id"] = v.requestID.map { .string($0) } ?? .null
         o["sanitized"] = .bool(v.sanitized)
         o["known"] = .bool(v.known)
+        o["system"] = v.system.map { .string($0) } ?? .null
+        o["category"] = v.category.map { .string($0.rawValue) } ?? .null
+        o["what_to_do"] = whatToDo(v).map { .string($0) } ?? .null
+        o["category_basis"] = v.categoryBasis.map { .string($0) } ?? .null
+        o["message_rule"] = v.messageRule.map { r in
+            .object(JSONObject([("id", .string(r.id)), ("system", r.system.map { .string($0) } ?? .null),
+                                ("category", .string(r.category.rawValue)), ("note", r.note.map { .string($0) } ?? .null),
+                                ("source", r.source.map { .string($0) } ?? .null)]))
+        } ?? .null
+        o["form"] = .string(v.form.rawValue)
+        o["exception"] = v.exception.map { .string($0) } ?? .null
+        o["stream"] = v.stream.map { s in
+            .object(JSONObject([("format", .string(s.format.rawValue)), ("events", .int(Int64(s.events))),
+                                ("error_index", s.errorIndex.map { .int(Int64($0)) } ?? .null),
+                                ("bytes_before_error", s.bytesBeforeError.map { .int(Int64($0)) } ?? .null),
+                                ("error_event", s.errorEvent.map { .string($0) } ?? .null)]))
+        } ?? .null
+        o["upstream"] = v.upstream.map(upstreamJSON) ?? .null
         var retry = JSONObject()
         retry["retryable"] = v.retry.retryable.map { .bool($0) } ?? .null
         retry["class"] = v.retry.retryClass.map { .string($0.rawValue) } ?? .null
@@ -171,7 +189,14 @@ enum VerdictJSON {
         retry["basis"] = .string(v.retry.basis)
         retry["reason"] = .string(v.retry.reason)
         o["retry"] = .object(retry)
-        o["sdk"] = .array(v.sdks.map { ["sdk": .string($0.sdk), "retries": .bool($0.retries), "detail": .string($0.detail)] })
+        o["sdk"] = .array(v.sdks.map { a in
+            var s = JSONObject([("sdk", .string(a.sdk)), ("exception", a.exception.map { .string($0) } ?? .null),
+                                ("retries", .bool(a.retries)), ("detail", .string(a.detail))])
+            if let n = a.attempts { s["max_retries"] = .int(Int64(n)) }
+            if let d = a.firstDelaySeconds { s["first_delay_seconds"] = .double(d) }
+            if let ver = a.version { s["version"] = .string(ver) }
+            return .object(s)
+        })
         o["matches"] = .array(v.matches.prefix(25).map { m in
             ["system": .string(m.entry.system), "domain": .string(m.entry.domain), "code": .string(m.entry.code),
              "http": Present.httpJSON(m.entry.http), "basis": .string(m.basis.rawValue)]
@@ -180,6 +205,27 @@ enum VerdictJSON {
                      "truncated_at": v.truncatedAt.map { .int(Int64($0)) } ?? .null]
         o["fields"] = .object(v.fields)
         o["notes"] = .array(v.notes.map { .string($0) })
+        return .object(o)
+    }
+}
+
+extension VerdictJSON {
+    static func whatToDo(_ v: DecodeResult) -> String? { v.whatToDo }
+
+    /// The inner decode of a wrapped error: envelope, system, code, category, message, its own upstream.
+    static func upstreamJSON(_ u: DecodeResult) -> JSONValue {
+        var o = JSONObject()
+        o["http"] = u.http.map { .int(Int64($0)) } ?? .null
+        o["envelope"] = .string(u.envelope)
+        o["system"] = u.system.map { .string($0) } ?? .null
+        o["code"] = (u.bestMatch.flatMap { $0.basis <= .messageRule ? $0.entry.code : nil } ?? u.code).map { .string($0) } ?? .null
+        o["wire_code"] = u.code.map { .string($0) } ?? .null
+        o["type"] = u.type.map { .string($0) } ?? .null
+        o["category"] = u.category.map { .string($0.rawValue) } ?? .null
+        o["message"] = u.message.map { .string($0) } ?? .null
+        o["retryable"] = u.retry.retryable.map { .bool($0) } ?? .null
+        o["after_seconds"] = u.retry.afterSeconds.map { .double($0) } ?? .null
+        o["upstream"] = u.upstream.map(upstreamJSON) ?? .null
         return .object(o)
     }
 }
@@ -199,6 +245,27 @@ enum VerdictText {
         if let s = v.status { row("status", Present.safe(s)) }
         if let m = v.message { row("message", Present.safe(m, limit: 400) + (v.sanitized ? "  [sanitized: the real reason is hidden]" : "")) }
         if let r = v.requestID { row("request", Present.safe(r)) }
+        if let s = v.stream {
+            var t = "\(s.format.rawValue), \(s.events) event\(s.events == 1 ? "" : "s")"
+            if let i = s.errorIndex { t += "; the error is event \(i + 1)" + (s.bytesBeforeError.map { ", after \($0) bytes" } ?? "") + " (the status line said 200 OK)" }
+            else { t += "; no error event" }
+            row("stream", t)
+        }
+        if v.form != .body && v.form != .httpResponse { row("read as", v.form.rawValue + (v.exception.map { " (\(Present.safe($0)))" } ?? "")) }
+        if let sys = v.system { row("system", sys + (v.systemBasis.map { " (\($0))" } ?? "")) }
+        if let c = v.category {
+            row("category", c.rawValue + (v.categoryBasis.map { " (from \($0))" } ?? ""))
+            if let w = VerdictJSON.whatToDo(v) { row("do", w) }
+        }
+        var layer = v.upstream
+        var depth = 1
+        while let u = layer {
+            let what = u.bestMatch.flatMap { $0.basis <= .messageRule ? "\($0.entry.system)/\($0.entry.code)" : nil } ?? u.code ?? u.type ?? u.status ?? "?"
+            row(depth == 1 ? "upstream" : "", String(repeating: "  ", count: depth - 1) + "\(u.envelope) envelope · \(Present.safe(what))" + (u.category.map { " · \($0.rawValue)" } ?? "") + (u.http.map { " · HTTP \($0)" } ?? ""))
+            if let m = u.message { row("", String(repeating: "  ", count: depth - 1) + Present.safe(m, limit: 300)) }
+            layer = u.upstream
+            depth += 1
+        }
         if v.matches.isEmpty {
             row("known", "no: not in any catalog")
         } else {

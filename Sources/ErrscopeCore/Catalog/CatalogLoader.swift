@@ -8,6 +8,7 @@ public struct CatalogLoader {
     var systems: [SystemInfo] = []
     var systemSlots: [String: Int] = [:]
     var envelopes: [EnvelopeDefinition] = []
+    var traffic = TrafficRules()
     let store = CodeStore()
 
     /// Files larger than this are refused (a catalog is data, not a dump).
@@ -271,7 +272,7 @@ public struct CatalogLoader {
     // MARK: Header: version, system, domains, envelopes
 
     private mutating func loadHeader<N: DocNode>(_ members: [(key: String, value: N)], root: N?, file: String, firstRow: Int) {
-        let known: Set = ["errscope", "system", "domains", "envelopes", "codes", "$schema"]
+        let known: Set = ["errscope", "system", "domains", "envelopes", "codes", "$schema", "categories", "message_rules", "retry_delays", "sdks"]
         var version: N?
         for (k, v) in members {
             if k == "errscope" { version = v }
@@ -302,6 +303,7 @@ public struct CatalogLoader {
         if let envs = members.first(where: { $0.key == "envelopes" })?.value {
             for e in envs.elements() { loadEnvelope(e, file: file) }
         }
+        loadTraffic(members, file: file)
         if store.count > firstRow {
             if let s = slot {
                 for row in firstRow..<store.count { store.system[row] = UInt16(s) }
@@ -326,18 +328,22 @@ public struct CatalogLoader {
             return nil
         }
         let known: Set = ["id", "name", "summary", "sources", "convention", "default_envelope", "emits", "retry_rules",
-                          "headers", "rate_limit", "notes", "description"]
+                          "headers", "rate_limit", "notes", "description", "message_rules", "fingerprints"]
         for (k, v) in node.members() where !known.contains(k) {
             report(file, v, .warning, "unknown key `\(k)` in system `\(id)`")
         }
         let emits = node.member("emits")?.elements().compactMap { loadEmission($0, file: file) } ?? []
         let retryRules = node.member("retry_rules")?.elements().compactMap { loadRetryRule($0, file: file) } ?? []
+        let messageRules = node.member("message_rules")?.elements().compactMap { loadMessageRule($0, system: id, file: file) } ?? []
+        let fingerprints = node.member("fingerprints")?.elements().compactMap { loadFingerprint($0, file: file) } ?? []
         if let existing = systemSlots[id] {
-            // A later file extends the system: codes, domains, emits and retry rules add up.
+            // A later file extends the system: codes, domains, emits and rules add up.
             systems[existing].files.append(file)
             systems[existing].emits += emits
             systems[existing].retryRules += retryRules
-            let extras = node.members().map(\.key).filter { !["id", "emits", "retry_rules"].contains($0) }
+            systems[existing].messageRules += messageRules
+            systems[existing].fingerprints += fingerprints
+            let extras = node.members().map(\.key).filter { !["id", "emits", "retry_rules", "message_rules", "fingerprints"].contains($0) }
             if !extras.isEmpty {
                 report(file, node, .warning, "system `\(id)` is already defined in \(systems[existing].files[0]); only its codes, domains, emits and retry_rules are added (ignored: \(extras.joined(separator: ", ")))")
             }
@@ -358,6 +364,8 @@ public struct CatalogLoader {
         s.defaultEnvelope = stringField(node, "default_envelope", file: file)
         s.emits = emits
         s.retryRules = retryRules
+        s.messageRules = messageRules
+        s.fingerprints = fingerprints
         s.headers = node.member("headers")?.elements().compactMap { h -> HeaderDoc? in
             guard let n = stringField(h, "name", file: file, required: true) else { return nil }
             return HeaderDoc(name: n, meaning: stringField(h, "meaning", file: file) ?? "")
@@ -370,7 +378,7 @@ public struct CatalogLoader {
         return systems.count - 1
     }
 
-    private mutating func loadNotes<N: DocNode>(_ node: N?, file: String) -> [Note] {
+    mutating func loadNotes<N: DocNode>(_ node: N?, file: String) -> [Note] {
         guard let node else { return [] }
         if node.kind == .string, let t = node.text { return [Note(kind: .note, text: t)] }
         return node.elements().compactMap { n -> Note? in
@@ -385,7 +393,7 @@ public struct CatalogLoader {
         }
     }
 
-    private mutating func loadMatch<N: DocNode>(_ node: N?, file: String) -> RuleMatch? {
+    mutating func loadMatch<N: DocNode>(_ node: N?, file: String) -> RuleMatch? {
         guard let node else { return RuleMatch(otherwise: false) }
         guard node.kind == .map else {
             report(file, node, .error, "`match` must be a mapping (http, domain, code, otherwise)")
@@ -413,7 +421,7 @@ public struct CatalogLoader {
         return m
     }
 
-    private func stringList<N: DocNode>(_ v: N) -> [String] {
+    func stringList<N: DocNode>(_ v: N) -> [String] {
         v.kind == .seq ? v.elements().compactMap { $0.text ?? $0.integer.map { String($0) } } : [v.text ?? v.integer.map { String($0) } ?? ""]
     }
 
@@ -446,7 +454,7 @@ public struct CatalogLoader {
         return RetryRule(match: match, retry: retry, reason: stringField(node, "reason", file: file) ?? "")
     }
 
-    private func retryValue<N: DocNode>(_ n: N) -> Retryability? {
+    func retryValue<N: DocNode>(_ n: N) -> Retryability? {
         if let b = n.boolean { return b ? .yes : .no }
         return n.text.flatMap { Retryability(rawValue: $0.lowercased()) }
     }
@@ -499,7 +507,7 @@ public struct CatalogLoader {
             require: require, prefer: prefer, fields: fields, template: template, translate: translate, file: file))
     }
 
-    private mutating func condition<N: DocNode>(_ node: N, file: String) -> EnvelopeCondition? {
+    mutating func condition<N: DocNode>(_ node: N, file: String) -> EnvelopeCondition? {
         let source: FieldSource
         if let p = stringField(node, "path", file: file) {
             source = .path(FieldPath(p))
@@ -531,7 +539,7 @@ public struct CatalogLoader {
     // MARK: Codes
 
     static let codeKeys: Set = ["code", "domain", "http", "type", "grpc", "grpc_number", "meaning", "when", "cause", "fix",
-                                "retry", "retry_reason", "fields", "parent", "aliases", "source", "notes", "example"]
+                                "retry", "retry_reason", "fields", "parent", "aliases", "source", "notes", "example", "category"]
 
     private mutating func addCode<N: DocNode>(_ node: N, file: String, fileIndex: Int, line: Int, column: Int) {
         guard node.kind == .map else {
@@ -614,6 +622,11 @@ public struct CatalogLoader {
                     report(file, v, .error, "`retry` must be \"yes\", \"no\", \"sometimes\" or \"once\"")
                     bad = true
                 }
+            case "category":
+                if let c = v.text.flatMap(ErrorCategory.init(rawValue:)) { store.category[row] = c.code } else {
+                    report(file, v, .error, "`category` must be one of \(ErrorCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+                    bad = true
+                }
             case "grpc_number":
                 if let n = v.integer { extras.grpcNumber = Int(n); hasExtras = true }
             case "fields": extras.fields = stringList(v); hasExtras = true
@@ -638,7 +651,7 @@ public struct CatalogLoader {
         store.column[row] = UInt16(clamping: column)
     }
 
-    private mutating func stringField<N: DocNode>(_ node: N, _ key: String, file: String, required: Bool = false) -> String? {
+    mutating func stringField<N: DocNode>(_ node: N, _ key: String, file: String, required: Bool = false) -> String? {
         guard let v = node.member(key), v.kind != .null else {
             if required { report(file, node, .error, "missing `\(key)`") }
             return nil
@@ -668,6 +681,11 @@ public struct CatalogLoader {
                         store.domain[row] = store.intern("(none)", in: .domain)
                     }
                 }
+                if store.category[row] == 0 {
+                    // No category of its own: the HTTP status says what it can (flagged as derived).
+                    let h = store.httpSpec(row).primary
+                    if let c = h.flatMap(ErrorCategory.fromHTTP) { store.category[row] = c.code | CodeStore.derivedRetryBit }
+                }
                 if store.retry[row] == 0 {
                     let entry = (http: store.httpSpec(row), domain: store.string(store.domain[row]), code: store.string(store.code[row]))
                     if let r = sys.retryRules.lastIndex(where: { Self.matches($0.match, http: entry.http.primary, domain: entry.domain, code: entry.code) }) {
@@ -694,7 +712,9 @@ public struct CatalogLoader {
         let ids = systems.map(\.id)
         store.freeze()
         let index = CodeIndex(store: store, systemIDs: ids)
-        return Catalog(systems: systems, envelopes: envelopes, diagnostics: diagnostics, store: store, index: index)
+        var catalog = Catalog(systems: systems, envelopes: envelopes, diagnostics: diagnostics, store: store, index: index)
+        catalog.traffic = traffic
+        return catalog
     }
 
     static func matches(_ m: RuleMatch, http: Int?, domain: String, code: String) -> Bool {

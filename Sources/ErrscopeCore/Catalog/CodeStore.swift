@@ -188,6 +188,8 @@ public final class CodeStore: @unchecked Sendable {
     @exclusivity(unchecked) var http: [Int16] = []
     /// Retryability code; bit 7 set when it came from a system rule.
     @exclusivity(unchecked) var retry: [UInt8] = []
+    /// ErrorCategory code; bit 7 set when derived from the HTTP status.
+    @exclusivity(unchecked) var category: [UInt8] = []
     @exclusivity(unchecked) var flags: [UInt8] = []
     @exclusivity(unchecked) var file: [UInt16] = []
     /// 1-based line and column of the entry in its file.
@@ -204,7 +206,7 @@ public final class CodeStore: @unchecked Sendable {
 
     func reserve(_ n: Int) {
         for_each_column { $0.reserveCapacity(n) }
-        system.reserveCapacity(n); http.reserveCapacity(n); retry.reserveCapacity(n)
+        system.reserveCapacity(n); http.reserveCapacity(n); retry.reserveCapacity(n); category.reserveCapacity(n)
         flags.reserveCapacity(n); file.reserveCapacity(n); line.reserveCapacity(n); column.reserveCapacity(n)
     }
 
@@ -328,14 +330,14 @@ public final class CodeStore: @unchecked Sendable {
     func appendRow() -> Int {
         for_each_column { $0.append(.empty) }
         for_each_sparse { $0.append(.empty) }
-        system.append(0); http.append(0); retry.append(0); flags.append(0); file.append(0); line.append(0); column.append(0)
+        system.append(0); http.append(0); retry.append(0); category.append(0); flags.append(0); file.append(0); line.append(0); column.append(0)
         return code.count - 1
     }
 
     func removeLastRow() {
         for_each_column { $0.removeLast() }
         for_each_sparse { $0.removeLast() }
-        system.removeLast(); http.removeLast(); retry.removeLast(); flags.removeLast(); file.removeLast()
+        system.removeLast(); http.removeLast(); retry.removeLast(); category.removeLast(); flags.removeLast(); file.removeLast()
         line.removeLast(); column.removeLast()
         extras[Int32(code.count)] = nil
     }

@@ -31,6 +31,7 @@ struct CodeRow {
     var type = TextRef.empty, grpc = TextRef.empty, example = TextRef.empty
     var http: Int16 = 0
     var retry: UInt8 = 0
+    var category: UInt8 = 0
     var flags: UInt8 = 0
 }
 
@@ -40,7 +41,7 @@ extension CodeStore {
         self.when.append(r.when); self.cause.append(r.cause); self.fix.append(r.fix)
         self.retryReason.append(r.retryReason); self.source.append(r.source); self.type.append(r.type)
         self.grpc.append(r.grpc); self.example.append(r.example)
-        self.system.append(system); self.http.append(r.http); self.retry.append(r.retry); self.flags.append(r.flags)
+        self.system.append(system); self.http.append(r.http); self.retry.append(r.retry); self.category.append(r.category); self.flags.append(r.flags)
         self.file.append(file); self.line.append(UInt32(clamping: line)); self.column.append(UInt16(clamping: column))
     }
 }
@@ -50,7 +51,7 @@ extension CodeStore {
 /// does not know, lists, numbers where text goes, a missing or invalid field) makes it give the
 /// entry back untouched, and the general loader reads it and reports what is wrong.
 enum JSONCodeEntry {
-    enum Field { case code, domain, meaning, when, cause, fix, retryReason, source, type, grpc, example, http, retry }
+    enum Field { case code, domain, meaning, when, cause, fix, retryReason, source, type, grpc, example, http, retry, category }
 
     /// Reads the entry whose `{` is at `start`. Returns the index after its `}`, or nil having
     /// written nothing (text appended to the arena is rolled back).
@@ -115,6 +116,15 @@ enum JSONCodeEntry {
                 else if len == 4, asciiLowerEquals(p, "once") { r.retry = Retryability.once.code }
                 else { return nil }
                 i = e + 1
+            case .category:
+                guard b[i] == 0x22 else { return nil }
+                var e = i + 1
+                while e < n, b[e] != 0x22, e - i < 17 { e += 1 }
+                guard e < n, b[e] == 0x22,
+                    let c = ErrorCategory(rawValue: String(decoding: UnsafeBufferPointer(start: b + i + 1, count: e - i - 1), as: UTF8.self))
+                else { return nil }
+                r.category = c.code
+                i = e + 1
             default:
                 guard b[i] == 0x22, let (end, escaped) = try? JSONTape.scanString(buf, i) else { return nil }
                 let raw = UnsafeBufferPointer(start: b + i + 1, count: end - i - 1)
@@ -144,7 +154,7 @@ enum JSONCodeEntry {
                 case .type: r.type = ref
                 case .grpc: r.grpc = ref
                 case .example: r.example = ref
-                case .http, .retry: break
+                case .http, .retry, .category: break
                 }
                 i = end + 1
             }
@@ -190,6 +200,7 @@ enum JSONCodeEntry {
             if bytesEqual(k, "meaning") { return .meaning }
             if bytesEqual(k, "example") { return .example }
             return nil
+        case 8: return bytesEqual(k, "category") ? .category : nil
         case 12: return bytesEqual(k, "retry_reason") ? .retryReason : nil
         default: return nil
         }

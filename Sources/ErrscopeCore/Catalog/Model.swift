@@ -133,6 +133,10 @@ public struct SystemInfo: Sendable, Equatable {
     public var rateLimit: String?
     public var notes: [Note] = []
     public var domains: [DomainInfo] = []
+    /// Rules that refine a code by its message (data, with sources).
+    public var messageRules: [MessageRule] = []
+    /// Signs that a response came from this system.
+    public var fingerprints: [Fingerprint] = []
     /// Files that defined or extended it.
     public var files: [String] = []
 
@@ -169,6 +173,10 @@ public struct CodeEntry: Sendable, Hashable {
     public var cause: String? { store.optionalString(store.cause[row]) }
     public var fix: String? { store.optionalString(store.fix[row]) }
     public var retry: Retryability? { Retryability(code: store.retry[row]) }
+    /// The cross-provider category; derived from the HTTP status when the entry gives none.
+    public var category: ErrorCategory? { ErrorCategory(code: store.category[row] & 0x7F) }
+    /// True when the category came from the HTTP status rather than the entry.
+    public var categoryIsDerived: Bool { store.category[row] & CodeStore.derivedRetryBit != 0 }
     /// True when the retry class came from a system rule rather than the code itself.
     public var retryIsDerived: Bool { store.retry[row] & CodeStore.derivedRetryBit != 0 }
     public var retryReason: String? { store.optionalString(store.retryReason[row]) }
@@ -207,6 +215,8 @@ public struct Catalog: Sendable {
     public internal(set) var systems: [SystemInfo]
     public internal(set) var envelopes: [EnvelopeDefinition]
     public internal(set) var diagnostics: [Diagnostic]
+    /// Categories, global message rules, retry-delay sources and SDK rules.
+    public internal(set) var traffic = TrafficRules()
     let store: CodeStore
     let index: CodeIndex
 

@@ -13,6 +13,14 @@ public struct DecodeInput: Sendable {
     public var now: Date
     /// The input was cut at this many bytes.
     public var truncatedAt: Int?
+    /// The stream the error was read from, when it came inside one.
+    public var stream: StreamInfo?
+    /// The form it reached a person in (raw response, bare body, SDK print, ...).
+    public var form: InputForm = .body
+    /// The exception an SDK print named.
+    public var exception: String?
+    /// The error message a text form carried outside any JSON (`429 Rate limit reached ...`).
+    public var message: String?
 
     public init(body: [UInt8], http: Int? = nil, headers: [(name: String, value: String)] = [], path: String? = nil,
                 system: String? = nil, now: Date = Date(), truncatedAt: Int? = nil)
@@ -25,6 +33,12 @@ public struct DecodeInput: Sendable {
         self.init(body: response.body, http: response.status, headers: response.headers, path: path, system: system, now: now)
     }
 
+    /// An error in any form it reaches a person in (see `TrafficInput.read`).
+    public init(traffic t: TrafficInput, path: String? = nil, system: String? = nil, now: Date = Date()) {
+        self.init(body: t.response.body, http: t.response.status, headers: t.response.headers, path: path, system: system, now: now)
+        stream = t.stream; form = t.form; exception = t.exception; message = t.message
+    }
+
     func header(_ name: String) -> String? {
         headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
@@ -32,18 +46,22 @@ public struct DecodeInput: Sendable {
 
 /// Why a catalog entry matched, strongest first.
 public enum MatchBasis: String, Sendable, Comparable {
-    case code, alias, wildcard, type, typeMapping = "type-mapping", grpc, statusMapping = "status-mapping", http
+    case code, alias, wildcard
+    /// A catalog message rule named the code (the wire carried a coarser one, or none).
+    case messageRule = "message-rule"
+    case type, typeMapping = "type-mapping", grpc, statusMapping = "status-mapping", http
 
     var rank: Int {
         switch self {
         case .code: return 0
         case .alias: return 1
         case .wildcard: return 2
-        case .type: return 3
-        case .typeMapping: return 4
-        case .grpc: return 5
-        case .statusMapping: return 6
-        case .http: return 7
+        case .messageRule: return 3
+        case .type: return 4
+        case .typeMapping: return 5
+        case .grpc: return 6
+        case .statusMapping: return 7
+        case .http: return 8
         }
     }
     public static func < (a: MatchBasis, b: MatchBasis) -> Bool { a.rank < b.rank }
@@ -73,6 +91,13 @@ public struct SDKAdvice: Sendable, Equatable {
     public var sdk: String
     public var retries: Bool
     public var detail: String
+    /// The exception class the SDK raises for this response.
+    public var exception: String? = nil
+    /// The SDK version the rules were read from.
+    public var version: String? = nil
+    /// How many times it sends the request again, and the first delay it waits.
+    public var attempts: Int? = nil
+    public var firstDelaySeconds: Double? = nil
 }
 
 /// The decoder's verdict on one response.
@@ -104,6 +129,29 @@ public struct DecodeResult: Sendable {
     public var retry: RetryAdvice
     public var sdks: [SDKAdvice]
     public var notes: [String]
+    /// The system the response came from, when it can be told (given, from the path, from a
+    /// fingerprint, or from the best catalog match).
+    public var system: String? = nil
+    /// How the system was told: given, path, fingerprint, catalog.
+    public var systemBasis: String? = nil
+    /// The cross-provider category; nil when the response carries no error.
+    public var category: ErrorCategory? = nil
+    /// Where the category came from: catalog, message-rule, upstream, http.
+    public var categoryBasis: String? = nil
+    /// The category's "what to do", from the catalog.
+    public var whatToDo: String? = nil
+    /// The message rule that refined the verdict.
+    public var messageRule: MessageRule? = nil
+    /// The stream the error came in.
+    public var stream: StreamInfo? = nil
+    public var form: InputForm = .body
+    public var exception: String? = nil
+    /// The wrapped upstream error, decoded (OpenRouter's metadata.raw, a gateway's `XException - {...}`).
+    public var upstream: DecodeResult? {
+        get { upstreamBox.first }
+        set { upstreamBox = newValue.map { [$0] } ?? [] }
+    }
+    var upstreamBox: [DecodeResult] = []
 
     public var bestMatch: CatalogMatch? { matches.first }
 }
@@ -133,6 +181,12 @@ public final class ErrorDecoder: @unchecked Sendable {
     // MARK: Decode
 
     public func decode(_ input: DecodeInput) -> DecodeResult {
+        var r = decodeEnvelope(input)
+        refine(&r, input: input, depth: 0)
+        return r
+    }
+
+    func decodeEnvelope(_ input: DecodeInput) -> DecodeResult {
         var result = DecodeResult(
             http: input.http, bodyKind: .empty, bodyBytes: input.body.count, truncatedAt: input.truncatedAt,
             envelope: Self.envelopeNone, alternatives: [], expectedEnvelope: nil, fields: JSONObject(),
@@ -141,6 +195,7 @@ public final class ErrorDecoder: @unchecked Sendable {
         if let t = input.truncatedAt { result.notes.append("input was cut at \(t) bytes; the verdict is from what was read") }
 
         let expected = expectedEmission(path: input.path, system: input.system)
+        result.stream = input.stream; result.form = input.form; result.exception = input.exception
         result.expectedEnvelope = expected?.emission.envelope
 
         input.body.withUnsafeBufferPointer { buf in
@@ -182,7 +237,18 @@ public final class ErrorDecoder: @unchecked Sendable {
         }
         if result.http == nil, let h = result.fields["http"]?.intValue, (100...599).contains(h) { result.http = Int(h) }
         if let m = result.message { result.sanitized = sanitizedMessages.contains(m.lowercased().trimmingCharacters(in: .whitespaces)) }
-        result.matches = match(result, system: input.system ?? expected?.system)
+        if result.bodyKind == .text || result.bodyKind == .html || result.envelope == Self.envelopeNone, let m = input.message {
+            result.message = TerminalText.singleLine(m, limit: 2000)
+        }
+        let fingerprinted = input.system == nil && expected?.system == nil ? fingerprintSystem(result, input: input) : nil
+        result.system = input.system ?? expected?.system ?? fingerprinted
+        result.systemBasis = input.system != nil ? "given" : expected?.system != nil ? "path" : fingerprinted != nil ? "fingerprint" : nil
+        if result.system == nil, result.envelope != Self.envelopeNone {
+            // An envelope only one system sends names that system.
+            let emitters = catalog.systems.filter { $0.emission(for: result.envelope) != nil }
+            if emitters.count == 1 { result.system = emitters[0].id; result.systemBasis = "envelope" }
+        }
+        result.matches = match(result, system: result.system)
         if result.envelope != Self.envelopeNone, let exp = expected, exp.emission.envelope != result.envelope {
             var note = "the path \(input.path ?? "") expects the \(exp.emission.envelope) envelope, but the body is \(result.envelope)"
             let reroutes = exp.emission.rules.filter { $0.envelope == result.envelope }
@@ -202,25 +268,30 @@ public final class ErrorDecoder: @unchecked Sendable {
             result.known = result.matches.contains { $0.basis == .type || $0.basis == .grpc }
         }
         result.retry = retryAdvice(result, input: input)
-        result.sdks = Self.sdkAdvice(http: result.http, shouldRetry: input.header("x-should-retry"))
         return result
     }
 
-    private func expectedEmission(path: String?, system: String?) -> (emission: Emission, system: String)? {
+    /// The emission the path names. A system is only named when one system's pattern is the most
+    /// specific (many providers serve `/v1/chat/completions`); tied systems that agree on the
+    /// envelope still give the envelope.
+    func expectedEmission(path: String?, system: String?) -> (emission: Emission, system: String?)? {
         guard let path, !path.isEmpty else { return nil }
         if let s = system, let sys = catalog.system(s) {
             return sys.emission(forPath: path).map { ($0, sys.id) }
         }
-        var best: (Emission, String, Int)?
+        var best: [(Emission, String)] = []
+        var bestScore = 1
         for sys in catalog.systems {
             for e in sys.emits {
                 for p in e.paths where PathPattern.matches(p, path) {
                     let sc = PathPattern.specificity(p)
-                    if sc > 1, best == nil || sc > best!.2 { best = (e, sys.id, sc) }
+                    if sc > bestScore { best = [(e, sys.id)]; bestScore = sc } else if sc == bestScore, !best.contains(where: { $0.1 == sys.id }) { best.append((e, sys.id)) }
                 }
             }
         }
-        return best.map { ($0.0, $0.1) }
+        guard let first = best.first else { return nil }
+        if best.count == 1 { return first }
+        return best.allSatisfy({ $0.0.envelope == first.0.envelope }) ? (first.0, nil) : nil
     }
 
     // MARK: JSON bodies
@@ -242,6 +313,8 @@ public final class ErrorDecoder: @unchecked Sendable {
         }
         result.fields = fields
         result.code = fields["code"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 }
+        // AWS error types come as `ThrottlingException:http://internal.amazon.com/coral/...`.
+        if let c = result.code, let colon = c.firstIndex(of: ":"), c[colon...].hasPrefix(":http") { result.code = String(c[..<colon]) }
         result.type = fields["type"]?.stringValue
         result.status = fields["status"]?.stringValue
         result.message = fields["message"]?.scalarText

@@ -117,6 +117,19 @@ public final class SharedRegex: @unchecked Sendable, Equatable {
         fast = ByteRegex(pattern)
         regex = fast == nil ? try NSRegularExpression(pattern: pattern) : nil
     }
+    /// ICU only (message rules and delay patterns need captures and full Unicode semantics).
+    init(_ pattern: String, icuOnly: Bool) throws {
+        self.pattern = pattern
+        fast = nil
+        regex = try NSRegularExpression(pattern: pattern)
+    }
+    /// The first capture group of the first match (or the whole match when there is none).
+    func firstCapture(_ s: String) -> String? {
+        guard let regex, let m = regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) else { return nil }
+        let r = m.numberOfRanges > 1 ? m.range(at: 1) : m.range
+        guard r.location != NSNotFound, let range = Range(r, in: s) else { return nil }
+        return String(s[range])
+    }
     func matches(_ s: String) -> Bool {
         if let f = fast { var s = s; return s.withUTF8 { f.matches($0) } }
         guard let regex else { return false }

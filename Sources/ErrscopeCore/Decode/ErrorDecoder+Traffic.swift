@@ -1,0 +1,347 @@
+import Foundation
+
+/// Real-traffic reasoning on top of the envelope decode: which system, which category, message
+/// rules, the retry delay from every source, wrapped upstream errors, and what the SDKs do.
+extension ErrorDecoder {
+    /// Wrapped errors are followed this deep (a gateway around a gateway around a provider).
+    static let maxUpstreamDepth = 3
+
+    func refine(_ r: inout DecodeResult, input: DecodeInput, depth: Int) {
+        let isSuccess = r.http.map { (200..<300).contains($0) } ?? false
+        // A text form (a pasted log line) with a message is an error even without a status.
+        let pastedText = (r.form == .text || r.form == .sdkJS || r.form == .sdkPython || r.form == .botocore) && r.message != nil
+        let carriesError = !(isSuccess && r.stream?.errorIndex == nil)
+            && (r.envelope != Self.envelopeNone || (r.http ?? 0) >= 400 || r.stream?.errorIndex != nil || pastedText)
+
+        // The system: given, from the path, a fingerprint, else the best exact catalog match.
+        // (`http` is the generic status reference, not a system that answers.)
+        if r.system == nil, let m = r.matches.first(where: { $0.basis <= .type && $0.entry.system != "http" }), r.known || r.code == nil {
+            let tied = Set(r.matches.filter { $0.basis == m.basis && $0.score == m.score && $0.entry.system != "http" }.map(\.entry.system))
+            if tied.count == 1 {
+                r.system = m.entry.system
+                r.systemBasis = "catalog"
+            } else if tied.contains(r.envelope) {
+                // Tied between systems that share a shape: the shape's own system (openai for the
+                // openai envelope) is the likelier sender.
+                r.system = r.envelope
+                r.systemBasis = "catalog"
+            }
+        }
+
+        if carriesError {
+            // Category from the catalog entry the retry verdict rests on, else the status.
+            let usable = r.code == nil || r.known
+            if usable, let top = r.matches.first, top.basis <= .type || top.basis == .typeMapping || top.basis == .statusMapping {
+                let same = r.matches.filter { $0.basis == top.basis && $0.entry.system == top.entry.system }
+                let cats = Set(same.compactMap(\.entry.category))
+                if cats.count == 1 || top.basis <= .type {
+                    r.category = top.entry.category
+                    r.categoryBasis = top.entry.categoryIsDerived ? "http" : "catalog"
+                }
+            }
+            if r.category == nil, let h = r.http {
+                r.category = ErrorCategory.fromHTTP(h)
+                if r.category != nil { r.categoryBasis = "http" }
+            }
+            if r.category == nil, r.stream?.errorIndex != nil || (r.envelope != Self.envelopeNone && r.http == nil) {
+                r.category = .serverError
+                r.categoryBasis = "default"
+            }
+            applyMessageRules(&r)
+            if depth < Self.maxUpstreamDepth, let inner = upstream(of: r, input: input, depth: depth) {
+                adoptUpstream(&r, inner)
+            }
+        }
+        // The retry verdict follows the category where the category knows better.
+        if let c = r.category {
+            if let rule = r.messageRule {
+                let cls = rule.retry ?? c.defaultRetry
+                r.retry.retryClass = cls
+                r.retry.retryable = cls != .no
+                r.retry.basis = "message-rule"
+                r.retry.reason = "the message says \(c.rawValue) (\(rule.system ?? "any system") rule `\(rule.id)`)" + (rule.note.map { ": \($0)" } ?? "")
+            } else if c.neverRetryable, r.retry.retryable != false {
+                r.retry.retryClass = .no
+                r.retry.retryable = false
+                r.retry.basis = "category"
+                r.retry.reason = "\(c.rawValue) errors never succeed on a retry of the same request"
+            }
+        } else if isSuccess, r.stream?.errorIndex == nil {
+            r.retry = RetryAdvice(retryable: nil, basis: "none", reason: "HTTP \(r.http!) is a success: nothing to retry")
+        }
+        if r.retry.afterSeconds == nil, let (secs, source) = retryDelay(r, input: input), secs.isFinite {
+            r.retry.afterSeconds = min(max(0, secs), 7 * 86400)
+            r.retry.delaySource = source
+        }
+        r.whatToDo = r.category.flatMap { catalog.traffic.info($0)?.whatToDo }
+        if depth == 0 { r.sdks = sdkAdvice(r, input: input) }
+    }
+
+    // MARK: System
+
+    /// The system whose fingerprints hold best (at least one; ties name none).
+    func fingerprintSystem(_ r: DecodeResult, input: DecodeInput) -> String? {
+        var best: String?
+        var bestScore = 0
+        var tie = false
+        let message = r.message?.lowercased() ?? ""
+        input.body.withUnsafeBufferPointer { buf in
+            let parsed = r.bodyKind == .json
+            if parsed { try? tape.parse(buf) }
+            let root = parsed && tape.kind(0) == .array && tape.count(0) > 0 ? 1 : 0
+            for sys in catalog.systems where !sys.fingerprints.isEmpty {
+                var score = 0
+                for f in sys.fingerprints {
+                    switch f.test {
+                    case .message(let t): if message.contains(t) { score += 1 }
+                    case .condition(let c):
+                        if case .path = c.source, !parsed { continue }
+                        if holds(c, root: root, buf: buf, headers: input.headers) { score += 1 }
+                    }
+                }
+                if score > bestScore { best = sys.id; bestScore = score; tie = false } else if score == bestScore, score > 0 { tie = true }
+            }
+        }
+        return tie ? nil : best
+    }
+
+    // MARK: Message rules
+
+    func applyMessageRules(_ r: inout DecodeResult) {
+        guard let message = r.message, !message.isEmpty else { return }
+        let lower = message.lowercased()
+        let code = r.code ?? r.type ?? r.status
+        // The system's own rules; with no system, those of every system that sends this envelope.
+        var own: [MessageRule]
+        if let s = r.system {
+            own = catalog.system(s)?.messageRules ?? []
+        } else if r.envelope != Self.envelopeNone {
+            own = catalog.systems.filter { $0.emission(for: r.envelope) != nil }.flatMap(\.messageRules)
+        } else {
+            own = []
+        }
+        let global = catalog.traffic.messageRules.filter { $0.system == nil || $0.system == r.system }
+        for rule in own + global where rule.holds(code: code, type: r.type, http: r.http, envelope: r.envelope, lowerMessage: lower) {
+            if r.system == nil, let s = rule.system { r.system = s; r.systemBasis = "message-rule" }
+            r.messageRule = rule
+            r.category = rule.category
+            r.categoryBasis = "message-rule"
+            if let c = rule.code {
+                let sys = rule.system ?? r.system
+                let rows = catalog.rows(code: c).filter { sys == nil || catalog.entry($0).system == sys }
+                if let row = rows.first {
+                    r.matches.removeAll { $0.entry.row == row }
+                    r.matches.insert(CatalogMatch(entry: catalog.entry(row), basis: .messageRule, score: 1000), at: 0)
+                    if r.system == nil { r.system = catalog.entry(row).system; r.systemBasis = "message-rule" }
+                }
+            }
+            r.notes.append("message rule `\(rule.id)`\(rule.system.map { " (\($0))" } ?? ""): \(rule.category.rawValue)" + (rule.note.map { " — \($0)" } ?? ""))
+            return
+        }
+    }
+
+    // MARK: Upstream
+
+    /// The error a gateway wrapped: an `upstream` field (a JSON object or a JSON string, e.g.
+    /// OpenRouter's `error.metadata.raw`), or a body embedded in the message
+    /// (`OpenAIException - {...}`, `Error code: 429 - {...}`).
+    func upstream(of r: DecodeResult, input: DecodeInput, depth: Int) -> DecodeResult? {
+        var candidates: [[UInt8]] = []
+        if let u = r.fields["upstream"] {
+            switch u {
+            case .string(let s): candidates.append(Array(s.utf8))
+            case .object, .array: candidates.append(Array(u.compactText.utf8))
+            default: break
+            }
+        }
+        if let m = r.message, m.contains("{") { candidates.append(Array(m.utf8)) }
+        for bytes in candidates {
+            var t = TrafficInput(response: HTTPResponseText(body: bytes), form: .body)
+            t.readBody()
+            guard t.response.body.first == UInt8(ascii: "{") || t.response.body.first == UInt8(ascii: "[") || t.response.body.first == 0x20 else { continue }
+            var sub = DecodeInput(traffic: t, now: input.now)
+            // A wrapper that names the upstream status ("status 429", "Error code: 429") lends it.
+            if sub.http == nil, let m = r.message { sub.http = SDKPrint.statusMention(m) }
+            // The outer body is done with the tape (its fields are values now): reuse it.
+            let inner = decodeNested(sub, depth: depth + 1)
+            guard inner.envelope != Self.envelopeNone, inner.category != nil else { continue }
+            return inner
+        }
+        return nil
+    }
+
+    func decodeNested(_ input: DecodeInput, depth: Int) -> DecodeResult {
+        var r = decodeEnvelope(input)
+        refine(&r, input: input, depth: depth)
+        return r
+    }
+
+    /// The outer verdict takes the inner cause where it is more specific.
+    func adoptUpstream(_ r: inout DecodeResult, _ inner: DecodeResult) {
+        r.upstream = inner
+        guard let ic = inner.category else { return }
+        let outerGeneric = r.category == nil || r.category!.isGeneric || r.categoryBasis == "http" || r.categoryBasis == "default"
+        if outerGeneric || r.messageRule == nil && inner.messageRule != nil {
+            r.category = ic
+            r.categoryBasis = "upstream"
+            r.retry.retryable = inner.retry.retryable
+            r.retry.retryClass = inner.retry.retryClass
+            r.retry.basis = "upstream"
+            r.retry.reason = "the wrapped \(inner.system ?? inner.envelope) error decides: " + inner.retry.reason
+            if r.messageRule == nil { r.messageRule = inner.messageRule }
+        }
+        if r.retry.afterSeconds == nil, let s = inner.retry.afterSeconds {
+            r.retry.afterSeconds = s
+            r.retry.delaySource = "upstream " + (inner.retry.delaySource ?? "")
+        }
+    }
+
+    // MARK: Retry delay
+
+    /// The first delay source that gives a value, in the catalog's order (`retry_delays:`).
+    func retryDelay(_ r: DecodeResult, input: DecodeInput) -> (Double, String)? {
+        let sources = catalog.traffic.delaySources
+        if sources.isEmpty { return Self.retryDelay(fields: r.fields, input: input) }
+        for s in sources {
+            let text: String?
+            switch s.kind {
+            case .header(let name): text = input.header(name)
+            case .field(let name): text = r.fields[name]?.scalarText
+            case .message(let re): text = r.message.flatMap { re.firstCapture($0) }
+            }
+            guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { continue }
+            if let secs = DelayText.seconds(t, format: s.format, now: input.now) { return (secs, s.label) }
+        }
+        return nil
+    }
+
+    // MARK: SDKs
+
+    func sdkAdvice(_ r: DecodeResult, input: DecodeInput) -> [SDKAdvice] {
+        let rules = catalog.traffic.sdks
+        // What reached the SDK: the stream's status (200) when the error came inside one.
+        let inStream = r.stream?.errorIndex != nil
+        let status = inStream ? 200 : r.http
+        if rules.isEmpty { return Self.sdkAdvice(http: status, shouldRetry: input.header("x-should-retry")) }
+        return rules.map { sdk in
+            var a = SDKAdvice(sdk: sdk.id, retries: false, detail: "", exception: nil, version: sdk.version)
+            if inStream {
+                a.exception = sdk.streamErrorException
+                a.detail = "the error arrives inside a 200 stream: raises \(sdk.streamErrorException ?? "an error") while iterating; no retry"
+                return a
+            }
+            a.exception = sdk.exception(http: status)
+            guard let h = status else {
+                a.retries = sdk.maxRetries > 0
+                a.detail = "retries connection errors and timeouts up to \(sdk.maxRetries) times"
+                return a
+            }
+            if (200..<300).contains(h) {
+                a.exception = nil
+                a.detail = "returns the response: HTTP \(h) is a success"
+                return a
+            }
+            var retries = sdk.maxRetries > 0 && sdk.retryStatuses.contains { $0.matches(h) }
+            var why = retries ? "retries HTTP \(h)" : "does not retry HTTP \(h)"
+            if let name = sdk.shouldRetryHeader, let x = input.header(name) {
+                if x == "true" { retries = sdk.maxRetries > 0; why = "retries: the server sent \(name): true" }
+                else if x == "false" { retries = false; why = "does not retry: the server sent \(name): false" }
+                else { why += " (\(name): \(x) is ignored: only exactly true or false counts)" }
+            }
+            if retries {
+                a.attempts = sdk.maxRetries
+                var delay: Double?
+                var delayFrom: String?
+                for name in sdk.delayHeaders {
+                    guard let v = input.header(name) else { continue }
+                    let secs = name.hasSuffix("-ms") ? Double(v.trimmingCharacters(in: .whitespaces)).map { $0 / 1000 }
+                        : DelayText.seconds(v, format: .secondsOrDate, now: input.now)
+                    if let s = secs { delay = s; delayFrom = name; break }
+                }
+                if let d = delay, let cap = sdk.maxHeaderDelay, d > cap || d < 0 {
+                    if sdk.aboveMax == "no_retry" {
+                        retries = false
+                        a.attempts = nil
+                        why = "does not retry: \(delayFrom!) asks for \(DelayText.format(d)), more than the \(DelayText.format(cap)) it will wait"
+                    } else {
+                        why += " up to \(sdk.maxRetries) times; \(delayFrom!) \(DelayText.format(d)) is over its \(DelayText.format(cap)) cap, so it backs off from \(DelayText.format(sdk.backoffInitial ?? 0.5)) instead"
+                        a.firstDelaySeconds = sdk.backoffInitial
+                    }
+                } else if let d = delay {
+                    why += " up to \(sdk.maxRetries) times, waiting \(DelayText.format(d)) (\(delayFrom!))"
+                    a.firstDelaySeconds = d
+                } else {
+                    why += " up to \(sdk.maxRetries) times with backoff from \(DelayText.format(sdk.backoffInitial ?? 0.5))" + (sdk.backoffMax.map { " (max \(DelayText.format($0)))" } ?? "")
+                    a.firstDelaySeconds = sdk.backoffInitial
+                }
+            }
+            a.retries = retries
+            a.detail = why + (a.exception.map { "; raises \($0)" } ?? "")
+            return a
+        }
+    }
+}
+
+/// Delays as servers and messages write them.
+public enum DelayText {
+    public static func seconds(_ t: String, format: DelaySource.Format, now: Date) -> Double? {
+        switch format {
+        case .seconds: return Double(t).flatMap { $0 >= 0 ? $0 : nil }
+        case .milliseconds: return Double(t).flatMap { $0 >= 0 ? $0 / 1000 : nil }
+        case .secondsOrDate:
+            if let s = Double(t), s >= 0 { return s }
+            return HTTPDate.parse(t).map { max(0, $0.timeIntervalSince(now)) }
+        case .duration: return duration(t)
+        case .rfc3339:
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            if let d = f.date(from: t) { return max(0, d.timeIntervalSince(now)) }
+            f.formatOptions = [.withInternetDateTime]
+            return f.date(from: t).map { max(0, $0.timeIntervalSince(now)) }
+        case .epochOrDelta:
+            guard let v = Double(t) else { return nil }
+            return max(0, v > 1_000_000_000 ? v - now.timeIntervalSince1970 : v)
+        }
+    }
+
+    /// `1m47.5s`, `17.359s`, `6ms`, `1h2m`, `30s`, `2 seconds`, `1 minute`, `500 milliseconds`, `86400`.
+    public static func duration(_ text: String) -> Double? {
+        let t = text.lowercased().trimmingCharacters(in: .whitespaces)
+        if let v = Double(t) { return v >= 0 ? v : nil }
+        var total = 0.0
+        var i = t.startIndex
+        var any = false
+        while i < t.endIndex {
+            while i < t.endIndex, t[i] == " " { i = t.index(after: i) }
+            let numStart = i
+            while i < t.endIndex, t[i].isNumber || t[i] == "." { i = t.index(after: i) }
+            guard numStart < i, let v = Double(t[numStart..<i]) else { return any ? total : nil }
+            while i < t.endIndex, t[i] == " " { i = t.index(after: i) }
+            let unitStart = i
+            while i < t.endIndex, t[i].isLetter || t[i] == "µ" { i = t.index(after: i) }
+            let unit = String(t[unitStart..<i])
+            let scale: Double
+            switch unit {
+            case "ns", "nanosecond", "nanoseconds": scale = 1e-9
+            case "us", "µs", "microsecond", "microseconds": scale = 1e-6
+            case "ms", "millisecond", "milliseconds", "msec", "msecs": scale = 0.001
+            case "s", "sec", "secs", "second", "seconds", "": scale = 1
+            case "m", "min", "mins", "minute", "minutes": scale = 60
+            case "h", "hr", "hrs", "hour", "hours": scale = 3600
+            case "d", "day", "days": scale = 86400
+            default: return any ? total : nil
+            }
+            total += v * scale
+            any = true
+            if unit.isEmpty { break }
+        }
+        return any ? total : nil
+    }
+
+    public static func format(_ s: Double) -> String {
+        if s < 1 { return String(format: "%.0f ms", s * 1000) }
+        if s < 120 { return s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s) }
+        if s < 7200 { return "\(Int(s) / 60) min \(Int(s) % 60) s" }
+        return String(format: "%.1f h", s / 3600)
+    }
+}

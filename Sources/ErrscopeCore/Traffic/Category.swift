@@ -1,0 +1,178 @@
+import Foundation
+
+/// One cross-provider class of failure: what an on-call engineer acts on, whatever the provider
+/// called it. Exactly these twelve (docs/CATALOG.md, "Categories").
+public enum ErrorCategory: String, Sendable, CaseIterable, Comparable {
+    case auth, permission
+    case notFound = "not_found"
+    case invalidRequest = "invalid_request"
+    case contextLength = "context_length"
+    case contentFilter = "content_filter"
+    case rateLimit = "rate_limit"
+    case quota, overloaded, timeout
+    case serverError = "server_error"
+    case unavailable
+
+    /// 1-based, for the store's byte column (0 = none).
+    var code: UInt8 { UInt8(Self.allCases.firstIndex(of: self)! + 1) }
+    init?(code: UInt8) {
+        guard code > 0, Int(code) <= Self.allCases.count else { return nil }
+        self = Self.allCases[Int(code) - 1]
+    }
+
+    /// Whether waiting and sending the same request again can succeed.
+    public var defaultRetry: Retryability {
+        switch self {
+        case .auth, .permission, .notFound, .invalidRequest, .contextLength, .contentFilter, .quota: return .no
+        case .rateLimit, .overloaded, .timeout, .unavailable: return .yes
+        case .serverError: return .sometimes
+        }
+    }
+
+    /// Categories no retry can fix, whatever the status or the code's own retry class says.
+    public var neverRetryable: Bool { self == .contextLength || self == .quota || self == .contentFilter }
+
+    /// Generic categories a wrapped (upstream) error may make more specific.
+    var isGeneric: Bool { self == .invalidRequest || self == .serverError || self == .unavailable }
+
+    /// The category an HTTP status implies when nothing more specific is known. Statuses outside
+    /// 400-599 imply none (no invented advice for HTTP 999).
+    public static func fromHTTP(_ status: Int) -> ErrorCategory? {
+        switch status {
+        case 401: return .auth
+        case 402: return .quota
+        case 403: return .permission
+        case 404, 410: return .notFound
+        case 408, 504, 524: return .timeout
+        case 413: return .invalidRequest
+        case 429: return .rateLimit
+        case 529: return .overloaded
+        case 502, 503: return .unavailable
+        case 400...499: return .invalidRequest
+        case 500...599: return .serverError
+        default: return nil
+        }
+    }
+
+    public static func < (a: ErrorCategory, b: ErrorCategory) -> Bool { a.code < b.code }
+}
+
+/// A category's title and "what to do", from the catalog (`categories:`).
+public struct CategoryInfo: Sendable, Equatable {
+    public var id: ErrorCategory
+    public var title: String
+    public var whatToDo: String
+}
+
+/// A rule that refines a too-coarse code by its message: llama.cpp's 500 `server_error` whose
+/// message says the context is exceeded is `context_length`, not a retryable server error.
+public struct MessageRule: Sendable, Equatable {
+    public var id: String
+    /// nil: a global rule (any system).
+    public var system: String?
+    public var codes: [String] = []
+    public var types: [String] = []
+    public var http: [HTTPMatcher] = []
+    public var envelopes: [String] = []
+    /// Lowercased substrings; any one matching fires the rule.
+    public var contains: [String] = []
+    public var regex: SharedRegex?
+    public var category: ErrorCategory
+    /// The catalog code (in `system`) this message means.
+    public var code: String?
+    public var retry: Retryability?
+    public var note: String?
+    public var source: String?
+
+    /// Whether the rule holds for a decoded response (message already lowercased).
+    func holds(code c: String?, type t: String?, http h: Int?, envelope e: String, lowerMessage m: String) -> Bool {
+        if !codes.isEmpty, !(c.map { codes.contains($0) } ?? false) { return false }
+        if !types.isEmpty, !(t.map { types.contains($0) } ?? false) { return false }
+        if !http.isEmpty, !http.contains(where: { $0.matches(h) }) { return false }
+        if !envelopes.isEmpty, !envelopes.contains(e) { return false }
+        if !contains.isEmpty, !contains.contains(where: { m.contains($0) }) { return false }
+        if let r = regex, !r.matches(m) { return false }
+        return !contains.isEmpty || regex != nil
+    }
+}
+
+/// A sign that a response came from one system (a header only it sends, its console URL in a
+/// message): tells OpenAI-compatible providers apart.
+public struct Fingerprint: Sendable, Equatable {
+    public enum Test: Sendable, Equatable {
+        case condition(EnvelopeCondition)
+        /// Lowercased text the message contains.
+        case message(String)
+    }
+    public var test: Test
+}
+
+/// Where a retry delay can come from and how to read it (`retry_delays:` in the catalog).
+public struct DelaySource: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case header(String)
+        case field(String)
+        case message(SharedRegex)
+    }
+    public enum Format: String, Sendable {
+        /// Seconds, or an HTTP date (Retry-After).
+        case secondsOrDate = "seconds-or-date"
+        case seconds
+        case milliseconds = "ms"
+        /// Go / protobuf style: `1m47.5s`, `6ms`, `30s`; also `2 seconds`, `1 minute`.
+        case duration
+        /// RFC 3339 time (`anthropic-ratelimit-*-reset`).
+        case rfc3339
+        /// Epoch seconds when large, else a delta in seconds (`x-ratelimit-reset`).
+        case epochOrDelta = "epoch-or-delta"
+    }
+    public var id: String
+    public var kind: Kind
+    public var format: Format
+    /// Shown as `retry.delay_source`.
+    public var label: String
+}
+
+/// What an official SDK does with a response (`sdks:` in the catalog).
+public struct SDKRule: Sendable, Equatable {
+    public struct ExceptionRule: Sendable, Equatable {
+        public var http: [HTTPMatcher]
+        public var otherwise: Bool
+        public var exception: String
+    }
+    public var id: String
+    public var name: String
+    public var version: String?
+    public var source: String?
+    public var verified: Bool
+    public var exceptions: [ExceptionRule]
+    public var streamErrorException: String?
+    public var maxRetries: Int
+    public var retryStatuses: [HTTPMatcher]
+    public var shouldRetryHeader: String?
+    public var delayHeaders: [String]
+    public var maxHeaderDelay: Double?
+    /// Past `maxHeaderDelay`: `backoff` (ignore the header) or `no_retry`.
+    public var aboveMax: String?
+    public var backoffInitial: Double?
+    public var backoffMax: Double?
+    public var notes: [String]
+
+    public func exception(http: Int?) -> String? {
+        for r in exceptions {
+            if r.otherwise { return r.exception }
+            if r.http.contains(where: { $0.matches(http) }) { return r.exception }
+        }
+        return nil
+    }
+}
+
+/// The catalog's cross-system data: categories, global message rules, delay sources, SDKs.
+public struct TrafficRules: Sendable {
+    public var categories: [CategoryInfo] = []
+    public var messageRules: [MessageRule] = []
+    public var delaySources: [DelaySource] = []
+    public var sdks: [SDKRule] = []
+
+    public func info(_ c: ErrorCategory) -> CategoryInfo? { categories.first { $0.id == c } }
+}

@@ -1,0 +1,462 @@
+import Foundation
+
+/// Where an error sat in a stream that began `200 OK`.
+public struct StreamInfo: Sendable, Equatable {
+    public enum Format: String, Sendable { case sse, awsEventStream = "aws-eventstream", jsonArray = "json-array" }
+    public var format: Format
+    /// Events read (SSE comments such as `: keep-alive` are not events).
+    public var events: Int
+    /// 0-based index of the error event, nil when the stream carries no error.
+    public var errorIndex: Int?
+    /// Bytes of the stream before the error event.
+    public var bytesBeforeError: Int?
+    /// The SSE event name or AWS `:exception-type` of the error event.
+    public var errorEvent: String?
+}
+
+/// The form an error reached a person in.
+public enum InputForm: String, Sendable {
+    case httpResponse = "http-response"
+    case body
+    case sdkPython = "sdk-python"
+    case sdkJS = "sdk-js"
+    case botocore
+    case text
+    case jsonString = "json-string"
+}
+
+/// An error as it reaches a person (raw `curl -si`, a bare body, an SDK's log print, an SSE or
+/// AWS event stream, JSON inside a JSON string), reduced to status, headers and the error body.
+public struct TrafficInput: Sendable {
+    public var response: HTTPResponseText
+    public var form: InputForm
+    public var stream: StreamInfo?
+    /// The exception an SDK print names (`RateLimitError`, botocore's `ThrottlingException`).
+    public var exception: String?
+    /// A text form's error message, when it carries no JSON body.
+    public var message: String?
+
+    /// Input larger than this is not searched for an embedded error (a log line is small).
+    static let maxTextScan = 1 << 20
+
+    public static func read(_ bytes: [UInt8]) -> TrafficInput {
+        let r = HTTPResponseText.parse(bytes)
+        var t = TrafficInput(response: r, form: r.status == nil ? .body : .httpResponse, stream: nil, exception: nil)
+        t.readBody()
+        return t
+    }
+
+    /// Reads `body` as what it is: a stream, a double-encoded JSON string, an SDK print.
+    mutating func readBody() {
+        let body = response.body
+        var start = 0
+        if body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF { start = 3 }
+        while start < body.count, body[start] == 0x20 || body[start] == 0x0A || body[start] == 0x0D || body[start] == 0x09 { start += 1 }
+        if start > 0 && start < body.count && start <= 3 && body[0] == 0xEF { response.body = Array(body[3...]) }
+        guard start < body.count else { return }
+        let first = body[start]
+        let contentType = response.header("content-type")?.lowercased() ?? ""
+        if let es = AWSEventStream.read(body) {
+            response.body = es.body
+            stream = es.info
+            if let ex = es.exceptionType { response.headers.append(("x-amzn-ErrorType", ex)); exception = ex }
+            return
+        }
+        if contentType.contains("text/event-stream") || SSE.looksLike(body, from: start) {
+            if let s = SSE.read(body) {
+                stream = s.info
+                if let b = s.body { response.body = b }
+                if stream?.errorIndex != nil, response.status == 200 { response.status = nil }
+                return
+            }
+        }
+        if first == UInt8(ascii: "[") {
+            // A JSON array of chunks (Vertex's streaming answer): the element with an error.
+            if let (info, element) = Self.arrayStream(body), let element {
+                stream = info
+                response.body = element
+                if response.status == 200 { response.status = nil }
+            }
+            return
+        }
+        if first == UInt8(ascii: "\"") {
+            // JSON inside a JSON string.
+            if let inner = (try? JSONValue.parse(String(decoding: body, as: UTF8.self)))?.stringValue {
+                let innerBytes = Array(inner.utf8)
+                var sub = TrafficInput(response: HTTPResponseText(status: response.status, headers: response.headers, body: innerBytes), form: .jsonString)
+                sub.readBody()
+                if sub.form == .jsonString || sub.form == .body || sub.form == .httpResponse { sub.form = form == .httpResponse ? .httpResponse : .jsonString }
+                self = sub
+            }
+            return
+        }
+        if first == UInt8(ascii: "{") { return }
+        if first == UInt8(ascii: "<") { return }
+        if body.count <= Self.maxTextScan, let print = SDKPrint.read(body) {
+            response.body = print.body
+            if response.status == nil { response.status = print.status }
+            response.headers += print.headers
+            exception = print.exception
+            message = print.message
+            if form == .body { form = print.form }
+        }
+    }
+
+    static func arrayStream(_ body: [UInt8]) -> (StreamInfo, [UInt8]?)? {
+        guard let v = try? JSONValue.parse(body), case .array(let items) = v, items.count > 1 else { return nil }
+        var info = StreamInfo(format: .jsonArray, events: items.count)
+        for (k, item) in items.enumerated() where item.objectValue?["error"] != nil {
+            info.errorIndex = k
+            info.bytesBeforeError = nil
+            return (info, Array(item.compactText.utf8))
+        }
+        return (info, nil)
+    }
+}
+
+// MARK: - Server-sent events
+
+enum SSE {
+    static let fieldNames: [String] = ["data:", "event:", "id:", "retry:", ":", "error:"]
+
+    static func looksLike(_ b: [UInt8], from start: Int) -> Bool {
+        let head = String(decoding: b[start..<min(b.count, start + 16)], as: UTF8.self)
+        return head.hasPrefix("data:") || head.hasPrefix("event:") || head.hasPrefix(": ") || head.hasPrefix("id:")
+            || head.hasPrefix("retry:") || head.hasPrefix("error:") || head.hasPrefix(":\n")
+    }
+
+    struct Event {
+        var name: String?
+        var data: String
+        var offset: Int
+        var errorField: String?
+    }
+
+    /// Events, and the error event's JSON as the body to decode.
+    static func read(_ b: [UInt8]) -> (info: StreamInfo, body: [UInt8]?)? {
+        var events: [Event] = []
+        var cur = Event(name: nil, data: "", offset: 0)
+        var hasData = false
+        var trailing: [UInt8]?
+        var i = 0
+        var eventStart = 0
+        func flush() {
+            if hasData || cur.name != nil || cur.errorField != nil { events.append(cur) }
+            cur = Event(name: nil, data: "", offset: i)
+            hasData = false
+        }
+        while i < b.count {
+            var e = i
+            while e < b.count, b[e] != 0x0A { e += 1 }
+            var lineEnd = e
+            if lineEnd > i, b[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            let line = String(decoding: b[i..<lineEnd], as: UTF8.self)
+            if line.isEmpty {
+                i = e + 1
+                flush()
+                eventStart = i
+                cur.offset = eventStart
+                continue
+            }
+            if !hasData && cur.name == nil { cur.offset = i }
+            if line.hasPrefix(":") {
+                // comment (`: keep-alive`, `: OPENROUTER PROCESSING`)
+            } else if line.hasPrefix("{") || line.hasPrefix("[") {
+                // A bare JSON object after the events, without `data:` (Gemini does this); it may span lines.
+                flush()
+                trailing = Array(b[i...])
+                let off = i
+                let text = String(decoding: trailing!, as: UTF8.self)
+                events.append(Event(name: nil, data: text.trimmingCharacters(in: .whitespacesAndNewlines), offset: off))
+                i = b.count
+                break
+            } else if let colon = line.firstIndex(of: ":") {
+                let field = String(line[..<colon])
+                var value = String(line[line.index(after: colon)...])
+                if value.hasPrefix(" ") { value.removeFirst() }
+                switch field {
+                case "data":
+                    cur.data += (hasData ? "\n" : "") + value
+                    hasData = true
+                case "event": cur.name = value
+                case "error": cur.errorField = value  // llama.cpp's non-standard field
+                default: break
+                }
+            } else if line.lowercased().hasPrefix("data") || line.lowercased().hasPrefix("event") {
+                // field with no value
+            } else {
+                return events.isEmpty ? nil : nil
+            }
+            i = e + 1
+        }
+        flush()
+        _ = trailing
+        guard !events.isEmpty else { return nil }
+        var info = StreamInfo(format: .sse, events: events.count)
+        for (k, ev) in events.enumerated() {
+            if let err = ev.errorField {
+                info.errorIndex = k; info.bytesBeforeError = ev.offset; info.errorEvent = "error"
+                return (info, Array(errorBody(err).utf8))
+            }
+            let data = ev.data.trimmingCharacters(in: .whitespaces)
+            let isErrorEvent = ev.name?.lowercased() == "error"
+            guard let v = try? JSONValue.parse(data) else {
+                if isErrorEvent {
+                    info.errorIndex = k; info.bytesBeforeError = ev.offset; info.errorEvent = ev.name
+                    return (info, Array(errorBody(data).utf8))
+                }
+                continue
+            }
+            if isErrorEvent || isErrorChunk(v) {
+                info.errorIndex = k; info.bytesBeforeError = ev.offset; info.errorEvent = ev.name ?? "error"
+                var element = v
+                if case .array(let items) = v, let first = items.first(where: { $0.objectValue?["error"] != nil }) { element = first }
+                return (info, Array(element.compactText.utf8))
+            }
+        }
+        return (info, nil)
+    }
+
+    /// A data payload that is an error: `{"error": ...}`, `{"type": "error"}`, or a chunk whose
+    /// choice finished with `finish_reason: "error"`.
+    static func isErrorChunk(_ v: JSONValue) -> Bool {
+        if case .array(let items) = v { return items.contains { isErrorChunk($0) } }
+        guard let o = v.objectValue else { return false }
+        if let e = o["error"], e != .null { return true }
+        if o["type"]?.stringValue == "error" { return true }
+        if o["object"]?.stringValue == "error" { return true }
+        if case .array(let choices)? = o["choices"], choices.contains(where: { $0.objectValue?["finish_reason"]?.stringValue == "error" }) { return true }
+        return false
+    }
+
+    /// A non-JSON error payload as a body the decoder can read.
+    static func errorBody(_ text: String) -> String {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if (try? JSONValue.parse(t)) != nil { return t }
+        return JSONValue.object(JSONObject([("error", .string(t))])).compactText
+    }
+}
+
+// MARK: - AWS event stream (Bedrock's binary streaming)
+
+/// `application/vnd.amazon.eventstream`: frames of prelude (total length, headers length,
+/// CRC), headers, payload, CRC. An exception frame has `:message-type: exception` and
+/// `:exception-type`.
+enum AWSEventStream {
+    struct Result {
+        var info: StreamInfo
+        var body: [UInt8]
+        var exceptionType: String?
+    }
+
+    static func read(_ b: [UInt8]) -> Result? {
+        guard b.count >= 16 else { return nil }
+        var off = 0
+        var frames = 0
+        var result: Result?
+        while off + 16 <= b.count {
+            let total = be32(b, off), hlen = be32(b, off + 4)
+            guard total >= 16, hlen <= total - 16, off + total <= b.count else { break }
+            var headers: [String: String] = [:]
+            var h = off + 12
+            let hEnd = h + hlen
+            while h < hEnd {
+                let nlen = Int(b[h]); h += 1
+                guard h + nlen < hEnd else { return nil }
+                let name = String(decoding: b[h..<(h + nlen)], as: UTF8.self); h += nlen
+                let type = b[h]; h += 1
+                switch type {
+                case 0, 1: headers[name] = type == 0 ? "true" : "false"
+                case 2: h += 1
+                case 3: h += 2
+                case 4: h += 4
+                case 5, 8: h += 8
+                case 9: h += 16
+                case 6, 7:
+                    guard h + 2 <= hEnd else { return nil }
+                    let len = Int(b[h]) << 8 | Int(b[h + 1]); h += 2
+                    guard h + len <= hEnd else { return nil }
+                    if type == 7 { headers[name] = String(decoding: b[h..<(h + len)], as: UTF8.self) }
+                    h += len
+                default: return nil
+                }
+            }
+            guard headers[":message-type"] != nil else { return nil }
+            let payload = Array(b[hEnd..<(off + total - 4)])
+            if result == nil, headers[":message-type"] == "exception" || headers[":message-type"] == "error" {
+                var ex = headers[":exception-type"] ?? headers[":error-code"]
+                if let e = ex, let f = e.first, f.isLowercase { ex = f.uppercased() + e.dropFirst() }
+                var body = payload
+                if body.isEmpty, let m = headers[":error-message"] { body = Array(JSONValue.object(JSONObject([("message", .string(m))])).compactText.utf8) }
+                result = Result(info: StreamInfo(format: .awsEventStream, events: 0, errorIndex: frames, bytesBeforeError: off, errorEvent: headers[":exception-type"] ?? headers[":error-code"]),
+                                body: body, exceptionType: ex)
+            }
+            frames += 1
+            off += total
+        }
+        guard frames > 0 else { return nil }
+        if var r = result {
+            r.info.events = frames
+            return r
+        }
+        return Result(info: StreamInfo(format: .awsEventStream, events: frames), body: [], exceptionType: nil)
+    }
+
+    static func be32(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3]) }
+}
+
+// MARK: - What SDKs print
+
+/// An error as an SDK or a gateway prints it into a log: openai-python / anthropic-python
+/// `Error code: 429 - {python dict}`, the JS SDKs' `429 {json}`, botocore's
+/// `An error occurred (ThrottlingException) when calling the InvokeModel operation: ...`, or any
+/// text with a JSON object or Python dict in it.
+enum SDKPrint {
+    struct Result {
+        var status: Int?
+        var body: [UInt8]
+        var headers: [(name: String, value: String)] = []
+        var exception: String?
+        var form: InputForm
+        var message: String? = nil
+    }
+
+    static func read(_ bytes: [UInt8]) -> Result? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        // botocore
+        if let r = text.range(of: "An error occurred (") {
+            let rest = text[r.upperBound...]
+            if let close = rest.firstIndex(of: ")") {
+                let name = String(rest[..<close])
+                var msg = ""
+                if let op = rest.range(of: " operation") {
+                    var after = rest[op.upperBound...]
+                    if after.hasPrefix(" (") , let c = after.firstIndex(of: ")") { after = after[after.index(after: c)...] }
+                    if after.hasPrefix(":") { after = after.dropFirst() }
+                    msg = after.trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+                let body = JSONValue.object(JSONObject([("message", .string(msg))])).compactText
+                return Result(status: nil, body: Array(body.utf8), headers: [("x-amzn-ErrorType", name)], exception: name, form: .botocore)
+            }
+        }
+        let exception = exceptionName(text)
+        // openai-python / anthropic-python: `Error code: 429 - {...}`
+        if let r = text.range(of: "Error code: ") {
+            let digits = text[r.upperBound...].prefix(3)
+            if let status = Int(digits), (100...599).contains(status) {
+                let after = text[r.upperBound...].dropFirst(3)
+                if let body = embeddedObject(after) {
+                    return Result(status: status, body: body, exception: exception, form: .sdkPython)
+                }
+                let msg = after.drop(while: { $0 == " " || $0 == "-" }).trimmingCharacters(in: .whitespacesAndNewlines)
+                return Result(status: status, body: Array(JSONValue.object(JSONObject([("message", .string(msg))])).compactText.utf8),
+                              exception: exception, form: .sdkPython)
+            }
+        }
+        // JS SDKs: `429 {"error": ...}` (after an optional `Error: ` or class name).
+        var scan = text[...]
+        if let e = exception, let r = text.range(of: e + ": ") { scan = text[r.upperBound...] }
+        else if let r = text.range(of: "Error: ") { scan = text[r.upperBound...] }
+        let trimmed = scan.drop(while: { $0 == " " })
+        if trimmed.count > 4, let status = Int(trimmed.prefix(3)), (100...599).contains(status), trimmed.dropFirst(3).first == " " {
+            let after = trimmed.dropFirst(4)
+            if let body = embeddedObject(after) {
+                return Result(status: status, body: body, exception: exception, form: .sdkJS)
+            }
+            if exception != nil {
+                let msg = after.trimmingCharacters(in: .whitespacesAndNewlines)
+                return Result(status: status, body: Array(JSONValue.object(JSONObject([("message", .string(msg))])).compactText.utf8),
+                              exception: exception, form: .sdkJS)
+            }
+        }
+        // Any text with an error object in it.
+        if let body = embeddedObject(text[...]) {
+            return Result(status: statusMention(text) ?? bareStatus(text)?.status, body: body, exception: exception, form: .text)
+        }
+        // A status and a message in free text: `429 Rate limit reached ...`, `Error Code: 403, Message: ...`.
+        if let (status, rest) = bareStatus(text) ?? statusMention(text).map({ ($0, "") }) {
+            var msg = rest.trimmingCharacters(in: .whitespacesAndNewlines)
+            if msg.first == "<" {
+                return Result(status: status, body: Array(msg.utf8), exception: exception, form: .text)
+            }
+            if msg.isEmpty { msg = text.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if msg.hasPrefix("\""), let v = (try? JSONValue.parse(String(msg.prefix(while: { _ in true }))))?.stringValue { msg = v }
+            else if msg.hasPrefix("\""), msg.dropFirst().contains("\"") { msg = String(msg.dropFirst().prefix(while: { $0 != "\"" })) }
+            return Result(status: status, body: bytes, exception: exception, form: .text, message: msg)
+        }
+        if exception != nil || text.lowercased().contains("error") {
+            return Result(status: nil, body: bytes, exception: exception, form: .text, message: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return nil
+    }
+
+    /// A 4xx/5xx status standing alone before text (`-> 400 {`, `Error: 422 "..."`, `429 Rate limit`),
+    /// and the text after it (a reason phrase such as `Forbidden` dropped).
+    static func bareStatus(_ text: String) -> (status: Int, rest: String)? {
+        let pattern = try! NSRegularExpression(pattern: #"(?:^|[\s(:>\[])([45][0-9][0-9])(?:\s+|,\s*|:\s*)(?=[A-Za-z{"'<\[])"#)
+        guard let m = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+            let r = Range(m.range(at: 1), in: text), let whole = Range(m.range, in: text), let status = Int(text[r]) else { return nil }
+        var rest = String(text[whole.upperBound...])
+        if let phrase = HTTPReason.phrase(status), rest.hasPrefix(phrase) { rest = String(rest.dropFirst(phrase.count)) }
+        return (status, rest.trimmingCharacters(in: CharacterSet(charactersIn: " :-,")))
+    }
+
+    /// The first `{` from which a JSON object or a Python dict parses, as JSON bytes.
+    static func embeddedObject(_ s: Substring) -> [UInt8]? {
+        let bytes = Array(s.utf8)
+        var i = 0
+        var tries = 0
+        while i < bytes.count, tries < 8 {
+            guard let open = bytes[i...].firstIndex(of: UInt8(ascii: "{")) else { return nil }
+            tries += 1
+            let slice = Array(bytes[open...])
+            if let end = balancedEnd(slice), let v = try? JSONValue.parse(slice[..<end]), v.objectValue != nil {
+                return Array(slice[..<end])
+            }
+            if let (json, _) = PythonLiteral.toJSON(slice), (try? JSONValue.parse(json))?.objectValue != nil {
+                return json
+            }
+            i = open + 1
+        }
+        return nil
+    }
+
+    /// The index after the `}` that closes the `{` at 0 (JSON string rules), or nil.
+    static func balancedEnd(_ b: [UInt8]) -> Int? {
+        var depth = 0
+        var i = 0
+        var inString = false
+        while i < b.count {
+            let c = b[i]
+            if inString {
+                if c == 0x5C { i += 2; continue }
+                if c == 0x22 { inString = false }
+            } else if c == 0x22 {
+                inString = true
+            } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+                depth += 1
+                if depth > JSONTape.defaultMaxDepth { return nil }
+            } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0 { return i + 1 }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// `openai.RateLimitError`, `anthropic.OverloadedError`, `RateLimitError:` ...
+    static func exceptionName(_ text: String) -> String? {
+        let pattern = try! NSRegularExpression(pattern: #"(?:^|[\s.(])([A-Z][A-Za-z]*(?:Error|Exception))(?::|\b)"#)
+        guard let m = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), let r = Range(m.range(at: 1), in: text) else { return nil }
+        let name = String(text[r])
+        return name == "Error" ? nil : name
+    }
+
+    /// `status 429`, `HTTP 429`, `status_code=429`, `Error code: 429` in free text.
+    static func statusMention(_ text: String) -> Int? {
+        let pattern = try! NSRegularExpression(pattern: #"(?i)(?:status(?:[ _]?code)?|http|error code)[\s:=]+"?([1-5][0-9][0-9])\b"#)
+        guard let m = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), let r = Range(m.range(at: 1), in: text) else { return nil }
+        return Int(text[r])
+    }
+}
