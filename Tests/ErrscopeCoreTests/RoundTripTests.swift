@@ -17,7 +17,7 @@ import Testing
         let renderer = Renderer(catalog: catalog)
         let decoder = ErrorDecoder(catalog: catalog)
         var checked = 0
-        for entry in catalog.entries where entry.http.primary != nil {
+        for entry in catalog.entries where entry.http.primary != nil && !Self.notOnTheWire(entry) {
             for r in renderer.render(entry, options: RenderOptions(variant: variant, translations: false)) {
                 let body = Array(r.body.compactText.utf8)
                 let path = examplePath(r.paths)
@@ -36,6 +36,17 @@ import Testing
             }
         }
         #expect(checked > 300)
+    }
+
+    /// Entries whose identity the wire does not carry in any field the envelope reads, so a
+    /// rendered body cannot name them (they are found by message rules instead, which the
+    /// capture corpus tests): LiteLLM's exception classes travel only as a message prefix
+    /// (`litellm.RateLimitError: ...`); vLLM's API-key middleware and Ollama's cloud answer
+    /// 401 with a bare `{"error": "..."}` that DevSphere and Jan Server also send.
+    static func notOnTheWire(_ e: CodeEntry) -> Bool {
+        (e.system == "litellm" && e.domain == "exceptions")
+            || (e.system == "vllm" && e.code == "Unauthorized")
+            || (e.system == "ollama" && e.code == "unauthorized")
     }
 
     @Test func translationsOfSingleEnvelopeSystemsDecode() {
@@ -164,8 +175,15 @@ import Testing
 
     @Test func bundledCatalogsAreClean() {
         #expect(Fixtures.catalog.diagnostics.isEmpty, "\(Fixtures.catalog.diagnostics.prefix(5))")
-        #expect(Fixtures.catalog.systems.count == 9)
-        #expect(Set(Fixtures.catalog.envelopes.map(\.id)) == ["bodhi-native", "openai", "anthropic", "gemini", "worldflow", "scaigrid", "jan-server", "devsphere", "problem-json"])
+        let seeds: Set = ["bodhi", "devsphere", "jan-server", "scaigrid", "worldflow-synapse", "openai", "anthropic", "gemini", "http"]
+        let providers: Set = ["bedrock", "azure-openai", "vertex-ai", "mistral", "cohere", "groq", "together", "fireworks", "deepseek",
+                              "xai", "openrouter", "ollama", "vllm", "tgi", "llama-cpp", "litellm"]
+        #expect(Set(Fixtures.catalog.systems.map(\.id)) == seeds.union(providers))
+        #expect(Set(Fixtures.catalog.envelopes.map(\.id)).isSuperset(of: ["bodhi-native", "openai", "anthropic", "gemini", "worldflow", "scaigrid", "jan-server", "devsphere", "problem-json"]))
+        // Every code has a category of its own (not one derived from its status).
+        let derived = Fixtures.catalog.entries.filter(\.categoryIsDerived).map(\.id)
+        #expect(derived.isEmpty, "\(derived.prefix(10))")
+        #expect(Set(Fixtures.catalog.traffic.categories.map(\.id)) == Set(ErrorCategory.allCases))
     }
 }
 

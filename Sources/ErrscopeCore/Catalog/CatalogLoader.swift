@@ -442,7 +442,9 @@ public struct CatalogLoader {
             return MappingRule(match: match, variant: variant, set: set, sanitize: stringField(r, "sanitize", file: file),
                                envelope: stringField(r, "envelope", file: file), note: stringField(r, "note", file: file))
         } ?? []
-        return Emission(envelope: env, paths: paths, carriesCode: node.member("carries_code")?.boolean ?? true, rules: rules)
+        var e = Emission(envelope: env, paths: paths, carriesCode: node.member("carries_code")?.boolean ?? true, rules: rules)
+        e.decodeOnly = node.member("decode_only")?.boolean ?? false
+        return e
     }
 
     private mutating func loadRetryRule<N: DocNode>(_ node: N, file: String) -> RetryRule? {

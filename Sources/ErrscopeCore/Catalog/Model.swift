@@ -93,6 +93,9 @@ public struct Emission: Sendable, Equatable {
     public var paths: [String]
     public var carriesCode: Bool
     public var rules: [MappingRule]
+    /// Only some errors go out in this envelope (a gateway's own shape, a validation shape):
+    /// decoding expects it, rendering does not put every code in it.
+    public var decodeOnly = false
 
     /// Whether `path` is one of this emission's endpoint paths (`*` matches the rest).
     public func matches(path: String) -> Bool {

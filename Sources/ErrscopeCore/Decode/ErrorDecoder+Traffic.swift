@@ -15,7 +15,7 @@ extension ErrorDecoder {
 
         // The system: given, from the path, a fingerprint, else the best exact catalog match.
         // (`http` is the generic status reference, not a system that answers.)
-        if r.system == nil, let m = r.matches.first(where: { $0.basis <= .type && $0.entry.system != "http" }), r.known || r.code == nil {
+        if r.system == nil, let m = r.matches.first(where: { $0.basis < .http && $0.entry.system != "http" }), r.known || r.code == nil {
             let tied = Set(r.matches.filter { $0.basis == m.basis && $0.score == m.score && $0.entry.system != "http" }.map(\.entry.system))
             if tied.count == 1 {
                 r.system = m.entry.system
@@ -43,7 +43,7 @@ extension ErrorDecoder {
                 r.category = ErrorCategory.fromHTTP(h)
                 if r.category != nil { r.categoryBasis = "http" }
             }
-            if r.category == nil, r.stream?.errorIndex != nil || (r.envelope != Self.envelopeNone && r.http == nil) {
+            if r.category == nil, r.stream?.errorIndex != nil {
                 r.category = .serverError
                 r.categoryBasis = "default"
             }
@@ -121,23 +121,31 @@ extension ErrorDecoder {
             own = []
         }
         let global = catalog.traffic.messageRules.filter { $0.system == nil || $0.system == r.system }
-        for rule in own + global where rule.holds(code: code, type: r.type, http: r.http, envelope: r.envelope, lowerMessage: lower) {
-            if r.system == nil, let s = rule.system { r.system = s; r.systemBasis = "message-rule" }
-            r.messageRule = rule
-            r.category = rule.category
-            r.categoryBasis = "message-rule"
-            if let c = rule.code {
-                let sys = rule.system ?? r.system
-                let rows = catalog.rows(code: c).filter { sys == nil || catalog.entry($0).system == sys }
-                if let row = rows.first {
-                    r.matches.removeAll { $0.entry.row == row }
-                    r.matches.insert(CatalogMatch(entry: catalog.entry(row), basis: .messageRule, score: 1000), at: 0)
-                    if r.system == nil { r.system = catalog.entry(row).system; r.systemBasis = "message-rule" }
-                }
+        var hit = (own + global).first { $0.holds(code: code, type: r.type, http: r.http, envelope: r.envelope, lowerMessage: lower) }
+        if hit == nil, r.system == nil, own.isEmpty {
+            // Nothing says which system answered (a pasted message): every system's rules are
+            // asked, and their verdict is used when the ones that hold agree on the category.
+            let all = catalog.systems.flatMap(\.messageRules).filter { $0.holds(code: code, type: r.type, http: r.http, envelope: r.envelope, lowerMessage: lower) }
+            if let first = all.first, all.allSatisfy({ $0.category == first.category }) {
+                hit = Set(all.compactMap(\.system)).count == 1 ? first : MessageRule(
+                    id: first.id, system: nil, category: first.category, retry: all.allSatisfy { $0.retry == first.retry } ? first.retry : nil,
+                    note: "rules of \(Set(all.compactMap(\.system)).sorted().joined(separator: ", ")) agree", source: nil)
             }
-            r.notes.append("message rule `\(rule.id)`\(rule.system.map { " (\($0))" } ?? ""): \(rule.category.rawValue)" + (rule.note.map { " — \($0)" } ?? ""))
-            return
         }
+        guard let rule = hit else { return }
+        if r.system == nil, let s = rule.system { r.system = s; r.systemBasis = "message-rule" }
+        r.messageRule = rule
+        r.category = rule.category
+        r.categoryBasis = "message-rule"
+        if let c = rule.code {
+            let sys = rule.system ?? r.system
+            let rows = catalog.rows(code: c).filter { sys == nil || catalog.entry($0).system == sys }
+            if let row = rows.first {
+                r.matches.removeAll { $0.entry.row == row }
+                r.matches.insert(CatalogMatch(entry: catalog.entry(row), basis: .messageRule, score: 1000), at: 0)
+            }
+        }
+        r.notes.append("message rule `\(rule.id)`\(rule.system.map { " (\($0))" } ?? ""): \(rule.category.rawValue)" + (rule.note.map { " — \($0)" } ?? ""))
     }
 
     // MARK: Upstream

@@ -231,8 +231,8 @@ public final class ErrorDecoder: @unchecked Sendable {
                 result.notes.append("body is HTML, typically from a proxy or load balancer in front of the API, not the API itself")
             } else {
                 result.bodyKind = .text
-                let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
-                result.message = TerminalText.singleLine(line, limit: 200)
+                // The whole text, on one line: a pasted error's cause and delay are often past its first line.
+                result.message = TerminalText.singleLine(text, limit: 2000)
             }
         }
         if result.http == nil, let h = result.fields["http"]?.intValue, (100...599).contains(h) { result.http = Int(h) }

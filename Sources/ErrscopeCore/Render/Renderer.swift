@@ -54,7 +54,8 @@ public struct Renderer: Sendable {
     /// Every envelope the code's system emits (and translations when it has one native envelope).
     public func render(_ entry: CodeEntry, options: RenderOptions = RenderOptions()) -> [RenderedEnvelope] {
         guard let sys = catalog.system(entry.system) else { return [] }
-        var out = sys.emits.compactMap { renderEmitted(entry, system: sys, emission: $0, options: options) }
+        // Decode-only emissions (a gateway's own shape for a few errors) are not rendered for every code.
+        var out = sys.emits.filter { !$0.decodeOnly }.compactMap { renderEmitted(entry, system: sys, emission: $0, options: options) }
         if options.translations && sys.emits.count <= 1 {
             let have = Set(sys.emits.map(\.envelope))
             for target in Self.translationTargets where !have.contains(target) {
@@ -220,6 +221,7 @@ enum Template {
                 let v = ctx[name]
                 switch mod {
                 case "null": return v ?? .null
+                case "str": return v.map { .string($0.scalarText ?? $0.compactText) }
                 case "int":
                     if let i = v?.intValue ?? v?.stringValue.flatMap({ Int64($0) }) { return .int(i) }
                     return nil

@@ -86,8 +86,10 @@ public struct MessageRule: Sendable, Equatable {
 
     /// Whether the rule holds for a decoded response (message already lowercased).
     func holds(code c: String?, type t: String?, http h: Int?, envelope e: String, lowerMessage m: String) -> Bool {
-        if !codes.isEmpty, !(c.map { codes.contains($0) } ?? false) { return false }
-        if !types.isEmpty, !(t.map { types.contains($0) } ?? false) { return false }
+        // A code or type condition narrows the rule where the wire names one; a form that names
+        // none (a pasted message) is not excluded by it.
+        if !codes.isEmpty, let c, !codes.contains(c) { return false }
+        if !types.isEmpty, let t, !types.contains(t) { return false }
         if !http.isEmpty, !http.contains(where: { $0.matches(h) }) { return false }
         if !envelopes.isEmpty, !envelopes.contains(e) { return false }
         if !contains.isEmpty, !contains.contains(where: { m.contains($0) }) { return false }

@@ -91,7 +91,7 @@ public struct TrafficInput: Sendable {
             return
         }
         if first == UInt8(ascii: "{") { return }
-        if first == UInt8(ascii: "<") { return }
+        if first == UInt8(ascii: "<"), Self.looksLikeMarkup(body, from: start) { return }
         if body.count <= Self.maxTextScan, let print = SDKPrint.read(body) {
             response.body = print.body
             if response.status == nil { response.status = print.status }
@@ -100,6 +100,12 @@ public struct TrafficInput: Sendable {
             message = print.message
             if form == .body { form = print.form }
         }
+    }
+
+    /// `<!DOCTYPE`, `<html`, `<?xml`, `<head>`... (not a log line such as `<class 'X'>: ...`).
+    static func looksLikeMarkup(_ b: [UInt8], from start: Int) -> Bool {
+        let head = String(decoding: b[start..<min(b.count, start + 10)], as: UTF8.self).lowercased()
+        return ["<!doctype", "<html", "<?xml", "<head", "<body", "<title", "<h1", "<center", "<!--", "<p>", "<div", "<error"].contains { head.hasPrefix($0) }
     }
 
     static func arrayStream(_ body: [UInt8]) -> (StreamInfo, [UInt8]?)? {
@@ -327,7 +333,9 @@ enum SDKPrint {
         if let r = text.range(of: "An error occurred (") {
             let rest = text[r.upperBound...]
             if let close = rest.firstIndex(of: ")") {
-                let name = String(rest[..<close])
+                // Event-stream exceptions are lowerCamel (`throttlingException`): the type is the shape name.
+                var name = String(rest[..<close])
+                if let f = name.first, f.isLowercase { name = f.uppercased() + name.dropFirst() }
                 var msg = ""
                 if let op = rest.range(of: " operation") {
                     var after = rest[op.upperBound...]
@@ -384,16 +392,13 @@ enum SDKPrint {
             else if msg.hasPrefix("\""), msg.dropFirst().contains("\"") { msg = String(msg.dropFirst().prefix(while: { $0 != "\"" })) }
             return Result(status: status, body: bytes, exception: exception, form: .text, message: msg)
         }
-        if exception != nil || text.lowercased().contains("error") {
-            return Result(status: nil, body: bytes, exception: exception, form: .text, message: text.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        return nil
+        return Result(status: nil, body: bytes, exception: exception, form: .text, message: text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// A 4xx/5xx status standing alone before text (`-> 400 {`, `Error: 422 "..."`, `429 Rate limit`),
     /// and the text after it (a reason phrase such as `Forbidden` dropped).
     static func bareStatus(_ text: String) -> (status: Int, rest: String)? {
-        let pattern = try! NSRegularExpression(pattern: #"(?:^|[\s(:>\[])([45][0-9][0-9])(?:\s+|,\s*|:\s*)(?=[A-Za-z{"'<\[])"#)
+        let pattern = try! NSRegularExpression(pattern: #"(?:^|[\s(:>\[])\(?([45][0-9][0-9])\)?(?:\s+|,\s*|:\s*)(?=[A-Za-z{"'<\[(])"#)
         guard let m = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
             let r = Range(m.range(at: 1), in: text), let whole = Range(m.range, in: text), let status = Int(text[r]) else { return nil }
         var rest = String(text[whole.upperBound...])
