@@ -218,8 +218,10 @@ extension VerdictJSON {
         o["http"] = u.http.map { .int(Int64($0)) } ?? .null
         o["envelope"] = .string(u.envelope)
         o["system"] = u.system.map { .string($0) } ?? .null
-        o["code"] = (u.bestMatch.flatMap { $0.basis <= .messageRule ? $0.entry.code : nil } ?? u.code).map { .string($0) } ?? .null
-        o["wire_code"] = u.code.map { .string($0) } ?? .null
+        // The identifier the inner body carries: its code, else its type or gRPC status (Anthropic
+        // and Gemini bodies have no code); `catalog_code` is the catalog entry it resolved to.
+        o["code"] = (u.code ?? u.type ?? u.status).map { .string($0) } ?? .null
+        o["catalog_code"] = u.bestMatch.flatMap { $0.basis <= .type ? $0.entry.code : nil }.map { .string($0) } ?? .null
         o["type"] = u.type.map { .string($0) } ?? .null
         o["category"] = u.category.map { .string($0.rawValue) } ?? .null
         o["message"] = u.message.map { .string($0) } ?? .null

@@ -70,7 +70,7 @@ import Testing
                     let u = v["upstream"] as? [String: Any] ?? [:]
                     for (k, w) in want as? [String: Any] ?? [:] where !c.gaps.contains("upstream.\(k)") {
                         let g = u[k]
-                        let ok = Self.same(g, w) || (k == "code" && Self.same(u["wire_code"], w))
+                        let ok = Self.same(g, w) || (k == "code" && Self.same(u["catalog_code"], w))
                         #expect(ok, "\(c.file):\(c.id): upstream.\(k) is \(String(describing: g)), want \(w)")
                     }
                     continue

@@ -155,25 +155,44 @@ extension ErrorDecoder {
     /// (`OpenAIException - {...}`, `Error code: 429 - {...}`).
     func upstream(of r: DecodeResult, input: DecodeInput, depth: Int) -> DecodeResult? {
         var candidates: [[UInt8]] = []
+        var plain: String?
+        func addText(_ text: String) {
+            let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if t.first == "{" || t.first == "[", (try? JSONValue.parse(t)) != nil { candidates.append(Array(t.utf8)); return }
+            if let b = SDKPrint.embeddedObject(t[...]) { candidates.append(b) } else if !t.isEmpty, plain == nil { plain = t }
+        }
         if let u = r.fields["upstream"] {
             switch u {
-            case .string(let s): candidates.append(Array(s.utf8))
+            case .string(let s): addText(s)
             case .object, .array: candidates.append(Array(u.compactText.utf8))
             default: break
             }
         }
-        if let m = r.message, m.contains("{") { candidates.append(Array(m.utf8)) }
+        if let m = r.message, m.contains("{") { addText(m) }
         for bytes in candidates {
             var t = TrafficInput(response: HTTPResponseText(body: bytes), form: .body)
             t.readBody()
-            guard t.response.body.first == UInt8(ascii: "{") || t.response.body.first == UInt8(ascii: "[") || t.response.body.first == 0x20 else { continue }
             var sub = DecodeInput(traffic: t, now: input.now)
             // A wrapper that names the upstream status ("status 429", "Error code: 429") lends it.
             if sub.http == nil, let m = r.message { sub.http = SDKPrint.statusMention(m) }
             // The outer body is done with the tape (its fields are values now): reuse it.
-            let inner = decodeNested(sub, depth: depth + 1)
+            var inner = decodeNested(sub, depth: depth + 1)
             guard inner.envelope != Self.envelopeNone, inner.category != nil else { continue }
+            // Nothing in the inner body names its sender, but the wrapper's system sends that shape.
+            if inner.system == nil, let s = r.system, catalog.system(s)?.emission(for: inner.envelope) != nil {
+                inner.system = s
+                inner.systemBasis = "wrapper"
+            }
             return inner
+        }
+        // An upstream given as plain text (OpenRouter's `metadata.raw` is sometimes a sentence):
+        // what its message says, by the message rules.
+        if let text = plain, text != r.message {
+            var sub = DecodeInput(body: Array(text.utf8), http: r.http, now: input.now)
+            sub.form = .text
+            sub.message = text
+            let inner = decodeNested(sub, depth: depth + 1)
+            if inner.messageRule != nil { return inner }
         }
         return nil
     }
@@ -240,8 +259,7 @@ extension ErrorDecoder {
             }
             a.exception = sdk.exception(http: status)
             guard let h = status else {
-                a.retries = sdk.maxRetries > 0
-                a.detail = "retries connection errors and timeouts up to \(sdk.maxRetries) times"
+                a.detail = "depends on the HTTP status, which this input does not carry (give it with --status)"
                 return a
             }
             if (200..<300).contains(h) {

@@ -235,7 +235,10 @@ public final class ErrorDecoder: @unchecked Sendable {
                 result.message = TerminalText.singleLine(text, limit: 2000)
             }
         }
-        if result.http == nil, let h = result.fields["http"]?.intValue, (100...599).contains(h) { result.http = Int(h) }
+        // A status carried in the body: a number, or a numeric string (LiteLLM's `"code": "429"`).
+        if result.http == nil, let v = result.fields["http"], let h = v.intValue ?? v.stringValue.flatMap({ Int64($0) }), (100...599).contains(h) {
+            result.http = Int(h)
+        }
         if let m = result.message { result.sanitized = sanitizedMessages.contains(m.lowercased().trimmingCharacters(in: .whitespaces)) }
         if result.bodyKind == .text || result.bodyKind == .html || result.envelope == Self.envelopeNone, let m = input.message {
             result.message = TerminalText.singleLine(m, limit: 2000)

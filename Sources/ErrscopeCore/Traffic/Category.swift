@@ -90,7 +90,7 @@ public struct MessageRule: Sendable, Equatable {
         // none (a pasted message) is not excluded by it.
         if !codes.isEmpty, let c, !codes.contains(c) { return false }
         if !types.isEmpty, let t, !types.contains(t) { return false }
-        if !http.isEmpty, !http.contains(where: { $0.matches(h) }) { return false }
+        if !http.isEmpty, let h, !http.contains(where: { $0.matches(h) }) { return false }
         if !envelopes.isEmpty, !envelopes.contains(e) { return false }
         if !contains.isEmpty, !contains.contains(where: { m.contains($0) }) { return false }
         if let r = regex, !r.matches(m) { return false }

@@ -348,6 +348,20 @@ enum SDKPrint {
             }
         }
         let exception = exceptionName(text)
+        // A gateway's wrapper around an upstream error (`litellm.BadRequestError: AnthropicException -
+        // {...}`): the text is the gateway's message; the decoder finds the wrapped body in it.
+        if let brace = text.firstIndex(of: "{") {
+            let before = text[..<brace]
+            // Or a status that is not the wrapped body's (`400 An error occurred ...: Server responded
+            // with status 429. Error message: {...}`).
+            let outer = bareStatus(String(before))?.status, inner = statusMention(String(before))
+            if before.contains("Exception - ") || before.contains("Exception: ") || before.contains("litellm.")
+                || (outer != nil && inner != nil && outer != inner) {
+                let status = outer ?? inner
+                return Result(status: status, body: bytes, exception: exception, form: .text,
+                              message: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
         // openai-python / anthropic-python: `Error code: 429 - {...}`
         if let r = text.range(of: "Error code: ") {
             let digits = text[r.upperBound...].prefix(3)
