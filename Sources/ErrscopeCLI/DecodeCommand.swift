@@ -36,8 +36,17 @@ struct Decode: ParsableCommand {
     @Option(help: ArgumentHelp("Decode one JSON body per line of FILE.", valueName: "file"))
     var jsonl: String?
 
-    @Flag(help: "With --jsonl: print counts by system, envelope and code instead of one verdict per line.")
+    @Flag(help: "With --jsonl: per system/code: count, share, category, HTTP status, retry class, first and last seen.")
     var summary = false
+
+    @Option(help: ArgumentHelp("With --jsonl: the field holding the HTTP status (default: status, status_code, http_status).", valueName: "name"))
+    var statusField: String?
+
+    @Option(help: ArgumentHelp("With --jsonl: the field holding the response body (default: body, response, response_body, error).", valueName: "name"))
+    var bodyField: String?
+
+    @Option(help: ArgumentHelp("With --jsonl: the field holding the time (default: ts, time, timestamp, @timestamp).", valueName: "name"))
+    var timeField: String?
 
     @OptionGroup var catalogOptions: CatalogOptions
 
@@ -45,6 +54,9 @@ struct Decode: ParsableCommand {
 
     func validate() throws {
         if summary && jsonl == nil { throw ValidationError("--summary goes with --jsonl FILE") }
+        if jsonl == nil, statusField != nil || bodyField != nil || timeField != nil {
+            throw ValidationError("--status-field, --body-field and --time-field go with --jsonl FILE")
+        }
         if jsonl != nil && file != nil { throw ValidationError("give either FILE or --jsonl FILE, not both") }
         if let s = status, !(100...599).contains(s) { throw ValidationError("--status must be 100-599") }
         for h in headers where !h.contains(":") { throw ValidationError("-H takes 'Name: value', got `\(h)`") }
@@ -122,7 +134,8 @@ struct Decode: ParsableCommand {
             return try data.withUnsafeBytes { try body($0.bindMemory(to: UInt8.self)) }
         }
         if summary {
-            let s = withInput { BatchSummary.summarize(lines: $0, catalog: decoder.catalog, system: system) }
+            let fields = LogFields.named(status: statusField, body: bodyField, time: timeField)
+            let s = withInput { BatchSummary.summarize(lines: $0, catalog: decoder.catalog, system: system, fields: fields) }
             if json { Output.line(s.json.prettyText) } else { SummaryText.print(s) }
             return
         }
@@ -132,17 +145,27 @@ struct Decode: ParsableCommand {
     /// One verdict per line, in order.
     private func decodeEach(lines input: UnsafeBufferPointer<UInt8>, decoder: ErrorDecoder, headers: [(name: String, value: String)]) {
         var lineNumber = 0
+        let fields = LogFields.named(status: statusField, body: bodyField, time: timeField)
         for line in input.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            let v = decoder.decode(DecodeInput(body: [UInt8](line), http: status, headers: headers, path: self.path, system: system))
+            let record = LogLine.read([UInt8](line), fields: fields, headers: headers, status: status, path: self.path, system: system)
+            let v = decoder.decode(record.input)
             if json {
                 var o = VerdictJSON.make(v)
-                if case .object(var obj) = o { obj.pairs.insert(("line", .int(Int64(lineNumber))), at: 0); o = .object(obj) }
+                if case .object(var obj) = o {
+                    obj.pairs.insert(("line", .int(Int64(lineNumber))), at: 0)
+                    if let t = record.time { obj.pairs.insert(("time", .string(t)), at: 1) }
+                    o = .object(obj)
+                }
                 Output.line(o.compactText)
             } else {
-                let what = v.code ?? v.type ?? v.status ?? "-"
-                Output.line("\(lineNumber): \(v.envelope) \(Present.safe(what, limit: 80)) \(v.known ? "" : "(unknown)")")
+                let what = v.bestMatch.flatMap { $0.basis <= .type ? "\($0.entry.system)/\($0.entry.code)" : nil } ?? v.code ?? v.type ?? v.status ?? "-"
+                var text = "\(lineNumber): \(v.envelope) \(Present.safe(what, limit: 80))"
+                if let c = v.category { text += " · \(c.rawValue)" }
+                if let h = v.http { text += " · HTTP \(h)" }
+                if !v.known { text += " (unknown)" }
+                Output.line(text)
             }
         }
     }
@@ -303,7 +326,7 @@ enum VerdictText {
 
 enum SummaryText {
     static func print(_ s: BatchSummary) {
-        Output.line("\(s.total) bodies · \(s.recognised) in a known envelope · \(s.known) with a known code")
+        Output.line("\(s.total) lines · \(s.recognised) in a known envelope · \(s.known) with a known code")
         func section(_ title: String, _ counts: [(String, Int)]) {
             Output.line()
             Output.line(title)
@@ -314,7 +337,22 @@ enum SummaryText {
             if counts.count > 20 { Output.line("  … \(counts.count - 20) more (--json for all)") }
         }
         section("by system", s.bySystem)
-        section("by envelope", s.byEnvelope)
-        section("by code", s.byCode)
+        section("by category", s.byCategory)
+        Output.line()
+        Output.line("by code")
+        let rows = s.rows
+        let head = ["count", "share", "system/code", "category", "http", "retry", "first seen", "last seen"]
+        var table: [[String]] = [head]
+        for g in rows.prefix(30) {
+            let pct = s.total > 0 ? Double(g.count) * 100 / Double(s.total) : 0
+            table.append([String(g.count), String(format: "%.1f%%", pct), Present.safe(g.label, limit: 60) + (g.rule.map { " [\($0)]" } ?? ""),
+                          g.category?.rawValue ?? "-", g.http.map(String.init) ?? "-", g.retry?.rawValue ?? "-",
+                          g.first.map { Present.safe($0, limit: 30) } ?? "-", g.last.map { Present.safe($0, limit: 30) } ?? "-"])
+        }
+        let widths = head.indices.map { c in table.map { $0[c].count }.max() ?? 0 }
+        for row in table {
+            Output.line("  " + row.enumerated().map { c, t in c < 2 ? t.leftPad(widths[c]) : t.rightPad(widths[c]) }.joined(separator: "  "))
+        }
+        if rows.count > 30 { Output.line("  … \(rows.count - 30) more (--json for all)") }
     }
 }

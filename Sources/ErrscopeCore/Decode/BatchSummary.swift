@@ -15,6 +15,19 @@ public struct BatchSummary {
     let fieldSalts: [UInt64]
     let fieldStart: [Int]
 
+    /// Per envelope: where a status in the body is (Gemini's error.code) and where the message is.
+    let httpPaths: [[FieldPath]]
+    let messagePaths: [[FieldPath]]
+    let fields: LogFields
+    /// Log field names as bytes, for the wrapper test on the tape.
+    let statusNames: [[UInt8]], bodyNames: [[UInt8]], timeNames: [[UInt8]]
+    let ruleBank: RuleBank
+    let innerTape = JSONTape()
+    var scratch: [UInt8] = []
+    var lowered: [UInt8] = []
+
+    /// Per envelope: the slot of the system with the envelope's id (openai for openai), or -1.
+    let homeSystem: [Int]
     let envelopeCount: Int
     public private(set) var total = 0
     public private(set) var recognised = 0
@@ -22,11 +35,62 @@ public struct BatchSummary {
     var envelopeCounts: [Int]
     var systemCounts: [Int]
     var unknownSystem = 0
-    var codeCounts: [UInt64: Int] = [:]
-    var codeLabels: [UInt64: String] = [:]
+    var groups: [UInt64: Group] = [:]
 
-    public init(catalog: Catalog, system: String? = nil) {
+    /// One row of the summary: a system/code (and the message rule that refined it).
+    public struct Group: Sendable {
+        public var system: String?
+        public var code: String?
+        /// The string the wire carried.
+        public var wire: String
+        public var envelope: String
+        public var label = ""
+        public var category: ErrorCategory?
+        public var retry: Retryability?
+        public var rule: String?
+        public var count = 0
+        public var statuses: [Int: Int] = [:]
+        public var first: String?
+        public var last: String?
+
+        init(system: String?, code: String?, wire: String, envelope: String) {
+            self.system = system; self.code = code; self.wire = wire; self.envelope = envelope
+            label = system.map { s in "\(s)/\(code == wire || code == nil ? wire : "\(wire) (\(code!))")" } ?? wire
+        }
+
+        mutating func add(http: Int?, time: String?) {
+            count += 1
+            if let h = http { statuses[h, default: 0] += 1 }
+            if let t = time {
+                if first == nil || Self.earlier(t, first!) { first = t }
+                if last == nil || Self.earlier(last!, t) { last = t }
+            }
+        }
+
+        mutating func merge(_ o: Group) {
+            count += o.count
+            for (h, n) in o.statuses { statuses[h, default: 0] += n }
+            if let f = o.first, first == nil || Self.earlier(f, first!) { first = f }
+            if let l = o.last, last == nil || Self.earlier(last!, l) { last = l }
+        }
+
+        /// Times as logs write them: epoch numbers compare as numbers, ISO 8601 texts as text.
+        static func earlier(_ a: String, _ b: String) -> Bool {
+            if let x = Double(a), let y = Double(b) { return x < y }
+            return a < b
+        }
+
+        /// The most frequent status.
+        public var http: Int? { statuses.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key }
+    }
+
+    public init(catalog: Catalog, system: String? = nil, fields: LogFields = .auto) {
         self.catalog = catalog
+        self.fields = fields
+        statusNames = fields.status.map { Array($0.utf8) }
+        bodyNames = fields.body.map { Array($0.utf8) }
+        timeNames = fields.time.map { Array($0.utf8) }
+        ruleBank = RuleBank(catalog)
         decoder = ErrorDecoder(catalog: catalog)
         systemHint = system.flatMap { catalog.systemIDs.firstIndex(of: $0) }
         var em = [UInt64](repeating: 0, count: catalog.envelopes.count)
@@ -36,12 +100,15 @@ public struct BatchSummary {
             }
         }
         emitters = em
+        homeSystem = catalog.envelopes.map { env in catalog.systemIDs.firstIndex(of: env.id) ?? -1 }
         func paths(_ field: String) -> [[FieldPath]] {
             catalog.envelopes.map { env in
                 env.sources(for: field).compactMap { if case .path(let p) = $0 { return p } else { return nil } }
             }
         }
         let code = paths("code"), type = paths("type"), status = paths("status")
+        httpPaths = paths("http")
+        messagePaths = paths("message")
         var fp: [FieldPath] = [], fs: [UInt64] = [], start: [Int] = []
         for i in 0..<catalog.envelopes.count {
             start.append(fp.count)
@@ -77,35 +144,72 @@ public struct BatchSummary {
         }
     }
 
-    public mutating func add(body: UnsafeBufferPointer<UInt8>) {
+    public mutating func add(body line: UnsafeBufferPointer<UInt8>) {
         total += 1
         let tape = decoder.tape
         do throws(JSONError) {
-            try tape.parse(body)
+            try tape.parse(line)
         } catch {
-            envelopeCounts[catalog.envelopes.count] += 1
-            unknownSystem += 1
-            count(label: error.truncated ? "(truncated JSON)" : "(not JSON)", key: error.truncated ? 1 : 2)
+            // Not JSON: a text line (an SDK's error print). The reference decoder reads it.
+            addByReference(line, wrapped: nil)
             return
         }
+        // A log wrapper: the body under a field, with the status and time beside it.
+        var status: Int?
+        var time: String?
+        var base = 0
+        var bodyTape = tape
+        if tape.kind(0) == .object {
+            let p = wrapperParts(tape, line)
+            if p.isWrapper, let b = p.body {
+                status = LogLine.status(tape, p.status, line)
+                time = LogLine.time(tape, p.time, line)
+                if p.bodyIsError {
+                    base = 0
+                } else if tape.kind(b) == .object || tape.kind(b) == .array {
+                    base = b
+                } else if tape.kind(b) == .string {
+                    // JSON inside a JSON string: parse it on a second tape.
+                    scratch.removeAll(keepingCapacity: true)
+                    JSONTape.unescape(tape.rawBytes(b, in: line), into: &scratch)
+                    let parsed = scratch.withUnsafeBufferPointer { (try? innerTape.parse($0)) != nil }
+                    guard parsed else {
+                        addByReference(line, wrapped: (status, time))
+                        return
+                    }
+                    bodyTape = innerTape
+                    base = 0
+                } else {
+                    addByReference(line, wrapped: (status, time))
+                    return
+                }
+            }
+        }
+        if bodyTape !== tape {
+            let inner = scratch
+            inner.withUnsafeBufferPointer { addParsed(bodyTape, $0, base: base, status: status, time: time, line: line) }
+        } else {
+            addParsed(tape, line, base: base, status: status, time: time, line: line)
+        }
+    }
+
+    /// The fast path over a parsed body; anything it cannot settle goes to the reference decoder.
+    private mutating func addParsed(_ tape: JSONTape, _ body: UnsafeBufferPointer<UInt8>, base: Int, status: Int?, time: String?,
+                                    line: UnsafeBufferPointer<UInt8>) {
         // Best envelope, without building the candidate list.
         var best = -1, bestScore = Int.min, bestRoot = 0
         let detector = decoder.detector
         detector.reset()
         for i in 0..<envelopeCount {
-            guard let (root, base) = detector.evaluate(i, tape, body, headers: [], decoder: nil) else { continue }
-            var score = base
+            guard let (root, sc) = detector.evaluate(i, tape, body, headers: [], decoder: nil, base: base) else { continue }
+            var score = sc
             if let h = systemHint, h < 64, emitters[i] & (1 << UInt64(h)) != 0 { score += 1 }
             if score > bestScore { best = i; bestScore = score; bestRoot = root }
         }
         guard best >= 0 else {
-            envelopeCounts[catalog.envelopes.count] += 1
-            unknownSystem += 1
-            count(label: "(no known envelope)", key: 3)
+            addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
             return
         }
-        recognised += 1
-        envelopeCounts[best] += 1
         // The identifying string: code, else type, else gRPC status.
         var node: Int?
         var kindSalt: UInt64 = 0
@@ -121,8 +225,7 @@ public struct BatchSummary {
             k += 1
         }
         guard let n = node else {
-            unknownSystem += 1
-            count(label: "\(catalog.envelopes[best].id): (no code)", key: 5 &+ UInt64(best) << 8)
+            addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
             return
         }
         let bytes = tape.rawBytes(n, in: body)
@@ -136,7 +239,9 @@ public struct BatchSummary {
                 let ri = Int(r)
                 if store.equals(store.code[ri], bytes) {
                     let sys = Int(store.system[ri])
-                    if row < 0 || (sys < 64 && mask & (1 << UInt64(sys)) != 0) { row = ri }
+                    // Prefer a system that sends this envelope, and of those the envelope's own
+                    // (anthropic for the anthropic envelope), as the reference decoder does.
+                    if row < 0 || (sys < 64 && mask & (1 << UInt64(sys)) != 0 && Int(store.system[row]) != homeSystem[best]) { row = ri }
                     if let h = systemHint, sys == h { row = ri; break }
                 }
                 r = catalog.index.byCode.next(ri)
@@ -151,28 +256,107 @@ public struct BatchSummary {
                 }
             }
         }
-        let sysSlot = row >= 0 ? Int(catalog.store.system[row]) : -1
-        if row >= 0 { known += 1; systemCounts[sysSlot] += 1 } else { unknownSystem += 1 }
-        var key = fnv1a(bytes, seed: kindSalt &* 0x9E37_79B9 &+ UInt64(best))
-        key = key &+ UInt64(bitPattern: Int64(sysSlot)) &* 0x100_0000_01b3
-        if let c = codeCounts[key] {
-            codeCounts[key] = c + 1
-        } else {
-            codeCounts[key] = 1
-            let text = String(decoding: bytes, as: UTF8.self)
-            let label: String
-            if row >= 0 {
-                let e = catalog.entry(row)
-                label = "\(e.system)/\(e.code == text ? text : "\(text) (\(e.code))")"
-            } else {
-                label = "\(catalog.envelopes[best].id): \(text) (unknown)"
-            }
-            codeLabels[key] = label
+        guard row >= 0 else {
+            // An unknown code: what the reference makes of it (status, message rules) decides.
+            addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
+            return
         }
+        var http = status
+        if http == nil {
+            for p in httpPaths[best] {
+                if let hn = p.resolve(tape, root: bestRoot, in: body), let h = LogLine.status(tape, hn, body) { http = h; break }
+            }
+        }
+        let sysSlot = Int(catalog.store.system[row])
+        // Message rules: the row's system's, then the global ones.
+        var rule = -1
+        let candidates = ruleBank.bySystem[sysSlot]
+        if !candidates.isEmpty || !ruleBank.global.isEmpty {
+            var msg: UnsafeBufferPointer<UInt8>?
+            for p in messagePaths[best] {
+                if let mn = p.resolve(tape, root: bestRoot, in: body), tape.kind(mn) == .string { msg = tape.rawBytes(mn, in: body); break }
+            }
+            if let m = msg {
+                lowered.removeAll(keepingCapacity: true)
+                for c in m { lowered.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c) }
+                rule = lowered.withUnsafeBufferPointer { low in
+                    ruleBank.first(in: candidates + ruleBank.global, code: bytes, http: http, envelope: best, lowerMessage: low)
+                } ?? -1
+                if rule < 0, ruleBank.needsReference(candidates + ruleBank.global) {
+                    addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
+                    return
+                }
+            }
+        }
+        recognised += 1
+        known += 1
+        envelopeCounts[best] += 1
+        systemCounts[sysSlot] += 1
+        var key = fnv1a(bytes, seed: kindSalt &* 0x9E37_79B9 &+ UInt64(best))
+        key = key &+ UInt64(bitPattern: Int64(sysSlot)) &* 0x100_0000_01b3 &+ UInt64(bitPattern: Int64(rule + 1)) &* 0x9E37_79B9_7F4A_7C15
+        if groups[key] == nil {
+            let e = catalog.entry(row)
+            let text = String(decoding: bytes, as: UTF8.self)
+            var g = Group(system: e.system, code: e.code, wire: text, envelope: catalog.envelopes[best].id)
+            if rule >= 0 {
+                let r = ruleBank.rules[rule]
+                g.category = r.category
+                g.retry = r.retry ?? r.category.defaultRetry
+                g.rule = r.id
+                if let c = r.code, let sys = r.system ?? Optional(e.system) {
+                    if let rr = catalog.rows(code: c).first(where: { catalog.entry($0).system == sys }) { g.code = catalog.entry(rr).code }
+                }
+            } else {
+                g.category = e.category
+                g.retry = e.retry
+                if let c = e.category, c.neverRetryable { g.retry = .no }
+            }
+            groups[key] = g
+        }
+        groups[key]!.add(http: http, time: time)
+    }
+
+    /// Lines the fast path does not settle: the reference decoder's verdict, grouped the same way.
+    private mutating func addByReference(_ line: UnsafeBufferPointer<UInt8>, wrapped: (Int?, String?)?) {
+        let record = LogLine.read(Array(line), fields: fields, system: systemHint.map { catalog.systemIDs[$0] })
+        let v = decoder.decode(record.input)
+        let time = record.time ?? wrapped?.1
+        let code = v.bestMatch.flatMap { $0.basis <= .messageRule ? $0.entry.code : nil } ?? v.code ?? v.type ?? v.status
+        let ei = catalog.envelopes.firstIndex { $0.id == v.envelope } ?? catalog.envelopes.count
+        envelopeCounts[ei] += 1
+        if v.envelope != ErrorDecoder.envelopeNone { recognised += 1 }
+        if let s = v.system, let slot = catalog.systemIDs.firstIndex(of: s) { systemCounts[slot] += 1 } else { unknownSystem += 1 }
+        if v.known { known += 1 }
+        let label: String
+        switch (v.system, code) {
+        case (let s?, let c?): label = "\(s)/\(c)"
+        case (nil, let c?): label = "\(v.envelope): \(c)" + (v.known ? "" : " (unknown)")
+        case (let s?, nil): label = "\(s): (no code)"
+        case (nil, nil):
+            switch v.bodyKind {
+            case .json: label = v.envelope == ErrorDecoder.envelopeNone ? "(no known envelope)" : "\(v.envelope): (no code)"
+            case .truncatedJSON: label = "(truncated JSON)"
+            case .invalidJSON: label = "(not JSON)"
+            default: label = v.category != nil ? "(text: \(v.category!.rawValue))" : "(not JSON)"
+            }
+        }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var keyText = label + "|" + (v.category?.rawValue ?? "") + "|" + (v.messageRule?.id ?? "")
+        keyText.withUTF8 { h = fnv1a($0, seed: h) }
+        if groups[h] == nil {
+            var g = Group(system: v.system, code: code, wire: v.code ?? v.type ?? v.status ?? "", envelope: v.envelope)
+            g.label = label
+            g.category = v.category
+            g.retry = v.retry.retryClass ?? v.retry.retryable.map { $0 ? .yes : .no }
+            g.rule = v.messageRule?.id
+            groups[h] = g
+        }
+        groups[h]!.add(http: v.http, time: time)
     }
 
     /// Summarises `text` on `threads` threads (split at line boundaries) and merges the counts.
     public static func summarize(lines text: UnsafeBufferPointer<UInt8>, catalog: Catalog, system: String? = nil,
+                                 fields: LogFields = .auto,
                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> BatchSummary
     {
         let parts = max(1, min(threads, text.count / (256 << 10)))
@@ -184,7 +368,7 @@ public struct BatchSummary {
         }
         cuts.append(text.count)
         if parts == 1 {
-            var s = BatchSummary(catalog: catalog, system: system)
+            var s = BatchSummary(catalog: catalog, system: system, fields: fields)
             s.add(lines: text)
             return s
         }
@@ -195,7 +379,7 @@ public struct BatchSummary {
         nonisolated(unsafe) let input = text
         let bounds = cuts
         DispatchQueue.concurrentPerform(iterations: parts) { p in
-            var s = BatchSummary(catalog: catalog, system: system)
+            var s = BatchSummary(catalog: catalog, system: system, fields: fields)
             s.add(lines: UnsafeBufferPointer(rebasing: input[bounds[p]..<bounds[p + 1]]))
             out[p] = s
         }
@@ -211,13 +395,9 @@ public struct BatchSummary {
         unknownSystem += o.unknownSystem
         for i in envelopeCounts.indices { envelopeCounts[i] += o.envelopeCounts[i] }
         for i in systemCounts.indices { systemCounts[i] += o.systemCounts[i] }
-        for (k, v) in o.codeCounts { codeCounts[k, default: 0] += v }
-        for (k, v) in o.codeLabels where codeLabels[k] == nil { codeLabels[k] = v }
-    }
-
-    private mutating func count(label: String, key: UInt64) {
-        codeCounts[key, default: 0] += 1
-        if codeLabels[key] == nil { codeLabels[key] = label }
+        for (k, g) in o.groups {
+            if groups[k] == nil { groups[k] = g } else { groups[k]!.merge(g) }
+        }
     }
 
     // MARK: Results
@@ -234,17 +414,136 @@ public struct BatchSummary {
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
     }
 
-    public var byCode: [(String, Int)] {
-        codeCounts.map { (codeLabels[$0.key] ?? "?", $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    public var byCode: [(String, Int)] { rows.map { ($0.label, $0.count) } }
+
+    /// The summary's rows, most frequent first.
+    public var rows: [Group] {
+        groups.values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.label < $1.label }
+    }
+
+    public var byCategory: [(String, Int)] {
+        var c: [String: Int] = [:]
+        for g in groups.values { c[g.category?.rawValue ?? "(none)", default: 0] += g.count }
+        return c.map { ($0.key, $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
     }
 
     public var json: JSONValue {
         func list(_ items: [(String, Int)]) -> JSONValue {
             .array(items.map { ["name": .string($0.0), "count": .int(Int64($0.1))] })
         }
+        let codes: [JSONValue] = rows.map { g in
+            var o = JSONObject()
+            o["name"] = .string(g.label)
+            o["system"] = g.system.map { .string($0) } ?? .null
+            o["code"] = g.code.map { .string($0) } ?? .null
+            o["envelope"] = .string(g.envelope)
+            o["count"] = .int(Int64(g.count))
+            o["share"] = .double(total > 0 ? (Double(g.count) / Double(total) * 10000).rounded() / 10000 : 0)
+            o["category"] = g.category.map { .string($0.rawValue) } ?? .null
+            o["http"] = g.http.map { .int(Int64($0)) } ?? .null
+            o["statuses"] = .object(JSONObject(g.statuses.sorted { $0.key < $1.key }.map { (String($0.key), .int(Int64($0.value))) }))
+            o["retry"] = g.retry.map { .string($0.rawValue) } ?? .null
+            o["message_rule"] = g.rule.map { .string($0) } ?? .null
+            o["first_seen"] = g.first.map { .string($0) } ?? .null
+            o["last_seen"] = g.last.map { .string($0) } ?? .null
+            return .object(o)
+        }
         return [
             "total": .int(Int64(total)), "recognised": .int(Int64(recognised)), "known": .int(Int64(known)),
-            "by_system": list(bySystem), "by_envelope": list(byEnvelope), "by_code": list(byCode),
+            "by_system": list(bySystem), "by_envelope": list(byEnvelope), "by_category": list(byCategory), "by_code": .array(codes),
         ]
+    }
+
+    // MARK: Log wrappers
+
+    struct Wrapper {
+        var body: Int?
+        var bodyIsError = false
+        var status: Int?
+        var time: Int?
+        var isWrapper = false
+    }
+
+    /// `LogLine.parts` on pre-encoded names (the reference is `LogLine.parts`).
+    func wrapperParts(_ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> Wrapper {
+        var w = Wrapper()
+        func find(_ names: [[UInt8]]) -> (Int, Int)? {
+            for (i, name) in names.enumerated() {
+                if let hit = name.withUnsafeBufferPointer({ tape.member(0, $0, in: buf) }) { return (hit, i) }
+            }
+            return nil
+        }
+        if let (n, i) = find(bodyNames) { w.body = n; w.bodyIsError = fields.body[i] == "error" && !fields.explicitBody }
+        w.status = find(statusNames)?.0
+        w.time = find(timeNames)?.0
+        if w.body != nil { w.isWrapper = fields.explicitBody || !w.bodyIsError || w.status != nil || w.time != nil }
+        return w
+    }
+}
+
+/// Message rules compiled for the summary: substrings as lowercase bytes, conditions as bytes.
+struct RuleBank: Sendable {
+    let rules: [MessageRule]
+    let contains: [[[UInt8]]]
+    let codes: [[[UInt8]]]
+    let envelopes: [Set<Int>]
+    /// Rule indices per system slot, and the global ones.
+    let bySystem: [[Int]]
+    let global: [Int]
+
+    init(_ catalog: Catalog) {
+        var all: [MessageRule] = []
+        var by: [[Int]] = []
+        for sys in catalog.systems {
+            var idx: [Int] = []
+            for r in sys.messageRules { idx.append(all.count); all.append(r) }
+            by.append(idx)
+        }
+        var g: [Int] = []
+        for r in catalog.traffic.messageRules {
+            g.append(all.count)
+            all.append(r)
+        }
+        rules = all
+        bySystem = by
+        global = g
+        contains = all.map { $0.contains.map { Array($0.utf8) } }
+        codes = all.map { $0.codes.map { Array($0.utf8) } }
+        envelopes = all.map { r in Set(r.envelopes.compactMap { e in catalog.envelopes.firstIndex { $0.id == e } }) }
+    }
+
+    /// Whether `needle` occurs in `hay` (memchr for the first byte, memcmp for the rest).
+    @inline(__always)
+    static func find(_ needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let n = needle.baseAddress, let h = hay.baseAddress, needle.count > 0, needle.count <= hay.count else { return needle.isEmpty }
+        var i = 0
+        let last = hay.count - needle.count
+        while i <= last {
+            guard let p = memchr(h + i, Int32(n[0]), last - i + 1) else { return false }
+            let at = UnsafeRawPointer(h).distance(to: UnsafeRawPointer(p))
+            if memcmp(h + at, n, needle.count) == 0 { return true }
+            i = at + 1
+        }
+        return false
+    }
+
+    /// Rules with a regular expression or a type condition are left to the reference decoder.
+    func needsReference(_ idx: [Int]) -> Bool { idx.contains { rules[$0].regex != nil || !rules[$0].types.isEmpty } }
+
+    func first(in idx: [Int], code: UnsafeBufferPointer<UInt8>, http: Int?, envelope: Int, lowerMessage m: UnsafeBufferPointer<UInt8>) -> Int? {
+        for i in idx {
+            let r = rules[i]
+            if r.regex != nil || !r.types.isEmpty { continue }
+            if !codes[i].isEmpty, !codes[i].contains(where: { c in c.count == code.count && c.withUnsafeBufferPointer { memcmp($0.baseAddress!, code.baseAddress!, c.count) == 0 } }) { continue }
+            if !r.http.isEmpty, let h = http, !r.http.contains(where: { $0.matches(h) }) { continue }
+            if !envelopes[i].isEmpty, !envelopes[i].contains(envelope) { continue }
+            if !r.envelopes.isEmpty, envelopes[i].isEmpty { continue }
+            guard let base = m.baseAddress else { continue }
+            let hit = contains[i].contains { pat in
+                pat.withUnsafeBufferPointer { p in Self.find(p, in: UnsafeBufferPointer(start: base, count: m.count)) }
+            }
+            if hit { return i }
+        }
+        return nil
     }
 }

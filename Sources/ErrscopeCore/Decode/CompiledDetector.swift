@@ -250,11 +250,13 @@ final class CompiledDetector: @unchecked Sendable {
     /// Whether envelope `i` fits the parsed body, and its score.
     @inline(__always)
     func evaluate(_ i: Int, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>, headers: [(name: String, value: String)],
-                  decoder: ErrorDecoder?) -> (root: Int, score: Int)?
+                  decoder: ErrorDecoder?, base: Int = 0) -> (root: Int, score: Int)?
     {
+        // `base`: the body's node on the tape (a log line's `body` field); 0 for a whole body.
+        // The memo has one slot for the body and one for its unwrapped array element.
         let env = envelopes[i]
-        var root = 0, slot = 0
-        if env.unwrap, tape.kind(0) == .array, tape.count(0) == 1 { root = 1; slot = 1 }
+        var root = base, slot = 0
+        if env.unwrap, tape.kind(base) == .array, tape.count(base) == 1 { root = base + 1; slot = 1 }
         guard tape.kind(root) == .object else { return nil }
         var k = Int(env.requireStart)
         while k < Int(env.requireEnd) {

@@ -28,6 +28,16 @@ extension ErrorDecoder {
             }
         }
 
+        // The chosen system's entries lead among equally strong matches.
+        if let s = r.system {
+            let ranked = r.matches.enumerated().sorted { a, b in
+                if a.element.basis != b.element.basis { return a.element.basis < b.element.basis }
+                let sa = a.element.entry.system == s, sb = b.element.entry.system == s
+                if sa != sb { return sa }
+                return a.offset < b.offset
+            }
+            r.matches = ranked.map(\.element)
+        }
         if carriesError {
             // Category from the catalog entry the retry verdict rests on, else the status.
             let usable = r.code == nil || r.known
@@ -133,11 +143,14 @@ extension ErrorDecoder {
             }
         }
         guard let rule = hit else { return }
-        if r.system == nil, let s = rule.system { r.system = s; r.systemBasis = "message-rule" }
+        // A rule names the system only where nothing else could have sent the response: the
+        // envelope is that system's alone, or no envelope was recognised.
+        let singleSender = r.envelope == Self.envelopeNone || catalog.systems.filter { $0.emission(for: r.envelope) != nil }.count <= 1
+        if r.system == nil, let s = rule.system, singleSender { r.system = s; r.systemBasis = "message-rule" }
         r.messageRule = rule
         r.category = rule.category
         r.categoryBasis = "message-rule"
-        if let c = rule.code {
+        if let c = rule.code, rule.system == nil || rule.system == r.system {
             let sys = rule.system ?? r.system
             let rows = catalog.rows(code: c).filter { sys == nil || catalog.entry($0).system == sys }
             if let row = rows.first {
