@@ -33,3 +33,20 @@ swift build --build-tests
 
 echo "== tests"
 swift test --disable-xctest --skip-build "$@"
+
+# The official SDKs themselves (PyPI), against a local server: what they raise and how they
+# retry must be what errscope's catalog/sdks.yaml says. Skip with ERRSCOPE_SKIP_SDKS=1.
+if [ "${ERRSCOPE_SKIP_SDKS:-}" != 1 ]; then
+  echo "== the real SDKs against a local server (scripts/sdk-check)"
+  SDKVENV=.build/sdk-venv
+  if [ ! -x "$SDKVENV/bin/python" ] || ! cmp -s scripts/sdk-check/requirements.txt "$SDKVENV/requirements.txt"; then
+    rm -rf "$SDKVENV"
+    python3 -m venv "$SDKVENV"
+    "$SDKVENV/bin/pip" install -q --disable-pip-version-check -r scripts/sdk-check/requirements.txt
+    cp scripts/sdk-check/requirements.txt "$SDKVENV/requirements.txt"
+  fi
+  OBS=$(mktemp)
+  "$SDKVENV/bin/python" scripts/sdk-check/check.py --out "$OBS" --verify catalog/sdks.yaml >/dev/null
+  "$SDKVENV/bin/python" scripts/sdk-check/compare.py --errscope "$(swift build --show-bin-path)/errscope" --observed "$OBS"
+  rm -f "$OBS"
+fi

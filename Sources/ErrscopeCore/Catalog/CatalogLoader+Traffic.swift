@@ -147,17 +147,23 @@ extension CatalogLoader {
 
     mutating func loadSDK<N: DocNode>(_ node: N, file: String) -> SDKRule? {
         guard let id = stringField(node, "id", file: file, required: true) else { return nil }
-        var exceptions: [SDKRule.ExceptionRule] = []
-        for e in node.member("exceptions")?.elements() ?? [] {
-            guard let name = stringField(e, "exception", file: file, required: true) else { continue }
-            let otherwise = e.member("otherwise")?.boolean ?? false
-            guard let http = httpMatchers(e.member("http"), file: file) else { continue }
-            exceptions.append(SDKRule.ExceptionRule(http: http, otherwise: otherwise, exception: name))
+        func exceptionList(_ key: String) -> [SDKRule.ExceptionRule] {
+            var out: [SDKRule.ExceptionRule] = []
+            for e in node.member(key)?.elements() ?? [] {
+                guard let name = stringField(e, "exception", file: file, required: true) else { continue }
+                let otherwise = e.member("otherwise")?.boolean ?? false
+                guard let http = httpMatchers(e.member("http"), file: file) else { continue }
+                out.append(SDKRule.ExceptionRule(http: http, otherwise: otherwise, exception: name, errorCode: stringField(e, "error_code", file: file)))
+            }
+            return out
         }
+        let exceptions = exceptionList("exceptions")
         let retry = node.member("retry")
         let backoff = retry?.member("backoff")
         func number(_ n: N?) -> Double? { n.flatMap { $0.integer.map(Double.init) ?? $0.text.flatMap(Double.init) } }
-        return SDKRule(
+        let stream = node.member("stream_error")
+        let optIn = node.member("retry_opt_in")
+        var rule = SDKRule(
             id: id, name: stringField(node, "name", file: file) ?? id, version: stringField(node, "version", file: file),
             source: stringField(node, "source", file: file), verified: node.member("verified")?.boolean ?? true,
             exceptions: exceptions, streamErrorException: stringField(node, "stream_error_exception", file: file),
@@ -169,5 +175,18 @@ extension CatalogLoader {
             aboveMax: retry.flatMap { stringField($0, "above_max", file: file) },
             backoffInitial: number(backoff?.member("initial_seconds")), backoffMax: number(backoff?.member("max_seconds")),
             notes: node.member("notes").map(stringList) ?? [])
+        rule.exceptionsByErrorCode = exceptionList("exceptions_by_error_code")
+        rule.errorCodePath = stringField(node, "error_code_path", file: file)
+        rule.streamTriggers = stream?.member("triggers")?.elements().map { t in
+            SDKRule.StreamTrigger(event: t.member("event")?.text, dataKey: t.member("data_key")?.text, firstKey: t.member("first_key")?.boolean ?? false)
+        } ?? []
+        rule.streamClassifyBy = stream?.member("classify_by")?.text
+        rule.streamEventLineException = stream?.member("event_line_exception")?.text
+        if let ex = stream?.member("exception")?.text { rule.streamErrorException = ex }
+        rule.retryEnabled = retry?.member("enabled")?.boolean ?? true
+        rule.optInMaxRetries = optIn?.member("max_retries")?.integer.map(Int.init)
+        rule.optInStatuses = httpMatchers(optIn?.member("statuses"), file: file) ?? []
+        rule.minHeaderDelay = number(retry?.member("min_header_delay_exclusive"))
+        return rule
     }
 }

@@ -259,65 +259,111 @@ extension ErrorDecoder {
 
     func sdkAdvice(_ r: DecodeResult, input: DecodeInput) -> [SDKAdvice] {
         let rules = catalog.traffic.sdks
-        // What reached the SDK: the stream's status (200) when the error came inside one.
         let inStream = r.stream?.errorIndex != nil
+        // What reached the SDK: the stream's status (200) when the error came inside one.
         let status = inStream ? 200 : r.http
         if rules.isEmpty { return Self.sdkAdvice(http: status, shouldRetry: input.header("x-should-retry")) }
-        return rules.map { sdk in
-            var a = SDKAdvice(sdk: sdk.id, retries: false, detail: "", exception: nil, version: sdk.version)
-            if inStream {
+        let body = (try? JSONValue.parse(input.body))
+        return rules.map { sdk in sdkAdvice(sdk, r, input: input, status: status, body: body) }
+    }
+
+    /// One SDK's behaviour, by its rules (catalog/sdks.yaml).
+    func sdkAdvice(_ sdk: SDKRule, _ r: DecodeResult, input: DecodeInput, status: Int?, body: JSONValue?) -> SDKAdvice {
+        var a = SDKAdvice(sdk: sdk.id, retries: false, detail: "", exception: nil, version: sdk.version)
+        if r.stream?.errorIndex != nil {
+            // Which streamed errors the SDK sees: an SSE event name, or a data key.
+            if let ex = sdk.streamEventLineException, r.stream?.namedEvents == true {
+                a.exception = ex
+                a.detail = "raises \(ex) at the stream's first `event:` line (it reads only `data:` lines); never retried"
+                return a
+            }
+            let event = r.stream?.format == .sse ? r.stream?.errorEvent : nil
+            let object = body?.objectValue
+            let fired = sdk.streamTriggers.isEmpty || sdk.streamTriggers.contains { t in
+                if let e = t.event { return event == e }
+                if let k = t.dataKey, let o = object, let v = o[k], !v.isNull {
+                    return !t.firstKey || o.pairs.first?.key == k
+                }
+                return false
+            }
+            guard fired else {
+                a.detail = "does not raise: it skips this stream event and the error passes silently"
+                return a
+            }
+            if let path = sdk.streamClassifyBy {
+                let code = body.flatMap { FieldPath(path).value(in: $0) }
+                if let h = code?.intValue { a.exception = sdk.exception(http: Int(h)) } else { a.exception = "TypeError" }
+            } else {
                 a.exception = sdk.streamErrorException
-                a.detail = "the error arrives inside a 200 stream: raises \(sdk.streamErrorException ?? "an error") while iterating; no retry"
-                return a
             }
-            a.exception = sdk.exception(http: status)
-            guard let h = status else {
-                a.detail = "depends on the HTTP status, which this input does not carry (give it with --status)"
-                return a
-            }
-            if (200..<300).contains(h) {
-                a.exception = nil
-                a.detail = "returns the response: HTTP \(h) is a success"
-                return a
-            }
-            var retries = sdk.maxRetries > 0 && sdk.retryStatuses.contains { $0.matches(h) }
-            var why = retries ? "retries HTTP \(h)" : "does not retry HTTP \(h)"
-            if let name = sdk.shouldRetryHeader, let x = input.header(name) {
-                if x == "true" { retries = sdk.maxRetries > 0; why = "retries: the server sent \(name): true" }
-                else if x == "false" { retries = false; why = "does not retry: the server sent \(name): false" }
-                else { why += " (\(name): \(x) is ignored: only exactly true or false counts)" }
-            }
-            if retries {
-                a.attempts = sdk.maxRetries
-                var delay: Double?
-                var delayFrom: String?
-                for name in sdk.delayHeaders {
-                    guard let v = input.header(name) else { continue }
-                    let secs = name.hasSuffix("-ms") ? Double(v.trimmingCharacters(in: .whitespaces)).map { $0 / 1000 }
-                        : DelayText.seconds(v, format: .secondsOrDate, now: input.now)
-                    if let s = secs { delay = s; delayFrom = name; break }
-                }
-                if let d = delay, let cap = sdk.maxHeaderDelay, d > cap || d < 0 {
-                    if sdk.aboveMax == "no_retry" {
-                        retries = false
-                        a.attempts = nil
-                        why = "does not retry: \(delayFrom!) asks for \(DelayText.format(d)), more than the \(DelayText.format(cap)) it will wait"
-                    } else {
-                        why += " up to \(sdk.maxRetries) times; \(delayFrom!) \(DelayText.format(d)) is over its \(DelayText.format(cap)) cap, so it backs off from \(DelayText.format(sdk.backoffInitial ?? 0.5)) instead"
-                        a.firstDelaySeconds = sdk.backoffInitial
-                    }
-                } else if let d = delay {
-                    why += " up to \(sdk.maxRetries) times, waiting \(DelayText.format(d)) (\(delayFrom!))"
-                    a.firstDelaySeconds = d
-                } else {
-                    why += " up to \(sdk.maxRetries) times with backoff from \(DelayText.format(sdk.backoffInitial ?? 0.5))" + (sdk.backoffMax.map { " (max \(DelayText.format($0)))" } ?? "")
-                    a.firstDelaySeconds = sdk.backoffInitial
-                }
-            }
-            a.retries = retries
-            a.detail = why + (a.exception.map { "; raises \($0)" } ?? "")
+            a.detail = "raises \(a.exception ?? "an error") while iterating the stream (the status was 200); never retried"
             return a
         }
+        guard let h = status else {
+            a.detail = "depends on the HTTP status, which this input does not carry (give it with --status)"
+            return a
+        }
+        if (200..<300).contains(h) {
+            a.detail = "returns the response: HTTP \(h) is a success"
+            return a
+        }
+        let errorCode = sdk.errorCodePath.flatMap { p in body.flatMap { FieldPath(p).value(in: $0)?.scalarText } }
+        a.exception = sdk.exception(http: h, errorCode: errorCode)
+        let raises = a.exception.map { "; raises \($0)" } ?? ""
+        guard sdk.retryEnabled else {
+            let optIn = sdk.optInStatuses.contains { $0.matches(h) }
+            a.detail = "does not retry by default" + (sdk.optInMaxRetries.map { n in optIn ? " (opted in, it retries HTTP \(h) up to \(n) times)" : " (not even opted in: HTTP \(h) is not in its list)" } ?? "") + raises
+            return a
+        }
+        // The header delay, as the SDK reads it.
+        var delay: Double?
+        var delayFrom: String?
+        for name in sdk.delayHeaders {
+            guard let v = input.header(name)?.trimmingCharacters(in: .whitespaces) else { continue }
+            let secs = name.hasSuffix("-ms") ? Double(v).map { $0 / 1000 } : DelayText.seconds(v, format: .secondsOrDate, now: input.now)
+            if let s = secs { delay = s; delayFrom = name; break }
+        }
+        if let d = delay, let cap = sdk.maxHeaderDelay, d > cap, sdk.aboveMax == "no_retry" {
+            a.detail = "does not retry: \(delayFrom!) asks for \(DelayText.format(d)), more than the \(DelayText.format(cap)) it will wait (this wins over x-should-retry)" + raises
+            return a
+        }
+        var retries = sdk.maxRetries > 0 && sdk.retryStatuses.contains { $0.matches(h) }
+        var why = retries ? "retries HTTP \(h)" : "does not retry HTTP \(h)"
+        if let name = sdk.shouldRetryHeader, let x = input.header(name) {
+            if x == "true" { retries = sdk.maxRetries > 0; why = "retries: the server sent \(name): true" }
+            else if x == "false" { retries = false; why = "does not retry: the server sent \(name): false" }
+            else { why += " (\(name): \(x) is ignored: only exactly true or false counts)" }
+        }
+        a.retries = retries
+        guard retries else {
+            a.detail = why + raises
+            return a
+        }
+        a.attempts = sdk.maxRetries
+        let initial = sdk.backoffInitial ?? 0.5
+        let backoff = " up to \(sdk.maxRetries) times with backoff from \(DelayText.format(initial))" + (sdk.backoffMax.map { " (max \(DelayText.format($0)))" } ?? "")
+        if let d = delay {
+            if let min = sdk.minHeaderDelay, d <= min {
+                why += backoff + " (\(delayFrom!) \(DelayText.format(d)) is not above \(DelayText.format(min)), so it is ignored)"
+                a.firstDelaySeconds = initial
+            } else if let cap = sdk.maxHeaderDelay, d > cap {
+                if sdk.aboveMax == "clamp" {
+                    why += " up to \(sdk.maxRetries) times, waiting \(DelayText.format(cap)) (\(delayFrom!) asks \(DelayText.format(d)), clamped)"
+                    a.firstDelaySeconds = cap
+                } else {
+                    why += backoff + " (\(delayFrom!) \(DelayText.format(d)) is over its \(DelayText.format(cap)) cap, so it is ignored)"
+                    a.firstDelaySeconds = initial
+                }
+            } else {
+                why += " up to \(sdk.maxRetries) times, waiting \(DelayText.format(d)) (\(delayFrom!))"
+                a.firstDelaySeconds = d
+            }
+        } else {
+            why += backoff
+            a.firstDelaySeconds = initial
+        }
+        a.detail = why + raises
+        return a
     }
 }
 

@@ -206,3 +206,24 @@ public struct EnvelopeDefinition: Sendable, Equatable {
         }
     }
 }
+
+extension FieldPath {
+    /// The value at this path in a JSON value (`*`: the first element where the rest resolves).
+    public func value(in v: JSONValue) -> JSONValue? {
+        func walk(_ v: JSONValue, _ rest: ArraySlice<Component>) -> JSONValue? {
+            guard let c = rest.first else { return v }
+            switch c {
+            case .key(let k):
+                guard let next = v.objectValue?[String(decoding: k, as: UTF8.self)] else { return nil }
+                return walk(next, rest.dropFirst())
+            case .index(let i):
+                guard let a = v.arrayValue, i < a.count else { return nil }
+                return walk(a[i], rest.dropFirst())
+            case .any:
+                for e in v.arrayValue ?? [] { if let hit = walk(e, rest.dropFirst()) { return hit } }
+                return nil
+            }
+        }
+        return walk(v, components[...])
+    }
+}

@@ -141,6 +141,16 @@ public struct SDKRule: Sendable, Equatable {
         public var http: [HTTPMatcher]
         public var otherwise: Bool
         public var exception: String
+        /// With `errorCode`: the body's value at the SDK's `error_code_path` must equal it too.
+        public var errorCode: String? = nil
+    }
+    /// What raises for an error inside a 200 stream.
+    public struct StreamTrigger: Sendable, Equatable {
+        /// An SSE event with this name.
+        public var event: String?
+        /// A data object with this (truthy) key; `firstKey`: it must come first.
+        public var dataKey: String?
+        public var firstKey = false
     }
     public var id: String
     public var name: String
@@ -149,6 +159,19 @@ public struct SDKRule: Sendable, Equatable {
     public var verified: Bool
     public var exceptions: [ExceptionRule]
     public var streamErrorException: String?
+    public var streamTriggers: [StreamTrigger] = []
+    /// The stream's error class comes from the body value at this path, read as an HTTP status.
+    public var streamClassifyBy: String?
+    /// Raised at the first `event:` line of a stream (an SDK that reads only `data:` lines).
+    public var streamEventLineException: String?
+    public var exceptionsByErrorCode: [ExceptionRule] = []
+    public var errorCodePath: String?
+    /// False: the SDK does not retry unless configured (`retryOptIn` says how it then does).
+    public var retryEnabled = true
+    public var optInMaxRetries: Int?
+    public var optInStatuses: [HTTPMatcher] = []
+    /// A header delay is used only when above this (nil: any parsed value).
+    public var minHeaderDelay: Double?
     public var maxRetries: Int
     public var retryStatuses: [HTTPMatcher]
     public var shouldRetryHeader: String?
@@ -160,7 +183,10 @@ public struct SDKRule: Sendable, Equatable {
     public var backoffMax: Double?
     public var notes: [String]
 
-    public func exception(http: Int?) -> String? {
+    public func exception(http: Int?, errorCode: String? = nil) -> String? {
+        if let code = errorCode {
+            for r in exceptionsByErrorCode where r.errorCode == code && r.http.contains(where: { $0.matches(http) }) { return r.exception }
+        }
         for r in exceptions {
             if r.otherwise { return r.exception }
             if r.http.contains(where: { $0.matches(http) }) { return r.exception }

@@ -10,8 +10,10 @@ public struct StreamInfo: Sendable, Equatable {
     public var errorIndex: Int?
     /// Bytes of the stream before the error event.
     public var bytesBeforeError: Int?
-    /// The SSE event name or AWS `:exception-type` of the error event.
+    /// The SSE event name (nil for a bare `data:` event) or AWS `:exception-type` of the error event.
     public var errorEvent: String?
+    /// The stream names its events (`event:` lines), which some SDKs cannot read.
+    public var namedEvents = false
 }
 
 /// The form an error reached a person in.
@@ -199,6 +201,7 @@ enum SSE {
         _ = trailing
         guard !events.isEmpty else { return nil }
         var info = StreamInfo(format: .sse, events: events.count)
+        info.namedEvents = events.contains { $0.name != nil }
         for (k, ev) in events.enumerated() {
             if let err = ev.errorField {
                 info.errorIndex = k; info.bytesBeforeError = ev.offset; info.errorEvent = "error"
@@ -214,7 +217,7 @@ enum SSE {
                 continue
             }
             if isErrorEvent || isErrorChunk(v) {
-                info.errorIndex = k; info.bytesBeforeError = ev.offset; info.errorEvent = ev.name ?? "error"
+                info.errorIndex = k; info.bytesBeforeError = ev.offset; info.errorEvent = ev.name
                 var element = v
                 if case .array(let items) = v, let first = items.first(where: { $0.objectValue?["error"] != nil }) { element = first }
                 return (info, Array(element.compactText.utf8))
