@@ -79,7 +79,7 @@ struct LookupRequest: Equatable {
         } else if long || hits.count <= 2 {
             for (i, hit) in hits.enumerated() {
                 if i > 0 { Output.line() }
-                Present.card(hit.entry, basis: hit.basis)
+                Present.card(hit.entry, basis: hit.basis, traffic: catalog.traffic)
             }
         } else {
             Present.table(hits)

@@ -13,6 +13,7 @@ enum Present {
         o["code"] = .string(e.code)
         o["http"] = httpJSON(e.http)
         o["retryable"] = e.retry.map { .string($0.rawValue) } ?? .null
+        o["category"] = e.category.map { .string($0.rawValue) } ?? .null
         if let r = e.retryReason { o["retry_reason"] = .string(r) }
         if e.isWildcard { o["wildcard"] = true }
         if let t = e.type { o["type"] = .string(t) }
@@ -44,14 +45,14 @@ enum Present {
         return e.retryIsDerived ? "\(r.rawValue)*" : r.rawValue
     }
 
-    static func card(_ e: CodeEntry, basis: MatchBasis?) {
+    static func card(_ e: CodeEntry, basis: MatchBasis?, traffic: TrafficRules? = nil) {
         let title = "\(e.code)\(e.isWildcard ? "  (wildcard)" : "")"
         Output.line("\(safe(title))  [\(e.system) / \(safe(e.domain))]\(basis.map { $0 == .code ? "" : "  matched by \($0.rawValue)" } ?? "")")
         func row(_ k: String, _ v: String?) {
             guard let v, !v.isEmpty else { return }
             Output.line("  " + k.rightPad(9) + wrap(safe(v), indent: 11))
         }
-        for f in e.displayFields() { row(f.label == "HTTP" ? "http" : f.label, f.value) }
+        for f in e.displayFields(whatToDo: { traffic?.info($0)?.whatToDo }) { row(f.label == "HTTP" ? "http" : f.label, f.value) }
     }
 
     /// Wraps to the output width with a hanging indent.
@@ -73,16 +74,16 @@ enum Present {
 
     static func table(_ hits: [LookupHit]) {
         let rows = hits.map { h in
-            [h.entry.system, safe(h.entry.code, limit: 60), h.entry.http.description, retryText(h.entry), safe(h.entry.meaning)]
+            [h.entry.system, safe(h.entry.code, limit: 60), h.entry.http.description, h.entry.category?.rawValue ?? "-", retryText(h.entry), safe(h.entry.meaning)]
         }
-        var widths = [6, 4, 4, 5]
-        for r in rows { for i in 0..<4 { widths[i] = max(widths[i], r[i].count) } }
-        let header = ["SYSTEM", "CODE", "HTTP", "RETRY", "MEANING"]
+        var widths = [6, 4, 4, 8, 5]
+        for r in rows { for i in 0..<5 { widths[i] = max(widths[i], r[i].count) } }
+        let header = ["SYSTEM", "CODE", "HTTP", "CATEGORY", "RETRY", "MEANING"]
         func fmt(_ r: [String]) -> String {
             var s = ""
-            for i in 0..<4 { s += r[i].rightPad(widths[i]) + "  " }
+            for i in 0..<5 { s += r[i].rightPad(widths[i]) + "  " }
             let room = max(10, Output.width - s.count)
-            let m = r[4]
+            let m = r[5]
             return s + (m.count > room ? String(m.prefix(room - 1)) + "…" : m)
         }
         Output.line(fmt(header))

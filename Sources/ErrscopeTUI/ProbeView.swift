@@ -223,6 +223,20 @@ enum ProbePane {
                 wrapped("catalog", "not in any catalog", t.badgeWarn)
             }
             if v.sanitized { wrapped("note", "this envelope replaces the message (sanitized); the real cause is in the server logs", t.jsonNumber) }
+            if let c = v.category {
+                wrapped("category", c.rawValue + (v.categoryBasis.map { " (from \($0))" } ?? ""), c.defaultRetry == .no ? t.error : t.jsonString)
+                if let w = v.whatToDo { wrapped("do", w, t.normal) }
+            }
+            var layer = v.upstream
+            while let u = layer {
+                let what = u.bestMatch.flatMap { $0.basis <= .type ? "\($0.entry.system)/\($0.entry.code)" : nil } ?? u.code ?? u.type ?? "?"
+                wrapped("upstream", "\(u.envelope) · \(TerminalText.singleLine(what, limit: 200))" + (u.category.map { " · \($0.rawValue)" } ?? "")
+                        + (u.message.map { " · " + TerminalText.singleLine(o.redactor.text($0), limit: 300) } ?? ""), t.jsonNumber)
+                layer = u.upstream
+            }
+            if let st = v.stream {
+                wrapped("stream", "\(st.events) events" + (st.errorIndex.map { "; the error is event \($0 + 1)" + (st.bytesBeforeError.map { " after \($0) bytes" } ?? "") + ", after 200 OK" } ?? "; no error event"), t.badgeWarn)
+            }
             wrapped("retry", retryText(s, v), v.retry.retryable == false ? t.error : t.jsonString)
             for n in v.notes.prefix(4) { wrapped("note", TerminalText.singleLine(n, limit: 400), t.dim) }
             if let id = v.requestID { wrapped("request", TerminalText.singleLine(id, limit: 200), t.dim) }

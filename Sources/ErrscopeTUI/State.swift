@@ -150,6 +150,8 @@ public struct AppState: Sendable {
     public var detailScroll = 0
     public var showHelp = false
     public var helpScroll = 0
+    /// The compare view (`:compare 429`, `:category quota`), drawn over the panes while open.
+    public var compare: CompareState?
     public var mouse = false
     public var message: StatusMessage?
     /// The pane rectangles of the last layout (for mouse hit-testing).

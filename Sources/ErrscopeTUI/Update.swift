@@ -39,6 +39,20 @@ private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     }
     if s.commandText != nil { return commandKey(&s, key) }
     if s.filterEditing { return filterKey(&s, key) }
+    if var c = s.compare {
+        if key == .char(":") { s.commandText = ""; return [] }
+        let action = CompareUpdate.key(&c, key, page: max(1, s.height - 6))
+        s.compare = c
+        switch action {
+        case .none: break
+        case .close: s.compare = nil
+        case .open(let row):
+            s.compare = nil
+            s.reveal(row: row)
+            s.focus = .detail
+        }
+        return []
+    }
     if s.focus == .probe, s.probe.editing != nil { return ProbeUpdate.editKey(&s, key) }
     s.message = nil
     guard let action = s.keymap.action(for: key, in: s.focus.scope) else { return [] }
@@ -264,6 +278,8 @@ public let commandHelp: [(String, String)] = [
     (":http N", "filter by HTTP status"),
     (":code CODE", "jump to a code"),
     (":envelope ID", "show that envelope's column"),
+    (":compare CATEGORY|N", "one category (context_length, quota, ...) or HTTP status across every system"),
+    (":category CATEGORY", "the same, for a category"),
     (":observed / :documented", "which mapping to show"),
     (":theme NAME", "dark, light, high-contrast, mono"),
     (":probe [ENDPOINT[/REQUEST] | URL]", "open the probe pane on an endpoint, request or URL"),
@@ -309,6 +325,13 @@ func runCommand(_ s: inout AppState, _ text: String) -> [Effect] {
         }
         s.mappingColumn = i
         s.focus = .mapping
+    case "compare", "category", "cat":
+        guard let subject = CompareState.subject(arg),
+            name != "category" && name != "cat" || ErrorCategory(rawValue: arg.lowercased()) != nil
+        else {
+            return fail(":\(name) takes a category (\(ErrorCategory.allCases.map(\.rawValue).joined(separator: ", "))) or an HTTP status")
+        }
+        s.compare = CompareState.make(subject, catalog: s.data.catalog)
     case "observed": s.variant = .observed
     case "documented": s.variant = .documented
     case "theme":

@@ -25,6 +25,10 @@ public enum View {
             if s.focus == .probe { ProbePane.draw(&b, s, l.mapping, tabs: true) } else { MappingPane.draw(&b, s, l.mapping, tabs: true) }
         }
         drawStatus(&b, s, l.status)
+        if let c = s.compare {
+            let body = Rect(x: 0, y: 1, width: s.width, height: max(0, s.height - 2))
+            CompareView.draw(&b, s, c, in: body)
+        }
         if s.showHelp { HelpOverlay.draw(&b, s) }
         return b
     }
@@ -198,7 +202,9 @@ enum DetailPane {
             let e = s.data.catalog.entry(Int(row))
             out.append([(TerminalText.singleLine(e.code, limit: 200), t.title), ("  \(e.system) / \(e.domain)", t.dim)])
             let sources = s.data.catalog.system(e.system)?.sources ?? []
-            for f in e.displayFields(sourceTitle: { id in sources.first { $0.id == id }.map { "\($0.title) (\($0.ref))" } }) {
+            let traffic = s.data.catalog.traffic
+            for f in e.displayFields(sourceTitle: { id in sources.first { $0.id == id }.map { "\($0.title) (\($0.ref))" } },
+                                     whatToDo: { traffic.info($0)?.whatToDo }) {
                 var style: Style?
                 var value = f.value
                 switch f.role {
@@ -340,7 +346,7 @@ enum HelpOverlay {
         lines.append(("Commands", ""))
         for (c, h) in commandHelp { lines.append((c, h)) }
         lines.append(("", ""))
-        lines.append(("Filter", "terms all match: fuzzy in the code, text in domain/meaning, prefix of HTTP status, type or gRPC status"))
+        lines.append(("Filter", "terms all match: fuzzy in the code, text in domain/meaning, prefix of HTTP status, type, gRPC status or category"))
         let w = min(s.width - 4, 90)
         let h = min(s.height - 2, lines.count + 3)
         guard w > 20, h > 4 else { return }

@@ -5,7 +5,8 @@ import Foundation
 ///  - a subsequence of the code (fuzzy, like fzf: `alias nf` finds `…alias_not_found`);
 ///  - a substring of the domain or the meaning;
 ///  - a prefix of the code's HTTP status (`404`, `5`), of its type or gRPC status, or of a type or
-///    status the system's mapping rules give that HTTP status (`not_found_error`, `NOT_FOUND`).
+///    status the system's mapping rules give that HTTP status (`not_found_error`, `NOT_FOUND`);
+///  - a prefix of its category (`context_length`, `quota`).
 /// Matching is ASCII case-insensitive and reads the store's bytes in place. Every rule is
 /// monotone (a longer term matches fewer codes), so typing narrows the previous result.
 public final class CodeFilter: @unchecked Sendable {
@@ -42,6 +43,8 @@ public final class CodeFilter: @unchecked Sendable {
         let isDigits: Bool
         /// (system slot, status) pairs whose rule tags start with the term.
         let tagStatuses: Set<Int>
+        /// Bit n set: category code n starts with the term.
+        let categories: UInt32
     }
 
     func compile(_ term: String) -> CompiledTerm {
@@ -49,8 +52,10 @@ public final class CodeFilter: @unchecked Sendable {
         for (slot, tags) in ruleTags.enumerated() {
             for (status, values) in tags where values.contains(where: { $0.hasPrefix(term) }) { statuses.insert(slot << 10 | status) }
         }
+        var cats: UInt32 = 0
+        for c in ErrorCategory.allCases where c.rawValue.hasPrefix(term) { cats |= 1 << UInt32(c.code) }
         return CompiledTerm(bytes: Array(term.utf8), isDigits: !term.isEmpty && term.allSatisfy(\.isASCII) && term.allSatisfy(\.isNumber) && term.count <= 3,
-                            tagStatuses: statuses)
+                            tagStatuses: statuses, categories: cats)
     }
 
     /// Rows matching `query`, in catalog order; only rows in `within` are considered when given.
@@ -103,6 +108,7 @@ public final class CodeFilter: @unchecked Sendable {
         var digits: (UInt8, UInt8, UInt8, Int)  // up to 3 digits and their count; count 0 = not digits
         /// Bit (slot << 10 | status) set when a mapping rule's type/status starts with the term.
         var tagBits: UnsafeMutableBufferPointer<UInt64>?
+        var categories: UInt32
     }
 
     /// Writes the rows of `range` that match every term to `out`, in order; returns how many.
@@ -125,7 +131,7 @@ public final class CodeFilter: @unchecked Sendable {
                 for k in t.tagStatuses where k >= 0 && k < (64 << 10) { words[k >> 6] |= 1 << UInt64(k & 63) }
                 bits = words
             }
-            raw.append(RawTerm(needle: UnsafeBufferPointer(rebasing: n[0..<t.bytes.count]), digits: d, tagBits: bits))
+            raw.append(RawTerm(needle: UnsafeBufferPointer(rebasing: n[0..<t.bytes.count]), digits: d, tagBits: bits, categories: t.categories))
         }
         defer {
             for r in raw {
@@ -147,6 +153,7 @@ public final class CodeFilter: @unchecked Sendable {
         (store.grpc.dense ?? []).withUnsafeBufferPointer { grpc in
         store.http.withUnsafeBufferPointer { http in
         store.system.withUnsafeBufferPointer { system in
+        store.category.withUnsafeBufferPointer { category in
             @inline(__always) func bytes(_ r: TextRef) -> UnsafeBufferPointer<UInt8> {
                 guard r.length > 0, let b = bases[r.buffer] else { return UnsafeBufferPointer(start: nil, count: 0) }
                 return UnsafeBufferPointer(start: b + r.offset, count: r.length)
@@ -162,6 +169,7 @@ public final class CodeFilter: @unchecked Sendable {
                         if h < 0, let alts = store.extras[Int32(row)]?.httpAlternatives,
                             alts.contains(where: { Self.statusHasPrefix($0, t.digits) }) { continue }
                     }
+                    if t.categories != 0, t.categories & (1 << UInt32(category[row] & 0x7F)) != 0 { continue }
                     if h > 0, let bits = t.tagBits {
                         let key = Int(system[row]) << 10 | h
                         if key < (64 << 10), bits[key >> 6] & (1 << UInt64(key & 63)) != 0 { continue }
@@ -182,7 +190,7 @@ public final class CodeFilter: @unchecked Sendable {
                     found += 1
                 }
             }
-        }}}}}}}}}}
+        }}}}}}}}}}}
         return found
     }
 

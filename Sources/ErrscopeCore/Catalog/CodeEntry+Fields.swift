@@ -9,7 +9,7 @@ public struct EntryField: Sendable, Equatable {
 extension CodeEntry {
     /// The fields worth showing for this code, in reading order, empty ones left out. `sourceTitle`
     /// turns a source id into the page's title.
-    public func displayFields(sourceTitle: (String) -> String? = { _ in nil }) -> [EntryField] {
+    public func displayFields(sourceTitle: (String) -> String? = { _ in nil }, whatToDo: (ErrorCategory) -> String? = { _ in nil }) -> [EntryField] {
         var out: [EntryField] = []
         func add(_ label: String, _ value: String?, _ role: EntryField.Role = .plain) {
             guard let v = value, !v.isEmpty else { return }
@@ -23,6 +23,10 @@ extension CodeEntry {
         add("type", type)
         add("grpc", grpc)
         add("meaning", meaning)
+        if let c = category {
+            add("category", c.rawValue + (categoryIsDerived ? " (from the HTTP status)" : ""))
+            add("do", whatToDo(c))
+        }
         add("when", when)
         add("cause", cause)
         add("fix", fix)

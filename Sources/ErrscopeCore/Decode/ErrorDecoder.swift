@@ -50,6 +50,8 @@ public enum MatchBasis: String, Sendable, Comparable {
     /// A catalog message rule named the code (the wire carried a coarser one, or none).
     case messageRule = "message-rule"
     case type, typeMapping = "type-mapping", grpc, statusMapping = "status-mapping", http
+    /// A lookup by category (`errscope lookup context_length`).
+    case category
 
     var rank: Int {
         switch self {
@@ -62,6 +64,7 @@ public enum MatchBasis: String, Sendable, Comparable {
         case .grpc: return 6
         case .statusMapping: return 7
         case .http: return 8
+        case .category: return 9
         }
     }
     public static func < (a: MatchBasis, b: MatchBasis) -> Bool { a.rank < b.rank }

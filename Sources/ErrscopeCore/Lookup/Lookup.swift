@@ -57,6 +57,10 @@ extension Catalog {
                 }
             }
         }
+        // A category (`context_length`, `quota`): every code in it, across systems.
+        if hits.isEmpty, let c = ErrorCategory(rawValue: lower) {
+            add((0..<store.count).filter { store.category[$0] & 0x7F == c.code }, .category)
+        }
         if hits.isEmpty { add(rowsWithPrefix(lower), .wildcard) }
         return hits
     }
