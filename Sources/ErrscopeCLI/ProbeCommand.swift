@@ -91,6 +91,12 @@ struct Probe: ParsableCommand {
                 throw ValidationError("only http:// and https:// URLs can be probed")
             }
             spec = ProbeSpec(url: target)
+            // Under a configured endpoint: its base decides which path the envelope is chosen by,
+            // and its system is the likely answerer (its credentials are not added).
+            if let e = config.endpoint(containing: target) {
+                spec.baseURL = e.url
+                if spec.system == nil { spec.system = e.system }
+            }
         } else {
             let parts = target.split(separator: "/", maxSplits: 1).map(String.init)
             guard let name = parts.first, let e = config.endpoint(named: name) else {

@@ -96,6 +96,13 @@ final class DemoCore: Sendable {
                 out += "  " + "\(trigger.rawValue):".rightPad(20) + " \(what)\n"
             }
         }
+        out += "\nreal providers (bodies and streams as their servers send them)\n"
+        out += "  x-demo-scenario: NAME picks an error; with \"stream\": true and stream-fail, x-demo-fail-after: N events first\n"
+        for e in ProviderEmulation.table {
+            let scenarios = ProviderEmulation.Scenario.allCases.filter { $0 == .streamFail ? e.stream != nil : e.answers[$0] != nil }.map(\.rawValue)
+            out += "  " + "/\(e.id)\(e.mainPath)".rightPad(36) + " \(e.name): \(e.note)\n"
+            out += "  " + "".rightPad(36) + " scenarios: \(scenarios.joined(separator: ", "))\n"
+        }
         out += """
 
             misbehaving routes

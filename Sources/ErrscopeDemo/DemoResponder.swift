@@ -33,6 +33,11 @@ struct DemoResponder: HTTPResponder {
         }
         let trimmed = path.dropFirst()
         let id = String(trimmed.prefix { $0 != "/" })
+        if let emulation = ProviderEmulation.named(id) {
+            let rest = String(trimmed.dropFirst(id.count))
+            var request = request
+            return try await ProviderRequest(emulation: emulation, rest: rest.isEmpty ? "/" : rest).respond(&request)
+        }
         if let rp = core.profiles[id] {
             let rest = String(trimmed.dropFirst(id.count))
             var request = request

@@ -21,6 +21,17 @@ extension DemoServer {
             out += "    requests:\n"
             for r in savedRequests(p) { out += yaml(r) }
         }
+        for e in ProviderEmulation.table {
+            out += "  \(e.id)-demo:\n"
+            out += "    url: \(quote("\(base)/\(e.id)"))\n"
+            out += "    system: \(e.id)\n"
+            if e.checksToken {
+                out += "    headers:\n"
+                out += "      Authorization: \(quote("Bearer \(token)"))\n"
+            }
+            out += "    requests:\n"
+            for r in savedRequests(e) { out += yaml(r) }
+        }
         out += "  misbehave:\n"
         out += "    url: \(quote("\(base)/misbehave"))\n"
         out += "    requests:\n"
@@ -60,6 +71,32 @@ extension DemoServer {
             rs.append(SampleRequest(name: "unknown-route", method: "GET", path: "/no/such/route"))
         }
         return rs + p.samples
+    }
+
+    /// A provider's saved requests: ok, its auth and not-found errors, one per scenario, a stream that fails.
+    static func savedRequests(_ e: ProviderEmulation) -> [SampleRequest] {
+        let path = e.mainPath.replacingOccurrences(of: "{model}", with: models[0])
+        let chat: JSONValue = ["model": .string(models[0]), "max_tokens": 16, "messages": [["role": "user", "content": "Say hi"]]]
+        var rs = [SampleRequest(name: "ok", method: "POST", path: path, json: chat)]
+        if e.answers[.auth] != nil {
+            rs.append(SampleRequest(name: "bad-token", method: "POST", path: path, headers: [(name: "Authorization", value: "Bearer wrong-token")], json: chat))
+        }
+        if e.answers[.notFound] != nil {
+            var unknown = chat
+            if case .object(var o) = unknown { o["model"] = "no-such-model"; unknown = .object(o) }
+            rs.append(SampleRequest(name: "unknown-model", method: "POST", path: e.mainPath.replacingOccurrences(of: "{model}", with: "no-such-model"), json: unknown))
+        }
+        for sc in ProviderEmulation.Scenario.allCases where sc != .auth && sc != .notFound && sc != .streamFail && e.answers[sc] != nil {
+            rs.append(SampleRequest(name: sc.rawValue, method: "POST", path: path, headers: [(name: "x-demo-scenario", value: sc.rawValue)], json: chat))
+        }
+        if e.stream != nil {
+            var streamed = chat
+            if case .object(var o) = streamed { o["stream"] = true; streamed = .object(o) }
+            let sp = (e.streamPath ?? e.mainPath).replacingOccurrences(of: "{model}", with: models[0])
+            rs.append(SampleRequest(name: "stream-fail", method: "POST", path: sp,
+                                    headers: [(name: "x-demo-scenario", value: "stream-fail"), (name: "x-demo-fail-after", value: "3")], json: streamed))
+        }
+        return rs
     }
 
     static func yaml(_ r: SampleRequest) -> String {

@@ -79,6 +79,21 @@ public struct EndpointsConfig: Sendable, Equatable {
 
     public func endpoint(named n: String) -> Endpoint? { endpoints.first { $0.name == n } }
 
+    /// The endpoint whose base URL `url` lies under (same origin, path prefix at a segment
+    /// boundary), the longest base first: an ad-hoc URL to a configured service is still read
+    /// relative to that service's base (`http://host/bodhi` + `/v1/chat/completions`).
+    public func endpoint(containing url: String) -> Endpoint? {
+        let target = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        return endpoints.filter { e in
+            let base = e.url.hasSuffix("/") ? String(e.url.dropLast()) : e.url
+            guard target.hasPrefix(base) else { return false }
+            let rest = target.dropFirst(base.count)
+            guard rest.isEmpty || rest.hasPrefix("/") else { return false }
+            guard let a = URLComponents(string: target), let b = URLComponents(string: base) else { return false }
+            return a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased() && a.port == b.port
+        }.max { $0.url.count < $1.url.count }
+    }
+
     /// `$ERRSCOPE_CONFIG_DIR/endpoints.yaml`, else `$XDG_CONFIG_HOME/errscope/endpoints.yaml`,
     /// else `~/.config/errscope/endpoints.yaml`.
     public static func path(environment env: [String: String] = ProcessInfo.processInfo.environment) -> String {

@@ -349,6 +349,11 @@ func runCommand(_ s: inout AppState, _ text: String) -> [Effect] {
         if arg.hasPrefix("http://") || arg.hasPrefix("https://") {
             s.probe.select(endpoint: nil, request: nil)
             s.probe.draft.url = arg
+            if let e = s.probe.config.endpoint(containing: arg) {
+                // Read relative to the endpoint it lies under (not sent its credentials).
+                s.probe.draft.baseURL = e.url
+                s.probe.draft.system = e.system
+            }
             s.probe.row = .url
             return []
         }

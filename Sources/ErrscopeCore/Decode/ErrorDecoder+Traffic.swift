@@ -228,7 +228,8 @@ extension ErrorDecoder {
             r.retry.retryClass = inner.retry.retryClass
             r.retry.basis = "upstream"
             r.retry.reason = "the wrapped \(inner.system ?? inner.envelope) error decides: " + inner.retry.reason
-            if r.messageRule == nil { r.messageRule = inner.messageRule }
+            // The outer rule was a fallback for when the wrapped body says nothing; it does.
+            r.messageRule = inner.messageRule
         }
         if r.retry.afterSeconds == nil, let s = inner.retry.afterSeconds {
             r.retry.afterSeconds = s

@@ -204,8 +204,13 @@ enum SSE {
         info.namedEvents = events.contains { $0.name != nil }
         for (k, ev) in events.enumerated() {
             if let err = ev.errorField {
+                // llama.cpp's `error: {"code":500,"message":...}` carries the inner object of its envelope.
                 info.errorIndex = k; info.bytesBeforeError = ev.offset; info.errorEvent = "error"
-                return (info, Array(errorBody(err).utf8))
+                var body = errorBody(err)
+                if let v = try? JSONValue.parse(body), let o = v.objectValue, o["error"] == nil, o["message"] != nil {
+                    body = JSONValue.object(JSONObject([("error", v)])).compactText
+                }
+                return (info, Array(body.utf8))
             }
             let data = ev.data.trimmingCharacters(in: .whitespaces)
             let isErrorEvent = ev.name?.lowercased() == "error"
