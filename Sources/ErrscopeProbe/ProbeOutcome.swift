@@ -88,13 +88,19 @@ public struct ProbeTimings: Sendable, Equatable {
     /// Until the response head arrived.
     public var firstByteMs: Double?
     public var totalMs: Double
-    public init(connectMs: Double? = nil, firstByteMs: Double? = nil, totalMs: Double) {
+    /// Streams: when the first event arrived, and the event that carried the error.
+    public var firstEventMs: Double?
+    public var errorEventMs: Double?
+    public init(connectMs: Double? = nil, firstByteMs: Double? = nil, totalMs: Double, firstEventMs: Double? = nil, errorEventMs: Double? = nil) {
         self.connectMs = connectMs; self.firstByteMs = firstByteMs; self.totalMs = totalMs
+        self.firstEventMs = firstEventMs; self.errorEventMs = errorEventMs
     }
 
     /// `connect 0.4 ms · first byte 1.9 ms · total 2.0 ms` (the phases that happened).
     public var text: String {
         var t = "total \(Self.ms(totalMs))"
+        if let e = errorEventMs { t = "error event \(Self.ms(e)) · " + t }
+        if let e = firstEventMs { t = "first event \(Self.ms(e)) · " + t }
         if let f = firstByteMs { t = "first byte \(Self.ms(f)) · " + t }
         if let c = connectMs { t = "connect \(Self.ms(c)) · " + t }
         return t
@@ -114,12 +120,20 @@ public struct ProbeResponse: Sendable {
     /// Bytes received in all (more than `body.count` when the cap cut it).
     public var bodyBytes: Int
     public var truncated: Bool
+    /// When each part of the body arrived: (byte offset it starts at, ms since the request
+    /// started). Bounded; the stream timings come from it.
+    public var arrivals: [(offset: Int, ms: Double)] = []
 
     public init(status: Int, reason: String, version: String = "HTTP/1.1", headers: [(name: String, value: String)], body: [UInt8],
                 bodyBytes: Int? = nil, truncated: Bool = false)
     {
         self.status = status; self.reason = reason; self.version = version; self.headers = headers; self.body = body
         self.bodyBytes = bodyBytes ?? body.count; self.truncated = truncated
+    }
+
+    /// When the byte at `offset` arrived.
+    public func arrival(ofByte offset: Int) -> Double? {
+        arrivals.last { $0.offset <= offset }?.ms
     }
 
     public func header(_ name: String) -> String? {
@@ -179,9 +193,15 @@ public struct ProbeOutcome: Sendable {
         guard let r = response else { verdict = nil; return }
         // The verdict is built from what may be shown (a server echoing a token back must not put
         // it in the verdict, the journal or the summary).
-        var input = DecodeInput(body: displayBody, http: r.status, headers: displayResponseHeaders, path: envelopePath, system: system, now: now)
+        // Read as a person would paste it: an event stream that began 200 OK is read as events.
+        let traffic = TrafficInput.response(status: r.status, headers: displayResponseHeaders, body: displayBody)
+        var input = DecodeInput(traffic: traffic, path: envelopePath, system: system, now: now)
         if r.truncated || failure != nil { input.truncatedAt = r.body.count }
         verdict = decoder.decode(input)
+        if let st = verdict?.stream {
+            timings.firstEventMs = r.arrivals.first?.ms
+            if let b = st.bytesBeforeError { timings.errorEventMs = r.arrival(ofByte: b) }
+        }
     }
 
     /// xh's exit codes: 0 for 2xx, 3/4/5 for the 3xx/4xx/5xx classes, 2 for a timeout,

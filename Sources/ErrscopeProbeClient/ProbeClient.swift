@@ -31,6 +31,8 @@ public final class ProbeClient: Sendable {
             let end = d?.lastByteAt ?? Self.monotonicNanos()
             let t = ProbeTimings(connectMs: d?.connectAt.map { Double($0 - start) / 1e6 }, firstByteMs: d?.headAt.map { Double($0 - start) / 1e6 },
                                  totalMs: Double(end - start) / 1e6)
+            var response = response
+            if let d { response?.arrivals = d.arrivals.map { ($0.0, Double($0.1 - start) / 1e6) } }
             return ProbeOutcome(request: request, startedAt: startedAt, response: response, failure: failure, timings: t, lastByteAt: end)
         }
 
@@ -180,8 +182,13 @@ final class TimingDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
     private var _headAt: UInt64?
     private var _lastByteAt: UInt64?
     private var _capReached = false
+    /// (offset, monotonic ns) per body part, at most `maxArrivals`.
+    private var _arrivals: [(Int, UInt64)] = []
+    static let maxArrivals = 4096
 
     init(cap: Int) { self.cap = max(0, cap) }
+
+    var arrivals: [(Int, UInt64)] { lock.withLock { _arrivals } }
 
     var connectAt: UInt64? { lock.withLock { _connectAt } }
     var headAt: UInt64? { lock.withLock { _headAt } }
@@ -209,6 +216,7 @@ final class TimingDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
             // After a followed redirect, the final response replaces the earlier one.
             self.head = head
             body.removeAll(keepingCapacity: true)
+            _arrivals.removeAll()
             received = 0
             _headAt = _headAt ?? now
             _lastByteAt = now
@@ -219,6 +227,7 @@ final class TimingDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
     func didReceiveBodyPart(task: HTTPClient.Task<ProbeResponse>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         let now = ProbeClient.monotonicNanos()
         let stop: Bool = lock.withLock {
+            if _arrivals.count < Self.maxArrivals { _arrivals.append((received, now)) }
             received += buffer.readableBytes
             _lastByteAt = now
             let room = cap - body.count

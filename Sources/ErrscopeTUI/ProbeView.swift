@@ -250,6 +250,16 @@ enum ProbePane {
             }
             var size = "\(byteCount(resp.bodyBytes))"
             if resp.truncated { size += ", cut at \(byteCount(resp.body.count))" }
+            if let st = o.verdict?.stream, !st.eventTexts.isEmpty {
+                // The events as they came, the error one marked (not by colour alone).
+                out.append([("── events ", t.border), ("\(st.events)" + (st.errorIndex.map { ", the error is #\($0 + 1)" } ?? ""), t.dim)])
+                for (i, text) in st.eventTexts.enumerated() {
+                    let isError = i == st.errorIndex
+                    out.append([((isError ? "✖ " : "  ") + "\(i + 1)".leftPad(3) + " ", isError ? t.error : t.dim),
+                                (TerminalText.singleLine(o.redactor.text(text), limit: 300), isError ? t.error : t.normal)])
+                }
+                if st.events > st.eventTexts.count { out.append([("  … \(st.events - st.eventTexts.count) more", t.dim)]) }
+            }
             out.append([("── body ", t.border), (size, t.dim)])
             out += res.bodyLines(theme: t)
         }

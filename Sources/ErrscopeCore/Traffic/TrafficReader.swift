@@ -14,6 +14,14 @@ public struct StreamInfo: Sendable, Equatable {
     public var errorEvent: String?
     /// The stream names its events (`event:` lines), which some SDKs cannot read.
     public var namedEvents = false
+    /// The first events, one line each (`event: data…`), for a person to look through.
+    public var eventTexts: [String] = []
+    static let maxEventTexts = 200
+
+    static func eventText(_ name: String?, _ data: String) -> String {
+        let d = TerminalText.singleLine(data, limit: 160)
+        return name.map { "\($0): \(d)" } ?? d
+    }
 }
 
 /// The form an error reached a person in.
@@ -41,6 +49,18 @@ public struct TrafficInput: Sendable {
     /// Input larger than this is not searched for an embedded error (a log line is small).
     static let maxTextScan = 1 << 20
 
+    public init(response: HTTPResponseText, form: InputForm, stream: StreamInfo? = nil, exception: String? = nil, message: String? = nil) {
+        self.response = response; self.form = form; self.stream = stream; self.exception = exception; self.message = message
+    }
+
+    /// An HTTP response already split into status, headers and body (the probe's), read for
+    /// what its body is.
+    public static func response(status: Int?, headers: [(name: String, value: String)], body: [UInt8]) -> TrafficInput {
+        var t = TrafficInput(response: HTTPResponseText(status: status, headers: headers, body: body), form: .httpResponse)
+        t.readBody()
+        return t
+    }
+
     public static func read(_ bytes: [UInt8]) -> TrafficInput {
         let r = HTTPResponseText.parse(bytes)
         var t = TrafficInput(response: r, form: r.status == nil ? .body : .httpResponse, stream: nil, exception: nil)
@@ -62,6 +82,8 @@ public struct TrafficInput: Sendable {
             response.body = es.body
             stream = es.info
             if let ex = es.exceptionType { response.headers.append(("x-amzn-ErrorType", ex)); exception = ex }
+            // The 200 was the stream's; the error's own status is not in the frame.
+            if es.info.errorIndex != nil, response.status == 200 { response.status = nil }
             return
         }
         if contentType.contains("text/event-stream") || SSE.looksLike(body, from: start) {
@@ -113,6 +135,7 @@ public struct TrafficInput: Sendable {
     static func arrayStream(_ body: [UInt8]) -> (StreamInfo, [UInt8]?)? {
         guard let v = try? JSONValue.parse(body), case .array(let items) = v, items.count > 1 else { return nil }
         var info = StreamInfo(format: .jsonArray, events: items.count)
+        info.eventTexts = items.prefix(StreamInfo.maxEventTexts).map { StreamInfo.eventText(nil, $0.compactText) }
         for (k, item) in items.enumerated() where item.objectValue?["error"] != nil {
             info.errorIndex = k
             info.bytesBeforeError = nil
@@ -202,6 +225,7 @@ enum SSE {
         guard !events.isEmpty else { return nil }
         var info = StreamInfo(format: .sse, events: events.count)
         info.namedEvents = events.contains { $0.name != nil }
+        info.eventTexts = events.prefix(StreamInfo.maxEventTexts).map { StreamInfo.eventText($0.errorField != nil ? "error" : $0.name, $0.errorField ?? $0.data) }
         for (k, ev) in events.enumerated() {
             if let err = ev.errorField {
                 // llama.cpp's `error: {"code":500,"message":...}` carries the inner object of its envelope.
@@ -268,6 +292,7 @@ enum AWSEventStream {
         var off = 0
         var frames = 0
         var result: Result?
+        var texts: [String] = []
         while off + 16 <= b.count {
             let total = be32(b, off), hlen = be32(b, off + 4)
             guard total >= 16, hlen <= total - 16, off + total <= b.count else { break }
@@ -297,6 +322,9 @@ enum AWSEventStream {
             }
             guard headers[":message-type"] != nil else { return nil }
             let payload = Array(b[hEnd..<(off + total - 4)])
+            if texts.count < StreamInfo.maxEventTexts {
+                texts.append(StreamInfo.eventText(headers[":exception-type"] ?? headers[":event-type"] ?? headers[":message-type"], String(decoding: payload, as: UTF8.self)))
+            }
             if result == nil, headers[":message-type"] == "exception" || headers[":message-type"] == "error" {
                 var ex = headers[":exception-type"] ?? headers[":error-code"]
                 if let e = ex, let f = e.first, f.isLowercase { ex = f.uppercased() + e.dropFirst() }
@@ -311,9 +339,12 @@ enum AWSEventStream {
         guard frames > 0 else { return nil }
         if var r = result {
             r.info.events = frames
+            r.info.eventTexts = texts
             return r
         }
-        return Result(info: StreamInfo(format: .awsEventStream, events: frames), body: [], exceptionType: nil)
+        var info = StreamInfo(format: .awsEventStream, events: frames)
+        info.eventTexts = texts
+        return Result(info: info, body: [], exceptionType: nil)
     }
 
     static func be32(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3]) }
