@@ -43,6 +43,9 @@ struct Probe: ParsableCommand {
     @Option(help: "With --watch: stop after this many probes (default: until interrupted).")
     var count: Int?
 
+    @Flag(help: "Ask for a streamed answer: sets \"stream\": true in the JSON body and reads the events as they arrive.")
+    var stream = false
+
     @Flag(help: "Print the equivalent curl command (secrets as $VARIABLES or masked) and send nothing.")
     var curl = false
 
@@ -119,6 +122,17 @@ struct Probe: ParsableCommand {
             spec.body = try readBody(d)
             if method == nil, spec.method == "GET" { spec.method = "POST" }
             if (try? JSONValue.parse(spec.body ?? "")) != nil { spec.ensureJSONContentType() }
+        }
+        if stream {
+            guard case .object(var o)? = spec.body.flatMap({ try? JSONValue.parse($0) }) else {
+                throw ValidationError("--stream needs a JSON object body (give one with -d or a saved request)")
+            }
+            o["stream"] = true
+            spec.body = JSONValue.object(o).compactText
+            spec.ensureJSONContentType()
+            if !spec.headers.contains(where: { $0.name.caseInsensitiveCompare("Accept") == .orderedSame }) {
+                spec.headers.append(("Accept", "text/event-stream"))
+            }
         }
         if let s = system { spec.system = s }
         if let t = timeout { spec.totalTimeout = t }
