@@ -337,6 +337,7 @@ enum SummaryText {
             if counts.count > 20 { Output.line("  … \(counts.count - 20) more (--json for all)") }
         }
         section("by system", s.bySystem)
+        section("by envelope", s.byEnvelope)
         section("by category", s.byCategory)
         Output.line()
         Output.line("by code")

@@ -651,14 +651,20 @@ private func matchPairs(_ v: [String: Any]) -> [String] {
         func counts(_ key: String) -> [String: Int] {
             Dictionary((s.objects(key) ?? []).map { ($0.string("name") ?? "?", $0.int("count") ?? -1) }, uniquingKeysWith: +)
         }
-        #expect(counts("by_system") == ["bodhi": 3, "scaigrid": 1, "devsphere": 1, "(unknown)": 2])
+        // The unknown ScaiGrid code is still ScaiGrid's (only ScaiGrid sends that envelope).
+        #expect(counts("by_system") == ["bodhi": 3, "scaigrid": 2, "devsphere": 1, "(unknown)": 1])
         #expect(counts("by_envelope") == ["bodhi-native": 3, "scaigrid": 2, "devsphere": 1, "none": 1])
         let codes = counts("by_code")
         #expect(codes["bodhi/data_service_error-alias_not_found"] == 2)
         #expect(codes["bodhi/db_error-sqlite_locked (db_error-*)"] == 1)
         #expect(codes["scaigrid/MODEL_NOT_FOUND"] == 1)
         #expect(codes["devsphere/insufficient_scope"] == 1)
-        #expect(codes["scaigrid: NOT_A_SCAIGRID_CODE (unknown)"] == 1)
+        #expect(codes["scaigrid/NOT_A_SCAIGRID_CODE (unknown)"] == 1)
+        let rows = s.objects("by_code") ?? []
+        let alias = try #require(rows.first { $0.string("code") == "data_service_error-alias_not_found" })
+        #expect(alias.string("category") == "not_found")
+        #expect(alias.string("retry") == "no")
+        #expect(alias.double("share") == 0.2857)
         #expect(codes.values.reduce(0, +) == 7)
         // Sorted by count, largest first.
         let firstCounts = (s.objects("by_system") ?? []).compactMap { $0.int("count") }
@@ -666,7 +672,8 @@ private func matchPairs(_ v: [String: Any]) -> [String] {
 
         let human = CLI.run(["decode", "--jsonl", file, "--summary"])
         #expect(human.exitCode == 0)
-        #expect(human.stdout.hasPrefix("7 bodies · 6 in a known envelope · 5 with a known code"))
+        #expect(human.stdout.hasPrefix("7 lines · 6 in a known envelope · 5 with a known code"))
+        #expect(human.stdout.contains("by category"))
         #expect(human.stdout.contains("by system"))
         #expect(human.stdout.contains("by envelope"))
         #expect(human.stdout.contains("by code"))
@@ -727,8 +734,8 @@ private func matchPairs(_ v: [String: Any]) -> [String] {
         #expect(r.exitCode == 0)
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 7)
-        #expect(lines[0].hasPrefix("1: bodhi-native data_service_error-alias_not_found"))
-        #expect(lines[3].hasPrefix("4: scaigrid MODEL_NOT_FOUND"))
+        #expect(lines[0].hasPrefix("1: bodhi-native bodhi/data_service_error-alias_not_found · not_found"))
+        #expect(lines[3].hasPrefix("4: scaigrid scaigrid/MODEL_NOT_FOUND · not_found"))
         #expect(lines[5].hasPrefix("7: none"))  // line 6 is blank and skipped
         #expect(lines[6].hasPrefix("8: scaigrid NOT_A_SCAIGRID_CODE (unknown)"))
 

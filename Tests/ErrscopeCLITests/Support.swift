@@ -7,6 +7,13 @@ import Testing
 let cliLock = NSLock()
 
 enum CLI {
+    /// How many systems and envelopes the bundled catalogs hold.
+    static let bundledCounts: (systems: Int, envelopes: Int) = {
+        let json = (try? JSONSerialization.jsonObject(with: Data(run(["catalog", "list", "--json"]).stdout.utf8))) as? [[String: Any]] ?? []
+        let envs = (try? JSONSerialization.jsonObject(with: Data(run(["envelopes", "--json"]).stdout.utf8))) as? [[String: Any]] ?? []
+        return (json.count, envs.filter { $0["id"] as? String != "none" }.count)
+    }()
+
     struct Run {
         var exitCode: Int32
         var stdout: String

@@ -97,6 +97,7 @@ extension CatalogLoader {
         }
         rule.note = stringField(node, "note", file: file)
         rule.source = stringField(node, "source", file: file)
+        rule.fallback = node.member("fallback")?.boolean ?? false
         return rule
     }
 

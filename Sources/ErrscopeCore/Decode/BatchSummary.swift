@@ -329,7 +329,7 @@ public struct BatchSummary {
         if v.known { known += 1 }
         let label: String
         switch (v.system, code) {
-        case (let s?, let c?): label = "\(s)/\(c)"
+        case (let s?, let c?): label = "\(s)/\(c)" + (v.known ? "" : " (unknown)")
         case (nil, let c?): label = "\(v.envelope): \(c)" + (v.known ? "" : " (unknown)")
         case (let s?, nil): label = "\(s): (no code)"
         case (nil, nil):
@@ -533,7 +533,8 @@ struct RuleBank: Sendable {
     func first(in idx: [Int], code: UnsafeBufferPointer<UInt8>, http: Int?, envelope: Int, lowerMessage m: UnsafeBufferPointer<UInt8>) -> Int? {
         for i in idx {
             let r = rules[i]
-            if r.regex != nil || !r.types.isEmpty { continue }
+            // The fast path only sees bodies with a catalog code, where fallbacks never speak.
+            if r.regex != nil || !r.types.isEmpty || r.fallback { continue }
             if !codes[i].isEmpty, !codes[i].contains(where: { c in c.count == code.count && c.withUnsafeBufferPointer { memcmp($0.baseAddress!, code.baseAddress!, c.count) == 0 } }) { continue }
             if !r.http.isEmpty, let h = http, !r.http.contains(where: { $0.matches(h) }) { continue }
             if !envelopes[i].isEmpty, !envelopes[i].contains(envelope) { continue }

@@ -9,7 +9,7 @@ extension ErrorDecoder {
     func refine(_ r: inout DecodeResult, input: DecodeInput, depth: Int) {
         let isSuccess = r.http.map { (200..<300).contains($0) } ?? false
         // A text form (a pasted log line) with a message is an error even without a status.
-        let pastedText = (r.form == .text || r.form == .sdkJS || r.form == .sdkPython || r.form == .botocore) && r.message != nil
+        let pastedText = ((r.form == .text || r.form == .sdkJS || r.form == .sdkPython || r.form == .botocore) && r.reasonText != nil) || r.fullText != nil
         let carriesError = !(isSuccess && r.stream?.errorIndex == nil)
             && (r.envelope != Self.envelopeNone || (r.http ?? 0) >= 400 || r.stream?.errorIndex != nil || pastedText)
 
@@ -31,7 +31,7 @@ extension ErrorDecoder {
         // The chosen system's entries lead among equally strong matches.
         if let s = r.system {
             let ranked = r.matches.enumerated().sorted { a, b in
-                if a.element.basis != b.element.basis { return a.element.basis < b.element.basis }
+                if a.element.score != b.element.score { return a.element.score > b.element.score }
                 let sa = a.element.entry.system == s, sb = b.element.entry.system == s
                 if sa != sb { return sa }
                 return a.offset < b.offset
@@ -47,6 +47,22 @@ extension ErrorDecoder {
                 if cats.count == 1 || top.basis <= .type {
                     r.category = top.entry.category
                     r.categoryBasis = top.entry.categoryIsDerived ? "http" : "catalog"
+                }
+            }
+            // A body that names nothing (`{"message": "request cancelled"}`) from a known system whose
+            // catalog has exactly one code for the status: that code, said to be inferred.
+            if r.category == nil, r.code == nil, r.type == nil, r.status == nil, let h = r.http, let s = r.system {
+                let only = catalog.entries(system: s).filter { $0.http.statuses.contains(h) }
+                if only.count == 1, let e = only.first {
+                    r.category = e.category
+                    r.categoryBasis = "inferred"
+                    if let cls = e.retry {
+                        r.retry.retryClass = cls
+                        r.retry.retryable = cls != .no
+                        r.retry.basis = "inferred"
+                        r.retry.reason = "inferred: \(s)/\(e.code) is the only \(s) code with HTTP \(h), and it is \(cls == .no ? "not retryable" : "retry class \(cls.rawValue)")"
+                    }
+                    r.notes.append("the body names no code; \(s)/\(e.code) is inferred as the only \(s) code with HTTP \(h)")
                 }
             }
             if r.category == nil, let h = r.http {
@@ -94,7 +110,7 @@ extension ErrorDecoder {
         var best: String?
         var bestScore = 0
         var tie = false
-        let message = r.message?.lowercased() ?? ""
+        let message = r.reasonText?.lowercased() ?? ""
         input.body.withUnsafeBufferPointer { buf in
             let parsed = r.bodyKind == .json
             if parsed { try? tape.parse(buf) }
@@ -118,7 +134,7 @@ extension ErrorDecoder {
     // MARK: Message rules
 
     func applyMessageRules(_ r: inout DecodeResult) {
-        guard let message = r.message, !message.isEmpty else { return }
+        guard let message = r.reasonText, !message.isEmpty else { return }
         let lower = message.lowercased()
         let code = r.code ?? r.type ?? r.status
         // The system's own rules; with no system, those of every system that sends this envelope.
@@ -130,7 +146,9 @@ extension ErrorDecoder {
         } else {
             own = []
         }
-        let global = catalog.traffic.messageRules.filter { $0.system == nil || $0.system == r.system }
+        // Fallback rules only speak where nothing more specific has (no catalog code or type).
+        let specific = r.categoryBasis == "catalog" || r.categoryBasis == "inferred"
+        let global = catalog.traffic.messageRules.filter { ($0.system == nil || $0.system == r.system) && !($0.fallback && specific) }
         var hit = (own + global).first { $0.holds(code: code, type: r.type, http: r.http, envelope: r.envelope, lowerMessage: lower) }
         if hit == nil, r.system == nil, own.isEmpty {
             // Nothing says which system answered (a pasted message): every system's rules are
@@ -181,13 +199,13 @@ extension ErrorDecoder {
             default: break
             }
         }
-        if let m = r.message, m.contains("{") { addText(m) }
+        if let m = r.reasonText, m.contains("{") { addText(m) }
         for bytes in candidates {
             var t = TrafficInput(response: HTTPResponseText(body: bytes), form: .body)
             t.readBody()
             var sub = DecodeInput(traffic: t, now: input.now)
             // A wrapper that names the upstream status ("status 429", "Error code: 429") lends it.
-            if sub.http == nil, let m = r.message { sub.http = SDKPrint.statusMention(m) }
+            if sub.http == nil, let m = r.reasonText { sub.http = SDKPrint.statusMention(m) }
             // The outer body is done with the tape (its fields are values now): reuse it.
             var inner = decodeNested(sub, depth: depth + 1)
             guard inner.envelope != Self.envelopeNone, inner.category != nil else { continue }
@@ -248,7 +266,7 @@ extension ErrorDecoder {
             switch s.kind {
             case .header(let name): text = input.header(name)
             case .field(let name): text = r.fields[name]?.scalarText
-            case .message(let re): text = r.message.flatMap { re.firstCapture($0) }
+            case .message(let re): text = r.reasonText.flatMap { re.firstCapture($0) }
             }
             guard let t = text?.trimmingCharacters(in: .whitespaces), !t.isEmpty else { continue }
             if let secs = DelayText.seconds(t, format: s.format, now: input.now) { return (secs, s.label) }

@@ -21,6 +21,8 @@ public struct DecodeInput: Sendable {
     public var exception: String?
     /// The error message a text form carried outside any JSON (`429 Rate limit reached ...`).
     public var message: String?
+    /// All of a pasted text, for message rules (its first line is what is shown).
+    public var fullText: String?
 
     public init(body: [UInt8], http: Int? = nil, headers: [(name: String, value: String)] = [], path: String? = nil,
                 system: String? = nil, now: Date = Date(), truncatedAt: Int? = nil)
@@ -36,7 +38,7 @@ public struct DecodeInput: Sendable {
     /// An error in any form it reaches a person in (see `TrafficInput.read`).
     public init(traffic t: TrafficInput, path: String? = nil, system: String? = nil, now: Date = Date()) {
         self.init(body: t.response.body, http: t.response.status, headers: t.response.headers, path: path, system: system, now: now)
-        stream = t.stream; form = t.form; exception = t.exception; message = t.message
+        stream = t.stream; form = t.form; exception = t.exception; message = t.message; fullText = t.fullText
     }
 
     func header(_ name: String) -> String? {
@@ -141,6 +143,10 @@ public struct DecodeResult: Sendable {
     public var category: ErrorCategory? = nil
     /// Where the category came from: catalog, message-rule, upstream, http.
     public var categoryBasis: String? = nil
+    /// The text message rules, fingerprints and delay patterns read: the message, or all of a
+    /// pasted text when it has more than its first line.
+    public var reasonText: String? { fullText ?? message }
+    var fullText: String? = nil
     /// The category's "what to do", from the catalog.
     public var whatToDo: String? = nil
     /// The message rule that refined the verdict.
@@ -234,17 +240,35 @@ public final class ErrorDecoder: @unchecked Sendable {
                 result.notes.append("body is HTML, typically from a proxy or load balancer in front of the API, not the API itself")
             } else {
                 result.bodyKind = .text
-                // The whole text, on one line: a pasted error's cause and delay are often past its first line.
-                result.message = TerminalText.singleLine(text, limit: 2000)
+                let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+                result.message = TerminalText.singleLine(line, limit: 200)
             }
         }
         // A status carried in the body: a number, or a numeric string (LiteLLM's `"code": "429"`).
-        if result.http == nil, let v = result.fields["http"], let h = v.intValue ?? v.stringValue.flatMap({ Int64($0) }), (100...599).contains(h) {
+        // A 2xx whose body is an error with its own status (a stream's last object, TGI 2.4's
+        // validation errors) is that error.
+        if let v = result.fields["http"], let h = v.intValue ?? v.stringValue.flatMap({ Int64($0) }), (100...599).contains(h),
+            result.http == nil || (result.http.map { (200..<300).contains($0) } ?? false) && h >= 400
+        {
+            if let outer = result.http { result.notes.append("HTTP \(outer) carried an error body whose own status is \(h)") }
             result.http = Int(h)
+        }
+        // No status at all, but an SDK exception class that has exactly one (`RateLimitError`: 429).
+        if result.http == nil, let ex = input.exception {
+            let statuses = Set(catalog.traffic.sdks.flatMap { sdk in
+                sdk.exceptions.filter { $0.exception == ex && !$0.otherwise }.flatMap { r in r.http.compactMap { if case .status(let s) = $0 { return s } else { return nil } } }
+            })
+            if statuses.count == 1, let s = statuses.first {
+                result.http = s
+                result.notes.append("HTTP \(s) is inferred from the SDK exception \(ex)")
+            }
         }
         if let m = result.message { result.sanitized = sanitizedMessages.contains(m.lowercased().trimmingCharacters(in: .whitespaces)) }
         if result.bodyKind == .text || result.bodyKind == .html || result.envelope == Self.envelopeNone, let m = input.message {
             result.message = TerminalText.singleLine(m, limit: 2000)
+        }
+        if result.bodyKind == .text || result.envelope == Self.envelopeNone, let t = input.fullText, t != result.message {
+            result.fullText = TerminalText.singleLine(t, limit: 4000)
         }
         let fingerprinted = input.system == nil && expected?.system == nil ? fingerprintSystem(result, input: input) : nil
         result.system = input.system ?? expected?.system ?? fingerprinted

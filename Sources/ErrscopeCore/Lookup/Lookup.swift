@@ -30,8 +30,12 @@ extension Catalog {
             add(rowsWithPrefix(prefix), .wildcard)
             return hits
         }
-        // Exact code (exact case first), aliases, then wildcards that cover it.
-        add(rows(code: query), .code)
+        // Exact code (exact case first; among equal codes, the entry whose gRPC status or type is
+        // also the query: Gemini's canonical NOT_FOUND before another system's code of that name),
+        // aliases, then wildcards that cover it.
+        let exact = rows(code: query)
+        add(exact.filter { r in !store.grpc[r].isEmpty && store.string(store.grpc[r]) == query }, .code)
+        add(exact, .code)
         add(rows(code: query, caseInsensitive: true), .code)
         add(index.aliasRows[lower] ?? [], .alias)
         add(index.wildcardRows.filter { entry($0).covers(query) }, .wildcard)

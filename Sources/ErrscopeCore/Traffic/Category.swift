@@ -83,6 +83,8 @@ public struct MessageRule: Sendable, Equatable {
     public var retry: Retryability?
     public var note: String?
     public var source: String?
+    /// Only when nothing more specific (a catalog code, a system's rule) gave a category.
+    public var fallback = false
 
     /// Whether the rule holds for a decoded response (message already lowercased).
     func holds(code c: String?, type t: String?, http h: Int?, envelope e: String, lowerMessage m: String) -> Bool {

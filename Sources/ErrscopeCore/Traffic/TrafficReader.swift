@@ -45,6 +45,8 @@ public struct TrafficInput: Sendable {
     public var exception: String?
     /// A text form's error message, when it carries no JSON body.
     public var message: String?
+    /// The whole of a pasted text with no status or body in it, for message rules.
+    public var fullText: String?
 
     /// Input larger than this is not searched for an embedded error (a log line is small).
     static let maxTextScan = 1 << 20
@@ -94,7 +96,8 @@ public struct TrafficInput: Sendable {
                 return
             }
         }
-        if first == UInt8(ascii: "[") {
+        let isJSON = (first == UInt8(ascii: "{") || first == UInt8(ascii: "[")) && (try? JSONValue.parse(body)) != nil
+        if first == UInt8(ascii: "["), isJSON {
             // A JSON array of chunks (Vertex's streaming answer): the element with an error.
             if let (info, element) = Self.arrayStream(body), let element {
                 stream = info
@@ -114,14 +117,27 @@ public struct TrafficInput: Sendable {
             }
             return
         }
-        if first == UInt8(ascii: "{") { return }
+        if isJSON { return }
+        if first == UInt8(ascii: "{") {
+            // Not JSON: a Python dict as an SDK prints one (`{'error': {...}, 'code': None}`), else
+            // truncated or broken JSON for the decoder to salvage.
+            if let (json, end) = PythonLiteral.toJSON(body, from: start),
+                body[end...].allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
+            {
+                response.body = json
+                if form == .body { form = .sdkPython }
+            }
+            return
+        }
         if first == UInt8(ascii: "<"), Self.looksLikeMarkup(body, from: start) { return }
-        if body.count <= Self.maxTextScan, let print = SDKPrint.read(body) {
+        // A pasted log line or SDK print (not the text body of a real HTTP response).
+        if form == .body, body.count <= Self.maxTextScan, let print = SDKPrint.read(body) {
             response.body = print.body
             if response.status == nil { response.status = print.status }
             response.headers += print.headers
             exception = print.exception
             message = print.message
+            fullText = print.fullText
             if form == .body { form = print.form }
         }
     }
@@ -364,6 +380,7 @@ enum SDKPrint {
         var exception: String?
         var form: InputForm
         var message: String? = nil
+        var fullText: String? = nil
     }
 
     static func read(_ bytes: [UInt8]) -> Result? {
@@ -445,7 +462,15 @@ enum SDKPrint {
             else if msg.hasPrefix("\""), msg.dropFirst().contains("\"") { msg = String(msg.dropFirst().prefix(while: { $0 != "\"" })) }
             return Result(status: status, body: bytes, exception: exception, form: .text, message: msg)
         }
-        return Result(status: nil, body: bytes, exception: exception, form: .text, message: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        // One line of text (a pasted message): all of it is the message. Several lines with no
+        // status or body in them are a plain text body (a proxy's page): its first line is shown.
+        let whole = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard whole.contains(where: { $0.isNewline }) else {
+            return Result(status: nil, body: bytes, exception: exception, form: .text, message: whole)
+        }
+        var r = Result(status: nil, body: bytes, exception: exception, form: .body)
+        r.fullText = whole
+        return r
     }
 
     /// A 4xx/5xx status standing alone before text (`-> 400 {`, `Error: 422 "..."`, `429 Rate limit`),
