@@ -49,8 +49,17 @@ import Testing
 
     @Test func everyCaptureDecodesAsExpected() throws {
         var checked = 0, keys = 0
+        let dir = try TempDir()
         for c in try Self.load() {
-            let r = CLI.run(["decode", "--json"] + c.args, stdin: String(decoding: c.input, as: UTF8.self))
+            let r: CLI.Run
+            if String(validating: c.input, as: UTF8.self) == nil {
+                // Binary (an AWS event stream): from a file, byte for byte.
+                let path = dir.url.appendingPathComponent(c.id).path
+                FileManager.default.createFile(atPath: path, contents: Data(c.input))
+                r = CLI.run(["decode", "--json", path] + c.args)
+            } else {
+                r = CLI.run(["decode", "--json"] + c.args, stdin: String(decoding: c.input, as: UTF8.self))
+            }
             guard let v = try? r.object() else {
                 Issue.record("\(c.file):\(c.id): decode printed no JSON: \(r.stderr.prefix(200))")
                 continue
