@@ -32,6 +32,8 @@ public enum DemoServerError: Error, CustomStringConvertible, Sendable {
 public final class DemoServer: Sendable {
     /// The five seed system ids served, in order.
     public static let systems: [String] = SystemProfile.table.map(\.id)
+    /// The real providers imitated (bodies and streams as their servers send them), in order.
+    public static let providers: [String] = ProviderEmulation.table.map(\.id)
     /// The token every system accepts.
     public static let token = "demo-token"
     /// The models every system knows; any other model is unknown.

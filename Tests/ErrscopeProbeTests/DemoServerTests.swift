@@ -576,7 +576,7 @@ struct DemoServerTests {
         try await withServer(requestsPerSecond: 1000) { port in
             let config = EndpointsConfig.parse(DemoServer.endpointsYAML(port: port), file: "demo.yaml")
             #expect(config.problems.isEmpty, "\(config.problems)")
-            #expect(config.endpoints.map(\.name) == DemoServer.systems.map { "\($0)-demo" } + ["misbehave"])
+            #expect(config.endpoints.map(\.name) == (DemoServer.systems + DemoServer.providers).map { "\($0)-demo" } + ["misbehave"])
             for x in expectations {
                 let ep = try #require(config.endpoint(named: "\(x.system)-demo"))
                 #expect(ep.url == "http://127.0.0.1:\(port)/\(x.system)")

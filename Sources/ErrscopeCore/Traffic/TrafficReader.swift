@@ -2,7 +2,7 @@ import Foundation
 
 /// Where an error sat in a stream that began `200 OK`.
 public struct StreamInfo: Sendable, Equatable {
-    public enum Format: String, Sendable { case sse, awsEventStream = "aws-eventstream", jsonArray = "json-array" }
+    public enum Format: String, Sendable { case sse, awsEventStream = "aws-eventstream", jsonArray = "json-array", ndjson }
     public var format: Format
     /// Events read (SSE comments such as `: keep-alive` are not events).
     public var events: Int
@@ -118,6 +118,15 @@ public struct TrafficInput: Sendable {
             return
         }
         if isJSON { return }
+        if first == UInt8(ascii: "{"), let (info, element) = Self.ndjsonStream(body) {
+            // Newline-delimited JSON (Ollama's native streams): the line with an error.
+            stream = info
+            if let element {
+                response.body = element
+                if response.status == 200 { response.status = nil }
+            }
+            return
+        }
         if first == UInt8(ascii: "{") {
             // Not JSON: a Python dict as an SDK prints one (`{'error': {...}, 'code': None}`), else
             // truncated or broken JSON for the decoder to salvage.
@@ -148,13 +157,40 @@ public struct TrafficInput: Sendable {
         return ["<!doctype", "<html", "<?xml", "<head", "<body", "<title", "<h1", "<center", "<!--", "<p>", "<div", "<error"].contains { head.hasPrefix($0) }
     }
 
+    /// Two or more lines, each a JSON object.
+    static func ndjsonStream(_ body: [UInt8]) -> (StreamInfo, [UInt8]?)? {
+        var objects: [(JSONValue, Int)] = []
+        var offset = 0
+        for line in body.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            defer { offset += line.count + 1 }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            guard let v = try? JSONValue.parse(line), v.objectValue != nil else { return nil }
+            objects.append((v, offset))
+        }
+        guard objects.count > 1 else { return nil }
+        var info = StreamInfo(format: .ndjson, events: objects.count)
+        info.eventTexts = objects.prefix(StreamInfo.maxEventTexts).map { StreamInfo.eventText(nil, $0.0.compactText) }
+        for (k, (v, off)) in objects.enumerated() where v.objectValue?["error"] != nil {
+            info.errorIndex = k
+            info.bytesBeforeError = off
+            return (info, Array(v.compactText.utf8))
+        }
+        return (info, nil)
+    }
+
     static func arrayStream(_ body: [UInt8]) -> (StreamInfo, [UInt8]?)? {
         guard let v = try? JSONValue.parse(body), case .array(let items) = v, items.count > 1 else { return nil }
         var info = StreamInfo(format: .jsonArray, events: items.count)
         info.eventTexts = items.prefix(StreamInfo.maxEventTexts).map { StreamInfo.eventText(nil, $0.compactText) }
         for (k, item) in items.enumerated() where item.objectValue?["error"] != nil {
             info.errorIndex = k
-            info.bytesBeforeError = nil
+            // Where the element starts: the last `{"error"` (elements before it are content).
+            let needle = Array(#"{"error""#.utf8)
+            if body.count >= needle.count {
+                info.bytesBeforeError = stride(from: body.count - needle.count, through: 0, by: -1).first { i in
+                    body[i..<(i + needle.count)].elementsEqual(needle)
+                }
+            }
             return (info, Array(item.compactText.utf8))
         }
         return (info, nil)
