@@ -18,6 +18,7 @@ public struct BatchSummary {
     /// Per envelope: where a status in the body is (Gemini's error.code) and where the message is.
     let httpPaths: [[FieldPath]]
     let messagePaths: [[FieldPath]]
+    let typePaths: [[FieldPath]]
     let fields: LogFields
     /// Log field names as bytes, for the wrapper test on the tape.
     let statusNames: [[UInt8]], bodyNames: [[UInt8]], timeNames: [[UInt8]]
@@ -109,6 +110,7 @@ public struct BatchSummary {
         let code = paths("code"), type = paths("type"), status = paths("status")
         httpPaths = paths("http")
         messagePaths = paths("message")
+        typePaths = type
         var fp: [FieldPath] = [], fs: [UInt64] = [], start: [Int] = []
         for i in 0..<catalog.envelopes.count {
             start.append(fp.count)
@@ -277,12 +279,20 @@ public struct BatchSummary {
                 if let mn = p.resolve(tape, root: bestRoot, in: body), tape.kind(mn) == .string { msg = tape.rawBytes(mn, in: body); break }
             }
             if let m = msg {
+                // A rule on the type (Anthropic's invalid_request_error) reads the envelope's type field.
+                var type: UnsafeBufferPointer<UInt8>?
+                if ruleBank.typed[sysSlot] {
+                    for p in typePaths[best] {
+                        if let tn = p.resolve(tape, root: bestRoot, in: body), tape.kind(tn) == .string { type = tape.rawBytes(tn, in: body); break }
+                    }
+                }
                 lowered.removeAll(keepingCapacity: true)
                 for c in m { lowered.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c) }
                 rule = lowered.withUnsafeBufferPointer { low in
-                    ruleBank.first(in: candidates + ruleBank.global, code: bytes, http: http, envelope: best, lowerMessage: low)
+                    ruleBank.first(in: candidates, code: bytes, type: type, http: http, envelope: best, lowerMessage: low)
+                        ?? ruleBank.first(in: ruleBank.global, code: bytes, type: type, http: http, envelope: best, lowerMessage: low)
                 } ?? -1
-                if rule < 0, ruleBank.needsReference(candidates + ruleBank.global) {
+                if rule < 0, ruleBank.regex[sysSlot] || ruleBank.globalRegex {
                     addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
                     return
                 }
@@ -319,7 +329,7 @@ public struct BatchSummary {
     /// Lines the fast path does not settle: the reference decoder's verdict, grouped the same way.
     private mutating func addByReference(_ line: UnsafeBufferPointer<UInt8>, wrapped: (Int?, String?)?) {
         let record = LogLine.read(Array(line), fields: fields, system: systemHint.map { catalog.systemIDs[$0] })
-        let v = decoder.decode(record.input)
+        let v = decoder.decode(record.input, sdks: false)
         let time = record.time ?? wrapped?.1
         let code = v.bestMatch.flatMap { $0.basis <= .messageRule ? $0.entry.code : nil } ?? v.code ?? v.type ?? v.status
         let ei = catalog.envelopes.firstIndex { $0.id == v.envelope } ?? catalog.envelopes.count
@@ -486,6 +496,11 @@ struct RuleBank: Sendable {
     let rules: [MessageRule]
     let contains: [[[UInt8]]]
     let codes: [[[UInt8]]]
+    let types: [[[UInt8]]]
+    /// Per system slot: a rule of it reads the type; one needs a regular expression.
+    let typed: [Bool]
+    let regex: [Bool]
+    let globalRegex: Bool
     let envelopes: [Set<Int>]
     /// Rule indices per system slot, and the global ones.
     let bySystem: [[Int]]
@@ -509,6 +524,10 @@ struct RuleBank: Sendable {
         global = g
         contains = all.map { $0.contains.map { Array($0.utf8) } }
         codes = all.map { $0.codes.map { Array($0.utf8) } }
+        types = all.map { $0.types.map { Array($0.utf8) } }
+        typed = by.map { idx in idx.contains { !all[$0].types.isEmpty } }
+        regex = by.map { idx in idx.contains { all[$0].regex != nil } }
+        globalRegex = g.contains { all[$0].regex != nil && !all[$0].fallback }
         envelopes = all.map { r in Set(r.envelopes.compactMap { e in catalog.envelopes.firstIndex { $0.id == e } }) }
     }
 
@@ -527,15 +546,20 @@ struct RuleBank: Sendable {
         return false
     }
 
-    /// Rules with a regular expression or a type condition are left to the reference decoder.
-    func needsReference(_ idx: [Int]) -> Bool { idx.contains { rules[$0].regex != nil || !rules[$0].types.isEmpty } }
+    static func equal(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && (a.isEmpty || a.withUnsafeBufferPointer { memcmp($0.baseAddress!, b.baseAddress!, a.count) == 0 })
+    }
 
-    func first(in idx: [Int], code: UnsafeBufferPointer<UInt8>, http: Int?, envelope: Int, lowerMessage m: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The first rule of `idx` that holds, as `MessageRule.holds` decides (rules with a regular
+    /// expression are left to the reference decoder).
+    func first(in idx: [Int], code: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>?, http: Int?, envelope: Int,
+               lowerMessage m: UnsafeBufferPointer<UInt8>) -> Int? {
         for i in idx {
             let r = rules[i]
             // The fast path only sees bodies with a catalog code, where fallbacks never speak.
-            if r.regex != nil || !r.types.isEmpty || r.fallback { continue }
-            if !codes[i].isEmpty, !codes[i].contains(where: { c in c.count == code.count && c.withUnsafeBufferPointer { memcmp($0.baseAddress!, code.baseAddress!, c.count) == 0 } }) { continue }
+            if r.regex != nil || r.fallback { continue }
+            if !codes[i].isEmpty, !codes[i].contains(where: { Self.equal($0, code) }) { continue }
+            if !types[i].isEmpty, let t = type, !types[i].contains(where: { Self.equal($0, t) }) { continue }
             if !r.http.isEmpty, let h = http, !r.http.contains(where: { $0.matches(h) }) { continue }
             if !envelopes[i].isEmpty, !envelopes[i].contains(envelope) { continue }
             if !r.envelopes.isEmpty, envelopes[i].isEmpty { continue }

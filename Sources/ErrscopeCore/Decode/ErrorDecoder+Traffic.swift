@@ -6,7 +6,7 @@ extension ErrorDecoder {
     /// Wrapped errors are followed this deep (a gateway around a gateway around a provider).
     static let maxUpstreamDepth = 3
 
-    func refine(_ r: inout DecodeResult, input: DecodeInput, depth: Int) {
+    func refine(_ r: inout DecodeResult, input: DecodeInput, depth: Int, sdks: Bool = true) {
         let isSuccess = r.http.map { (200..<300).contains($0) } ?? false
         // A text form (a pasted log line) with a message is an error even without a status.
         let pastedText = ((r.form == .text || r.form == .sdkJS || r.form == .sdkPython || r.form == .botocore) && r.reasonText != nil) || r.fullText != nil
@@ -100,7 +100,7 @@ extension ErrorDecoder {
             r.retry.delaySource = source
         }
         r.whatToDo = r.category.flatMap { catalog.traffic.info($0)?.whatToDo }
-        if depth == 0 { r.sdks = sdkAdvice(r, input: input) }
+        if depth == 0 && sdks { r.sdks = sdkAdvice(r, input: input) }
     }
 
     // MARK: System

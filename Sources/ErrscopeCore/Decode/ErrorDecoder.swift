@@ -189,9 +189,12 @@ public final class ErrorDecoder: @unchecked Sendable {
 
     // MARK: Decode
 
-    public func decode(_ input: DecodeInput) -> DecodeResult {
+    public func decode(_ input: DecodeInput) -> DecodeResult { decode(input, sdks: true) }
+
+    /// `sdks: false` skips what the SDKs would do (a summary of a log does not show it).
+    public func decode(_ input: DecodeInput, sdks: Bool) -> DecodeResult {
         var r = decodeEnvelope(input)
-        refine(&r, input: input, depth: 0)
+        refine(&r, input: input, depth: 0, sdks: sdks)
         return r
     }
 
