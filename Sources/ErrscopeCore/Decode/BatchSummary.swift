@@ -26,9 +26,18 @@ public struct BatchSummary {
     let innerTape = JSONTape()
     var scratch: [UInt8] = []
     var lowered: [UInt8] = []
+    var fpScores: [Int] = []
 
     /// Per envelope: the slot of the system with the envelope's id (openai for openai), or -1.
     let homeSystem: [Int]
+    /// Per envelope: the slot of the only system that sends it, or -1.
+    let singleEmitter: [Int]
+    let upstreamPaths: [[FieldPath]]
+    /// Fingerprints compiled as pseudo-envelopes (their path conditions), one per system with
+    /// any; and the message texts, lowercased, per system slot.
+    let fingerprints: CompiledDetector
+    let fingerprintSlots: [Int]
+    let messageFingerprints: [(slot: Int, text: [UInt8])]
     let envelopeCount: Int
     public private(set) var total = 0
     public private(set) var recognised = 0
@@ -102,6 +111,28 @@ public struct BatchSummary {
         }
         emitters = em
         homeSystem = catalog.envelopes.map { env in catalog.systemIDs.firstIndex(of: env.id) ?? -1 }
+        singleEmitter = catalog.envelopes.map { env in
+            let senders = catalog.systems.indices.filter { catalog.systems[$0].emission(for: env.id) != nil }
+            return senders.count == 1 ? senders[0] : -1
+        }
+        var pseudo: [EnvelopeDefinition] = []
+        var slots: [Int] = []
+        var texts: [(slot: Int, text: [UInt8])] = []
+        for (slot, sys) in catalog.systems.enumerated() where !sys.fingerprints.isEmpty {
+            var conds: [EnvelopeCondition] = []
+            for f in sys.fingerprints {
+                switch f.test {
+                case .condition(let c): conds.append(c)
+                case .message(let t): texts.append((slot, Array(t.utf8)))
+                }
+            }
+            pseudo.append(EnvelopeDefinition(id: "fingerprint:" + sys.id, name: sys.id, summary: nil, unwrapArray: true, mediaTypes: [],
+                                             require: [], prefer: conds, fields: [], template: .null, translate: [], file: ""))
+            slots.append(slot)
+        }
+        fingerprints = CompiledDetector(pseudo)
+        fingerprintSlots = slots
+        messageFingerprints = texts
         func paths(_ field: String) -> [[FieldPath]] {
             catalog.envelopes.map { env in
                 env.sources(for: field).compactMap { if case .path(let p) = $0 { return p } else { return nil } }
@@ -109,6 +140,7 @@ public struct BatchSummary {
         }
         let code = paths("code"), type = paths("type"), status = paths("status")
         httpPaths = paths("http")
+        upstreamPaths = paths("upstream")
         messagePaths = paths("message")
         typePaths = type
         var fp: [FieldPath] = [], fs: [UInt64] = [], start: [Int] = []
@@ -231,25 +263,70 @@ public struct BatchSummary {
             return
         }
         let bytes = tape.rawBytes(n, in: body)
-        // Catalog row: exact code, preferring a system that emits this envelope.
+        var http = status
+        if http == nil {
+            for p in httpPaths[best] {
+                if let hn = p.resolve(tape, root: bestRoot, in: body), let h = LogLine.status(tape, hn, body) { http = h; break }
+            }
+        }
+        let wrapped = status != nil || time != nil ? (status, time) : nil
+        // The message, lowercased, for fingerprints and rules. A wrapped upstream error (an
+        // `upstream` field, a body inside the message) is the reference decoder's to read.
+        var msg: UnsafeBufferPointer<UInt8>?
+        for p in messagePaths[best] {
+            if let mn = p.resolve(tape, root: bestRoot, in: body), tape.kind(mn) == .string { msg = tape.rawBytes(mn, in: body); break }
+        }
+        for p in upstreamPaths[best] where p.resolve(tape, root: bestRoot, in: body) != nil {
+            addByReference(line, wrapped: wrapped)
+            return
+        }
+        lowered.removeAll(keepingCapacity: true)
+        if let m = msg {
+            for c in m {
+                if c == UInt8(ascii: "{") {
+                    addByReference(line, wrapped: wrapped)
+                    return
+                }
+                lowered.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
+            }
+        }
+        // The system, decided as the reference decides it: given; else the one fingerprint that
+        // holds best; else the envelope's only sender; else the best-scoring catalog rows.
+        var sys = systemHint ?? -1
+        if sys < 0 { sys = fingerprintWinner(tape, body, base: base) }
+        if sys < 0 { sys = singleEmitter[best] }
         var row = -1
         do {
             let store = catalog.store
-            let mask = emitters[best]
+            let baseScore = kindSalt == 11 ? 100 : kindSalt == 13 ? 60 : 45
+            var bestRowScore = Int.min
+            var tied: [Int] = []
             var r = catalog.index.byCode.first(fnv1aLower(bytes))
             while r >= 0 {
                 let ri = Int(r)
                 if store.equals(store.code[ri], bytes) {
-                    let sys = Int(store.system[ri])
-                    // Prefer a system that sends this envelope, and of those the envelope's own
-                    // (anthropic for the anthropic envelope), as the reference decoder does.
-                    if row < 0 || (sys < 64 && mask & (1 << UInt64(sys)) != 0 && Int(store.system[row]) != homeSystem[best]) { row = ri }
-                    if let h = systemHint, sys == h { row = ri; break }
+                    let s = Int(store.system[ri])
+                    if sys >= 0 {
+                        if s == sys, row < 0 { row = ri }
+                    } else {
+                        var score = baseScore
+                        if s < 64, emitters[best] & (1 << UInt64(s)) != 0 { score += 15 }
+                        if let h = http, store.httpSpec(ri).statuses.contains(h) { score += 5 }
+                        if score > bestRowScore { bestRowScore = score; tied = [ri] } else if score == bestRowScore { tied.append(ri) }
+                    }
                 }
                 r = catalog.index.byCode.next(ri)
             }
-            if row < 0 && kindSalt == 11 {
-                for w in catalog.index.wildcardRows {
+            if sys < 0, let first = tied.first {
+                let systems = Set(tied.map { Int(store.system[$0]) })
+                if systems.count == 1 {
+                    row = first
+                } else if let home = tied.first(where: { Int(store.system[$0]) == homeSystem[best] }) {
+                    row = home
+                }
+            }
+            if row < 0 && kindSalt == 11 && tied.isEmpty {
+                for w in catalog.index.wildcardRows where sys < 0 || Int(store.system[w]) == sys {
                     let prefixOK = store.withBytes(store.code[w]) { c -> Bool in
                         let p = c.count - 1
                         return bytes.count > p && memcmp(c.baseAddress!, bytes.baseAddress!, p) == 0
@@ -259,26 +336,16 @@ public struct BatchSummary {
             }
         }
         guard row >= 0 else {
-            // An unknown code: what the reference makes of it (status, message rules) decides.
-            addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
+            // An unknown code, or systems the fast path cannot choose between: the reference decides.
+            addByReference(line, wrapped: wrapped)
             return
-        }
-        var http = status
-        if http == nil {
-            for p in httpPaths[best] {
-                if let hn = p.resolve(tape, root: bestRoot, in: body), let h = LogLine.status(tape, hn, body) { http = h; break }
-            }
         }
         let sysSlot = Int(catalog.store.system[row])
         // Message rules: the row's system's, then the global ones.
         var rule = -1
         let candidates = ruleBank.bySystem[sysSlot]
         if !candidates.isEmpty || !ruleBank.global.isEmpty {
-            var msg: UnsafeBufferPointer<UInt8>?
-            for p in messagePaths[best] {
-                if let mn = p.resolve(tape, root: bestRoot, in: body), tape.kind(mn) == .string { msg = tape.rawBytes(mn, in: body); break }
-            }
-            if let m = msg {
+            if msg != nil {
                 // A rule on the type (Anthropic's invalid_request_error) reads the envelope's type field.
                 var type: UnsafeBufferPointer<UInt8>?
                 if ruleBank.typed[sysSlot] {
@@ -286,8 +353,6 @@ public struct BatchSummary {
                         if let tn = p.resolve(tape, root: bestRoot, in: body), tape.kind(tn) == .string { type = tape.rawBytes(tn, in: body); break }
                     }
                 }
-                lowered.removeAll(keepingCapacity: true)
-                for c in m { lowered.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c) }
                 rule = lowered.withUnsafeBufferPointer { low in
                     ruleBank.first(in: candidates, code: bytes, type: type, http: http, envelope: best, lowerMessage: low)
                         ?? ruleBank.first(in: ruleBank.global, code: bytes, type: type, http: http, envelope: best, lowerMessage: low)
@@ -462,6 +527,31 @@ public struct BatchSummary {
             "total": .int(Int64(total)), "recognised": .int(Int64(recognised)), "known": .int(Int64(known)),
             "by_system": list(bySystem), "by_envelope": list(byEnvelope), "by_category": list(byCategory), "by_code": .array(codes),
         ]
+    }
+
+    // MARK: Fingerprints
+
+    /// The system whose fingerprints hold most on this body (`ErrorDecoder.fingerprintSystem`
+    /// on the tape): its slot, or -1 for none or a tie. Reads `lowered` (the message).
+    mutating func fingerprintWinner(_ tape: JSONTape, _ body: UnsafeBufferPointer<UInt8>, base: Int) -> Int {
+        if fpScores.count != catalog.systems.count { fpScores = [Int](repeating: 0, count: catalog.systems.count) }
+        for i in fpScores.indices { fpScores[i] = 0 }
+        var scores = fpScores
+        defer { fpScores = scores }
+        fingerprints.reset()
+        for i in 0..<fingerprintSlots.count {
+            if let (_, score) = fingerprints.evaluate(i, tape, body, headers: [], decoder: nil, base: base) { scores[fingerprintSlots[i]] += score / 2 }
+        }
+        if !messageFingerprints.isEmpty, !lowered.isEmpty {
+            lowered.withUnsafeBufferPointer { low in
+                for (slot, text) in messageFingerprints where text.withUnsafeBufferPointer({ RuleBank.find($0, in: low) }) { scores[slot] += 1 }
+            }
+        }
+        var best = -1, bestScore = 0, tie = false
+        for (slot, score) in scores.enumerated() where score > 0 {
+            if score > bestScore { best = slot; bestScore = score; tie = false } else if score == bestScore { tie = true }
+        }
+        return tie ? -1 : best
     }
 
     // MARK: Log wrappers

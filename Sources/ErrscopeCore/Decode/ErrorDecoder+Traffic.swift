@@ -37,14 +37,16 @@ extension ErrorDecoder {
                 return a.offset < b.offset
             }
             r.matches = ranked.map(\.element)
+            // The retry verdict rests on the leading entry: the chosen system's.
+            if r.systemBasis == "catalog" { r.retry = retryAdvice(r, input: input) }
         }
         if carriesError {
             // Category from the catalog entry the retry verdict rests on, else the status.
             let usable = r.code == nil || r.known
-            if usable, let top = r.matches.first, top.basis <= .type || top.basis == .typeMapping || top.basis == .statusMapping {
+            if usable, let top = r.matches.first, top.basis <= .type || top.basis == .typeMapping || top.basis == .statusMapping || top.basis == .grpc {
                 let same = r.matches.filter { $0.basis == top.basis && $0.entry.system == top.entry.system }
                 let cats = Set(same.compactMap(\.entry.category))
-                if cats.count == 1 || top.basis <= .type {
+                if cats.count == 1 || top.basis <= .type || top.basis == .grpc {
                     r.category = top.entry.category
                     r.categoryBasis = top.entry.categoryIsDerived ? "http" : "catalog"
                 }

@@ -623,7 +623,7 @@ public final class ErrorDecoder: @unchecked Sendable {
             advice.basis = "catalog"
             let shown = t.basis == .typeMapping ? r.type : r.status
             advice.reason = "all \(mapped.count) \(t.entry.system) code\(mapped.count == 1 ? "" : "s") that go out as \(shown ?? "this") with HTTP \(r.http.map(String.init) ?? "?") are \(cls == .no ? "not retryable" : "retry class \(cls.rawValue)")"
-        } else if usable, let m = r.matches.first(where: { $0.basis <= .type }), let cls = m.entry.retry {
+        } else if usable, let m = r.matches.first(where: { $0.basis <= .type || ($0.basis == .grpc && r.code == nil) }), let cls = m.entry.retry {
             advice.retryClass = cls
             advice.retryable = cls != .no
             advice.basis = "catalog"
