@@ -27,6 +27,10 @@ public struct BatchSummary {
     var scratch: [UInt8] = []
     var lowered: [UInt8] = []
     var fpScores: [Int] = []
+    /// Reference verdicts of bare lines the fast path cannot read (a proxy's HTML page, cut JSON),
+    /// by the line's bytes: the same line decodes the same way, and such lines repeat.
+    var memo: [[UInt8]: Group] = [:]
+    static let memoLimit = 4096, memoLineLimit = 1024
 
     /// Per envelope: the slot of the system with the envelope's id (openai for openai), or -1.
     let homeSystem: [Int]
@@ -42,6 +46,8 @@ public struct BatchSummary {
     public private(set) var total = 0
     public private(set) var recognised = 0
     public private(set) var known = 0
+    /// Lines the fast path handed to the reference decoder.
+    public private(set) var referenceLines = 0
     var envelopeCounts: [Int]
     var systemCounts: [Int]
     var unknownSystem = 0
@@ -62,6 +68,9 @@ public struct BatchSummary {
         public var statuses: [Int: Int] = [:]
         public var first: String?
         public var last: String?
+        var known = true
+        var recognised = true
+        var memoHTTP: Int?
 
         init(system: String?, code: String?, wire: String, envelope: String) {
             self.system = system; self.code = code; self.wire = wire; self.envelope = envelope
@@ -393,15 +402,16 @@ public struct BatchSummary {
 
     /// Lines the fast path does not settle: the reference decoder's verdict, grouped the same way.
     private mutating func addByReference(_ line: UnsafeBufferPointer<UInt8>, wrapped: (Int?, String?)?) {
+        referenceLines += 1
+        let memoable = wrapped == nil && line.count <= Self.memoLineLimit
+        if memoable, let g = memo[Array(line)] {
+            count(g, http: g.memoHTTP, time: nil)
+            return
+        }
         let record = LogLine.read(Array(line), fields: fields, system: systemHint.map { catalog.systemIDs[$0] })
         let v = decoder.decode(record.input, sdks: false)
         let time = record.time ?? wrapped?.1
         let code = v.bestMatch.flatMap { $0.basis <= .messageRule ? $0.entry.code : nil } ?? v.code ?? v.type ?? v.status
-        let ei = catalog.envelopes.firstIndex { $0.id == v.envelope } ?? catalog.envelopes.count
-        envelopeCounts[ei] += 1
-        if v.envelope != ErrorDecoder.envelopeNone { recognised += 1 }
-        if let s = v.system, let slot = catalog.systemIDs.firstIndex(of: s) { systemCounts[slot] += 1 } else { unknownSystem += 1 }
-        if v.known { known += 1 }
         let label: String
         switch (v.system, code) {
         case (let s?, let c?): label = "\(s)/\(c)" + (v.known ? "" : " (unknown)")
@@ -415,18 +425,30 @@ public struct BatchSummary {
             default: label = v.category != nil ? "(text: \(v.category!.rawValue))" : "(not JSON)"
             }
         }
+        var g = Group(system: v.system, code: code, wire: v.code ?? v.type ?? v.status ?? "", envelope: v.envelope)
+        g.label = label
+        g.category = v.category
+        g.retry = v.retry.retryClass ?? v.retry.retryable.map { $0 ? .yes : .no }
+        g.rule = v.messageRule?.id
+        g.known = v.known
+        g.recognised = v.envelope != ErrorDecoder.envelopeNone
+        g.memoHTTP = v.http
+        if memoable, memo.count < Self.memoLimit { memo[Array(line)] = g }
+        count(g, http: v.http, time: time)
+    }
+
+    /// Counts one line of the reference's verdict `g` (its totals and its row).
+    private mutating func count(_ g: Group, http: Int?, time: String?) {
+        let ei = catalog.envelopes.firstIndex { $0.id == g.envelope } ?? catalog.envelopes.count
+        envelopeCounts[ei] += 1
+        if g.recognised { recognised += 1 }
+        if let s = g.system, let slot = catalog.systemIDs.firstIndex(of: s) { systemCounts[slot] += 1 } else { unknownSystem += 1 }
+        if g.known { known += 1 }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var keyText = label + "|" + (v.category?.rawValue ?? "") + "|" + (v.messageRule?.id ?? "")
+        var keyText = g.label + "|" + (g.category?.rawValue ?? "") + "|" + (g.rule ?? "")
         keyText.withUTF8 { h = fnv1a($0, seed: h) }
-        if groups[h] == nil {
-            var g = Group(system: v.system, code: code, wire: v.code ?? v.type ?? v.status ?? "", envelope: v.envelope)
-            g.label = label
-            g.category = v.category
-            g.retry = v.retry.retryClass ?? v.retry.retryable.map { $0 ? .yes : .no }
-            g.rule = v.messageRule?.id
-            groups[h] = g
-        }
-        groups[h]!.add(http: v.http, time: time)
+        if groups[h] == nil { var fresh = g; fresh.count = 0; fresh.statuses = [:]; fresh.first = nil; fresh.last = nil; groups[h] = fresh }
+        groups[h]!.add(http: http, time: time)
     }
 
     /// Summarises `text` on `threads` threads (split at line boundaries) and merges the counts.
@@ -465,6 +487,7 @@ public struct BatchSummary {
 
     mutating func merge(_ o: BatchSummary) {
         total += o.total
+        referenceLines += o.referenceLines
         recognised += o.recognised
         known += o.known
         unknownSystem += o.unknownSystem
@@ -525,6 +548,7 @@ public struct BatchSummary {
         }
         return [
             "total": .int(Int64(total)), "recognised": .int(Int64(recognised)), "known": .int(Int64(known)),
+            "reference_lines": .int(Int64(referenceLines)),
             "by_system": list(bySystem), "by_envelope": list(byEnvelope), "by_category": list(byCategory), "by_code": .array(codes),
         ]
     }
