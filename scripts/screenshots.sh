@@ -34,7 +34,7 @@ for a in "$@"; do
 done
 
 # Every shot; each is made by the function shot_NAME (dashes as underscores) below.
-SHOTS=(browse-bodhi-envelopes filter narrow help observed probe-verdict probe-retry probe-watch probe-escapes)
+SHOTS=(browse-bodhi-envelopes filter narrow help observed probe-verdict probe-retry probe-watch probe-escapes compare probe-stream)
 if [ ${#only[@]} -gt 0 ]; then
   for n in "${only[@]}"; do
     [[ " ${SHOTS[*]} " == *" $n "* ]] || { echo "screenshots.sh: no shot named $n (have: ${SHOTS[*]})" >&2; exit 64; }
@@ -124,7 +124,7 @@ start() {
 pick() {
   local i
   keys g
-  for i in $(seq 12); do capture | grep -q "endpoint ‹ $1 " && break; keys Right; sleep 0.05; done
+  for i in $(seq 20); do capture | grep -q "endpoint ‹ $1 " && break; keys Right; sleep 0.05; done
   keys Down
   for i in $(seq 30); do capture | grep -q "request  ‹ $2 ›" && break; keys Right; sleep 0.05; done
   wait_for -F "request  ‹ $2 ›"
@@ -237,6 +237,23 @@ shot_probe_escapes() {            # terminal escapes in a message: shown as text
   keys s
   wait_for -F '── body'
   snap probe-escapes
+}
+
+shot_compare() {                  # one category across every system
+  start compare 140 40
+  type_text ':compare context_length'; keys Enter
+  wait_for -F 'Compare · context_length in every system'
+  snap compare
+}
+
+shot_probe_stream() {             # a llama.cpp stream that fails after three events
+  start probe-stream 150 70 "--demo --demo-port 18094"
+  pick llama-cpp-demo stream-fail
+  keys s
+  wait_for -F 'error event'
+  for i in $(seq 6); do capture | grep -q -- '── events' && break; keys NPage; sleep 0.1; done
+  wait_for -F '── events'
+  snap probe-stream
 }
 
 shot_help() {

@@ -352,7 +352,8 @@ enum SummaryText {
         }
         let widths = head.indices.map { c in table.map { $0[c].count }.max() ?? 0 }
         for row in table {
-            Output.line("  " + row.enumerated().map { c, t in c < 2 ? t.leftPad(widths[c]) : t.rightPad(widths[c]) }.joined(separator: "  "))
+            let text = "  " + row.enumerated().map { c, t in c < 2 ? t.leftPad(widths[c]) : t.rightPad(widths[c]) }.joined(separator: "  ")
+            Output.line(String(text.reversed().drop { $0 == " " }.reversed()))
         }
         if rows.count > 30 { Output.line("  … \(rows.count - 30) more (--json for all)") }
     }

@@ -41,6 +41,9 @@ public struct BatchSummary {
     /// any; and the message texts, lowercased, per system slot.
     let fingerprints: CompiledDetector
     let fingerprintSlots: [Int]
+    /// Per fingerprint pseudo-envelope: the top-level keys its path conditions start with (nil:
+    /// one has no path, or starts with `*`): when the body has none of them, none can hold.
+    let fingerprintRoots: [[[UInt8]]?]
     let messageFingerprints: [(slot: Int, text: [UInt8])]
     let envelopeCount: Int
     public private(set) var total = 0
@@ -126,6 +129,7 @@ public struct BatchSummary {
         }
         var pseudo: [EnvelopeDefinition] = []
         var slots: [Int] = []
+        var roots: [[[UInt8]]?] = []
         var texts: [(slot: Int, text: [UInt8])] = []
         for (slot, sys) in catalog.systems.enumerated() where !sys.fingerprints.isEmpty {
             var conds: [EnvelopeCondition] = []
@@ -135,12 +139,20 @@ public struct BatchSummary {
                 case .message(let t): texts.append((slot, Array(t.utf8)))
                 }
             }
+            var keys: [[UInt8]]? = []
+            for c in conds {
+                guard case .path(let p) = c.source, case .key(let k)? = p.components.first else { keys = nil; break }
+                if case .absent = c.test { keys = nil; break }
+                if !keys!.contains(k) { keys!.append(k) }
+            }
+            roots.append(keys)
             pseudo.append(EnvelopeDefinition(id: "fingerprint:" + sys.id, name: sys.id, summary: nil, unwrapArray: true, mediaTypes: [],
                                              require: [], prefer: conds, fields: [], template: .null, translate: [], file: ""))
             slots.append(slot)
         }
         fingerprints = CompiledDetector(pseudo)
         fingerprintSlots = slots
+        fingerprintRoots = roots
         messageFingerprints = texts
         func paths(_ field: String) -> [[FieldPath]] {
             catalog.envelopes.map { env in
@@ -563,7 +575,16 @@ public struct BatchSummary {
         var scores = fpScores
         defer { fpScores = scores }
         fingerprints.reset()
+        // The body's object (a one-element array unwrapped), for the top-level key test.
+        var obj = base
+        if tape.kind(obj) == .array, tape.count(obj) == 1 { obj += 1 }
         for i in 0..<fingerprintSlots.count {
+            if let keys = fingerprintRoots[i] {
+                guard tape.kind(obj) == .object else { continue }
+                var any = false
+                for k in keys where k.withUnsafeBufferPointer({ tape.member(obj, $0, in: body) }) != nil { any = true; break }
+                if !any { continue }
+            }
             if let (_, score) = fingerprints.evaluate(i, tape, body, headers: [], decoder: nil, base: base) { scores[fingerprintSlots[i]] += score / 2 }
         }
         if !messageFingerprints.isEmpty, !lowered.isEmpty {

@@ -172,6 +172,8 @@ public final class ErrorDecoder: @unchecked Sendable {
     let tape = JSONTape()
     let sanitizedMessages: Set<String>
     let detector: CompiledDetector
+    /// Envelope id -> the only system that sends it.
+    let singleSender: [String: String]
     private var typeIndex: [String: [Int]]?
     private var grpcIndex: [String: [Int]]?
 
@@ -185,6 +187,9 @@ public final class ErrorDecoder: @unchecked Sendable {
         }
         sanitizedMessages = s
         detector = CompiledDetector(catalog.envelopes)
+        var senders: [String: [String]] = [:]
+        for sys in catalog.systems { for e in sys.emits where !(senders[e.envelope]?.contains(sys.id) ?? false) { senders[e.envelope, default: []].append(sys.id) } }
+        singleSender = senders.compactMapValues { $0.count == 1 ? $0[0] : nil }
     }
 
     // MARK: Decode
@@ -273,13 +278,18 @@ public final class ErrorDecoder: @unchecked Sendable {
         if result.bodyKind == .text || result.envelope == Self.envelopeNone, let t = input.fullText, t != result.message {
             result.fullText = TerminalText.singleLine(t, limit: 4000)
         }
-        let fingerprinted = input.system == nil && expected?.system == nil ? fingerprintSystem(result, input: input) : nil
-        result.system = input.system ?? expected?.system ?? fingerprinted
-        result.systemBasis = input.system != nil ? "given" : expected?.system != nil ? "path" : fingerprinted != nil ? "fingerprint" : nil
-        if result.system == nil, result.envelope != Self.envelopeNone {
-            // An envelope only one system sends names that system.
-            let emitters = catalog.systems.filter { $0.emission(for: result.envelope) != nil }
-            if emitters.count == 1 { result.system = emitters[0].id; result.systemBasis = "envelope" }
+        // The system: given; from the path; the system whose fingerprints hold best (a header or
+        // a URL only it sends says more than which of several look-alike envelopes scored
+        // highest); an envelope only one system sends.
+        result.system = input.system ?? expected?.system
+        result.systemBasis = input.system != nil ? "given" : expected?.system != nil ? "path" : nil
+        if result.system == nil, let f = fingerprintSystem(result, input: input) {
+            result.system = f
+            result.systemBasis = "fingerprint"
+        }
+        if result.system == nil, result.envelope != Self.envelopeNone, let only = singleSender[result.envelope] {
+            result.system = only
+            result.systemBasis = "envelope"
         }
         result.matches = match(result, system: result.system)
         if result.envelope != Self.envelopeNone, let exp = expected, exp.emission.envelope != result.envelope {
