@@ -77,7 +77,7 @@ extension CatalogLoader {
         if let c = node.member("contains") { rule.contains = stringList(c).map { $0.lowercased() }.filter { !$0.isEmpty } }
         if let m = node.member("matches"), let pattern = m.text {
             do {
-                rule.regex = try SharedRegex(pattern.hasPrefix("(?i)") ? pattern : "(?i)" + pattern, icuOnly: true)
+                rule.regex = try SharedRegex(pattern.hasPrefix("(?i)") ? pattern : "(?i)" + pattern, icuOnly: true, check: checkPatterns)
             } catch {
                 report(file, m, .error, "`\(pattern)` is not a valid regular expression")
                 return nil
@@ -132,7 +132,7 @@ extension CatalogLoader {
             label = f
         } else if let m = node.member("message"), let pattern = m.text {
             do {
-                kind = .message(try SharedRegex(pattern, icuOnly: true))
+                kind = .message(try SharedRegex(pattern, icuOnly: true, check: checkPatterns))
             } catch {
                 report(file, m, .error, "`\(pattern)` is not a valid regular expression")
                 return nil

@@ -10,6 +10,9 @@ public struct CatalogLoader {
     var envelopes: [EnvelopeDefinition] = []
     var traffic = TrafficRules()
     let store = CodeStore()
+    /// Compile every regular expression at load to report a bad one (lint, the build's embed
+    /// step, user files); the bundled catalogs, checked when errscope was built, skip it.
+    public var checkPatterns = true
 
     /// Files larger than this are refused (a catalog is data, not a dump).
     public static let maxFileSize = 512 << 20
@@ -527,7 +530,7 @@ public struct CatalogLoader {
         if let c = stringField(node, "contains", file: file) { return EnvelopeCondition(source: source, test: .contains(c.lowercased())) }
         if let m = node.member("matches"), let pattern = m.text {
             do {
-                return EnvelopeCondition(source: source, test: .matches(try SharedRegex(pattern)))
+                return EnvelopeCondition(source: source, test: .matches(try SharedRegex(pattern, check: checkPatterns)))
             } catch {
                 report(file, m, .error, "`\(pattern)` is not a valid regular expression")
                 return nil

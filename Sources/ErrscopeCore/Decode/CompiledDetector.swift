@@ -12,7 +12,9 @@ final class CompiledDetector: @unchecked Sendable {
         var index: Int32  // >= 0: array index; -1: object key
     }
 
-    enum Op: UInt8 { case kinds, equalsString, equalsInt, equalsBool, equalsNull, oneOfStrings, present, absent, matches, header, never }
+    /// `reference`: a condition this table cannot express (a path with `*`, `one_of` with
+    /// numbers, `equals` a decimal): evaluated by `ConditionReference` on the same tape.
+    enum Op: UInt8 { case kinds, equalsString, equalsInt, equalsBool, equalsNull, oneOfStrings, present, absent, matches, containsLower, header, reference }
 
     struct Cond {
         var node: Int32
@@ -87,7 +89,8 @@ final class CompiledDetector: @unchecked Sendable {
             guard case .path(let p) = c.source else {
                 return Cond(node: -1, op: .header, arg: Int32(originals.count - 1), arg2: 0)
             }
-            guard let n = node(p), n >= 0 else { return Cond(node: -1, op: .never, arg: 0, arg2: 0) }
+            let reference = Cond(node: -1, op: .reference, arg: Int32(originals.count - 1), arg2: 0)
+            guard let n = node(p), n >= 0 else { return reference }
             switch c.test {
             case .kind(let names):
                 var mask: Int32 = 0
@@ -114,9 +117,10 @@ final class CompiledDetector: @unchecked Sendable {
                     return Cond(node: n, op: .equalsInt, arg: Int32(intList.count - 1), arg2: 0)
                 case .bool(let b): return Cond(node: n, op: .equalsBool, arg: b ? 1 : 0, arg2: 0)
                 case .null: return Cond(node: n, op: .equalsNull, arg: 0, arg2: 0)
-                default: return Cond(node: -1, op: .never, arg: 0, arg2: 0)
+                default: return reference
                 }
             case .oneOf(let vs):
+                guard vs.allSatisfy({ $0.stringValue != nil }) else { return reference }
                 let start = Int32(stringList.count)
                 for v in vs { if let s = v.stringValue { stringList.append(bytes(s)) } }
                 return Cond(node: n, op: .oneOfStrings, arg: start, arg2: Int32(stringList.count))
@@ -125,8 +129,11 @@ final class CompiledDetector: @unchecked Sendable {
             case .matches(let r):
                 regexList.append(r)
                 return Cond(node: n, op: .matches, arg: Int32(regexList.count - 1), arg2: 0)
-            case .contains:
-                return Cond(node: -1, op: .header, arg: Int32(originals.count - 1), arg2: 0)
+            case .contains(let t):
+                // `t` is lowercased at load; the value is compared ASCII-case-insensitively.
+                guard t.utf8.allSatisfy({ $0 < 0x80 }) else { return reference }
+                let (o, l) = bytes(t)
+                return Cond(node: n, op: .containsLower, arg: o, arg2: l)
             }
         }
         for d in defs {
@@ -197,7 +204,8 @@ final class CompiledDetector: @unchecked Sendable {
                headers: [(name: String, value: String)], decoder: ErrorDecoder?) -> Bool
     {
         switch c.op {
-        case .never: return false
+        case .reference:
+            return ConditionReference.holds(original[Int(c.arg)], tape: tape, root: root, buf: buf, headers: headers)
         case .header:
             guard let d = decoder else {
                 // No headers known: only an `absent` test can hold.
@@ -243,8 +251,39 @@ final class CompiledDetector: @unchecked Sendable {
             guard e.kind == .string else { return false }
             if e.flag { return regexes[Int(c.arg)].matches(tape.string(Int(n), in: buf)) }
             return regexes[Int(c.arg)].matches(bytes: tape.rawBytes(Int(n), in: buf))
+        case .containsLower:
+            guard e.kind == .string else { return false }
+            let needle = UnsafeBufferPointer(rebasing: keys[Int(c.arg)..<Int(c.arg + c.arg2)])
+            if e.flag {
+                var v = tape.string(Int(n), in: buf).lowercased()
+                return v.withUTF8 { RuleBank.find(needle, in: $0) }
+            }
+            return Self.containsIgnoringASCIICase(tape.rawBytes(Int(n), in: buf), needle)
         default: return false
         }
+    }
+
+    /// Whether `lowerNeedle` occurs in `hay`, ASCII letters compared without case.
+    static func containsIgnoringASCIICase(_ hay: UnsafeBufferPointer<UInt8>, _ lowerNeedle: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = lowerNeedle.count
+        guard n > 0 else { return true }
+        guard hay.count >= n else { return false }
+        let first = lowerNeedle[0]
+        var i = 0
+        while i <= hay.count - n {
+            let c = hay[i]
+            if (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) == first {
+                var k = 1
+                while k < n {
+                    let h = hay[i + k]
+                    if (h >= 0x41 && h <= 0x5A ? h | 0x20 : h) != lowerNeedle[k] { break }
+                    k += 1
+                }
+                if k == n { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Whether envelope `i` fits the parsed body, and its score.

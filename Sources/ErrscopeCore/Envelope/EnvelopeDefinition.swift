@@ -109,19 +109,24 @@ public struct FieldPath: Sendable, Equatable, CustomStringConvertible {
 /// Simple patterns (anchors, literals, classes, `. * + ?`) run on bytes without Foundation.
 public final class SharedRegex: @unchecked Sendable, Equatable {
     public let pattern: String
-    /// Only compiled when the byte matcher cannot run the pattern (ICU start-up costs milliseconds).
-    let regex: NSRegularExpression?
+    /// Compiled on first use when the byte matcher cannot run the pattern: ICU's start-up costs
+    /// milliseconds, and most runs never match a message against a rule. Patterns are checked
+    /// when a catalog is linted or built (`CatalogLoader.checkPatterns`).
+    private var compiled: NSRegularExpression??
+    private let lock = NSLock()
     let fast: ByteRegex?
-    init(_ pattern: String) throws {
+    init(_ pattern: String, icuOnly: Bool = false, check: Bool = true) throws {
         self.pattern = pattern
-        fast = ByteRegex(pattern)
-        regex = fast == nil ? try NSRegularExpression(pattern: pattern) : nil
+        fast = icuOnly ? nil : ByteRegex(pattern)
+        if fast == nil, check { compiled = .some(try NSRegularExpression(pattern: pattern)) }
     }
-    /// ICU only (message rules and delay patterns need captures and full Unicode semantics).
-    init(_ pattern: String, icuOnly: Bool) throws {
-        self.pattern = pattern
-        fast = nil
-        regex = try NSRegularExpression(pattern: pattern)
+    var regex: NSRegularExpression? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let c = compiled { return c }
+        let r = try? NSRegularExpression(pattern: pattern)
+        compiled = .some(r)
+        return r
     }
     /// The first capture group of the first match (or the whole match when there is none).
     func firstCapture(_ s: String) -> String? {
