@@ -37,8 +37,8 @@ public struct BatchSummary {
     /// Per envelope: the slot of the only system that sends it, or -1.
     let singleEmitter: [Int]
     let upstreamPaths: [[FieldPath]]
-    /// Fingerprints compiled as pseudo-envelopes (their path conditions), one per system with
-    /// any; and the message texts, lowercased, per system slot.
+    /// The envelopes, then the fingerprints compiled as pseudo-envelopes (their path
+    /// conditions, one per system with any), in one table; and the message texts, lowercased.
     let fingerprints: CompiledDetector
     let fingerprintSlots: [Int]
     /// Per fingerprint pseudo-envelope: the top-level keys its path conditions start with (nil:
@@ -150,7 +150,9 @@ public struct BatchSummary {
                                              require: [], prefer: conds, fields: [], template: .null, translate: [], file: ""))
             slots.append(slot)
         }
-        fingerprints = CompiledDetector(pseudo)
+        // One table for the envelopes and the fingerprints: a path both read (error.type, code)
+        // is resolved once per body.
+        fingerprints = CompiledDetector(catalog.envelopes + pseudo)
         fingerprintSlots = slots
         fingerprintRoots = roots
         messageFingerprints = texts
@@ -253,7 +255,7 @@ public struct BatchSummary {
                                     line: UnsafeBufferPointer<UInt8>) {
         // Best envelope, without building the candidate list.
         var best = -1, bestScore = Int.min, bestRoot = 0
-        let detector = decoder.detector
+        let detector = fingerprints
         detector.reset()
         for i in 0..<envelopeCount {
             guard let (root, sc) = detector.evaluate(i, tape, body, headers: [], decoder: nil, base: base) else { continue }
@@ -574,7 +576,6 @@ public struct BatchSummary {
         for i in fpScores.indices { fpScores[i] = 0 }
         var scores = fpScores
         defer { fpScores = scores }
-        fingerprints.reset()
         // The body's object (a one-element array unwrapped), for the top-level key test.
         var obj = base
         if tape.kind(obj) == .array, tape.count(obj) == 1 { obj += 1 }
@@ -585,7 +586,8 @@ public struct BatchSummary {
                 for k in keys where k.withUnsafeBufferPointer({ tape.member(obj, $0, in: body) }) != nil { any = true; break }
                 if !any { continue }
             }
-            if let (_, score) = fingerprints.evaluate(i, tape, body, headers: [], decoder: nil, base: base) { scores[fingerprintSlots[i]] += score / 2 }
+            // The shared table's memo still holds this body's paths (no reset since detection).
+            if let (_, score) = fingerprints.evaluate(envelopeCount + i, tape, body, headers: [], decoder: nil, base: base) { scores[fingerprintSlots[i]] += score / 2 }
         }
         if !messageFingerprints.isEmpty, !lowered.isEmpty {
             lowered.withUnsafeBufferPointer { low in
