@@ -417,10 +417,17 @@ public struct BatchSummary {
     /// Lines the fast path does not settle: the reference decoder's verdict, grouped the same way.
     private mutating func addByReference(_ line: UnsafeBufferPointer<UInt8>, wrapped: (Int?, String?)?) {
         referenceLines += 1
-        let memoable = wrapped == nil && line.count <= Self.memoLineLimit
-        if memoable, let g = memo[Array(line)] {
-            count(g, http: g.memoHTTP, time: nil)
-            return
+        // The same line decodes the same way; a log line's time does not change the verdict, so
+        // it is left out of the key (and counted from this line).
+        let memoable = line.count <= Self.memoLineLimit
+        var key: [UInt8] = []
+        if memoable {
+            key = Array(line)
+            if let t = wrapped?.1, !t.isEmpty, let r = Self.range(of: Array(t.utf8), in: line) { key.removeSubrange(r) }
+            if let g = memo[key] {
+                count(g, http: g.memoHTTP, time: wrapped?.1)
+                return
+            }
         }
         let record = LogLine.read(Array(line), fields: fields, system: systemHint.map { catalog.systemIDs[$0] })
         let v = decoder.decode(record.input, sdks: false)
@@ -447,8 +454,16 @@ public struct BatchSummary {
         g.known = v.known
         g.recognised = v.envelope != ErrorDecoder.envelopeNone
         g.memoHTTP = v.http
-        if memoable, memo.count < Self.memoLimit { memo[Array(line)] = g }
+        if memoable, memo.count < Self.memoLimit { memo[key] = g }
         count(g, http: v.http, time: time)
+    }
+
+    static func range(of needle: [UInt8], in hay: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        guard !needle.isEmpty, needle.count <= hay.count else { return nil }
+        for i in 0...(hay.count - needle.count) where hay[i] == needle[0] {
+            if hay[i..<(i + needle.count)].elementsEqual(needle) { return i..<(i + needle.count) }
+        }
+        return nil
     }
 
     /// Counts one line of the reference's verdict `g` (its totals and its row).
