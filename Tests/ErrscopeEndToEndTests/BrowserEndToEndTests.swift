@@ -107,6 +107,19 @@ struct BrowserEndToEndTests {
         try t.send("q")
     }
 
+    @Test func compareViewListsACategoryAndEnterOpensTheCode() throws {
+        let t = try TmuxSession(bin)
+        try t.waitFor(text: "systems ·")
+        try t.type(":compare context_length")
+        try t.send("Enter")
+        let s = try t.waitFor(text: "Compare · context_length in every system")
+        #expect(s.contains("llama-cpp") && s.contains("exceed_context_size_error"))
+        try t.send("Enter")
+        let d = try t.waitFor(text: "category context_length")
+        #expect(d.contains("do       Shrink the prompt"))
+        try t.send("q")
+    }
+
     @Test func resizeDownToTwentyBySixAndBack() throws {
         let t = try TmuxSession(bin)
         try t.waitFor(text: "systems ·")
