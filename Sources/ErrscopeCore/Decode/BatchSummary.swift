@@ -27,6 +27,17 @@ public struct BatchSummary {
     var scratch: [UInt8] = []
     var lowered: [UInt8] = []
     var fpScores: [Int] = []
+    /// Per-body scores and roots of the envelopes and fingerprints (allocated once).
+    let scratch32: Scratch32
+    var scratchScores: UnsafeMutableBufferPointer<Int32> { scratch32.scores }
+    var scratchRoots: UnsafeMutableBufferPointer<Int32> { scratch32.roots }
+
+    final class Scratch32: @unchecked Sendable {
+        let scores: UnsafeMutableBufferPointer<Int32>
+        let roots: UnsafeMutableBufferPointer<Int32>
+        init(_ n: Int) { scores = .allocate(capacity: max(1, n)); roots = .allocate(capacity: max(1, n)) }
+        deinit { scores.deallocate(); roots.deallocate() }
+    }
     /// Reference verdicts of bare lines the fast path cannot read (a proxy's HTML page, cut JSON),
     /// by the line's bytes: the same line decodes the same way, and such lines repeat.
     var memo: [[UInt8]: Group] = [:]
@@ -153,6 +164,7 @@ public struct BatchSummary {
         // One table for the envelopes and the fingerprints: a path both read (error.type, code)
         // is resolved once per body.
         fingerprints = CompiledDetector(catalog.envelopes + pseudo)
+        scratch32 = Scratch32(catalog.envelopes.count + pseudo.count + 1)
         fingerprintSlots = slots
         fingerprintRoots = roots
         messageFingerprints = texts
@@ -257,11 +269,11 @@ public struct BatchSummary {
         var best = -1, bestScore = Int.min, bestRoot = 0
         let detector = fingerprints
         detector.reset()
-        for i in 0..<envelopeCount {
-            guard let (root, sc) = detector.evaluate(i, tape, body, headers: [], decoder: nil, base: base) else { continue }
-            var score = sc
+        detector.evaluateAll(0..<envelopeCount, tape, body, base: base, scores: scratchScores.baseAddress!, roots: scratchRoots.baseAddress!)
+        for i in 0..<envelopeCount where scratchScores[i] >= 0 {
+            var score = Int(scratchScores[i])
             if let h = systemHint, h < 64, emitters[i] & (1 << UInt64(h)) != 0 { score += 1 }
-            if score > bestScore { best = i; bestScore = score; bestRoot = root }
+            if score > bestScore { best = i; bestScore = score; bestRoot = Int(scratchRoots[i]) }
         }
         guard best >= 0 else {
             addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
@@ -594,15 +606,18 @@ public struct BatchSummary {
         // The body's object (a one-element array unwrapped), for the top-level key test.
         var obj = base
         if tape.kind(obj) == .array, tape.count(obj) == 1 { obj += 1 }
+        var anyRoot = false
         for i in 0..<fingerprintSlots.count {
-            if let keys = fingerprintRoots[i] {
-                guard tape.kind(obj) == .object else { continue }
-                var any = false
-                for k in keys where k.withUnsafeBufferPointer({ tape.member(obj, $0, in: body) }) != nil { any = true; break }
-                if !any { continue }
-            }
+            guard let keys = fingerprintRoots[i] else { anyRoot = true; break }
+            guard tape.kind(obj) == .object else { continue }
+            for k in keys where k.withUnsafeBufferPointer({ tape.member(obj, $0, in: body) }) != nil { anyRoot = true; break }
+            if anyRoot { break }
+        }
+        if anyRoot {
             // The shared table's memo still holds this body's paths (no reset since detection).
-            if let (_, score) = fingerprints.evaluate(envelopeCount + i, tape, body, headers: [], decoder: nil, base: base) { scores[fingerprintSlots[i]] += score / 2 }
+            fingerprints.evaluateAll(envelopeCount..<(envelopeCount + fingerprintSlots.count), tape, body, base: base,
+                                     scores: scratchScores.baseAddress!, roots: scratchRoots.baseAddress!)
+            for i in 0..<fingerprintSlots.count where scratchScores[i] > 0 { scores[fingerprintSlots[i]] += Int(scratchScores[i]) / 2 }
         }
         if !messageFingerprints.isEmpty, !lowered.isEmpty {
             lowered.withUnsafeBufferPointer { low in

@@ -310,4 +310,37 @@ final class CompiledDetector: @unchecked Sendable {
         }
         return (root, score)
     }
+
+    /// `evaluate` for envelopes `range` in one call (the summary's hot loop: the tape and the
+    /// buffer are passed once, not once per envelope). Writes the score, or -1 when an envelope
+    /// does not fit, and the root it was read at.
+    func evaluateAll(_ range: Range<Int>, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>, base: Int,
+                     scores: UnsafeMutablePointer<Int32>, roots: UnsafeMutablePointer<Int32>) {
+        let baseIsArray1 = tape.kind(base) == .array && tape.count(base) == 1
+        let baseIsObject = tape.kind(base) == .object
+        let unwrappedIsObject = baseIsArray1 && tape.kind(base + 1) == .object
+        for i in range {
+            let env = envelopes[i]
+            var root = base, slot = 0
+            var isObject = baseIsObject
+            if env.unwrap, baseIsArray1 { root = base + 1; slot = 1; isObject = unwrappedIsObject }
+            scores[i - range.lowerBound] = -1
+            roots[i - range.lowerBound] = Int32(root)
+            guard isObject else { continue }
+            var k = Int(env.requireStart)
+            var fits = true
+            while k < Int(env.requireEnd) {
+                if !holds(conds[k], root: root, slot: slot, tape, buf, headers: [], decoder: nil) { fits = false; break }
+                k += 1
+            }
+            guard fits else { continue }
+            var score: Int32 = 0
+            k = Int(env.preferStart)
+            while k < Int(env.preferEnd) {
+                if holds(conds[k], root: root, slot: slot, tape, buf, headers: [], decoder: nil) { score += 2 }
+                k += 1
+            }
+            scores[i - range.lowerBound] = score
+        }
+    }
 }
