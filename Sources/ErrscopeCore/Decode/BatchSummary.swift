@@ -40,7 +40,7 @@ public struct BatchSummary {
     }
     /// Reference verdicts of bare lines the fast path cannot read (a proxy's HTML page, cut JSON),
     /// by the line's bytes: the same line decodes the same way, and such lines repeat.
-    var memo: [[UInt8]: Group] = [:]
+    var memo: [UInt64: (key: [UInt8], group: Group)] = [:]
     static let memoLimit = 4096, memoLineLimit = 1024
 
     /// Per envelope: the slot of the system with the envelope's id (openai for openai), or -1.
@@ -85,6 +85,9 @@ public struct BatchSummary {
         var known = true
         var recognised = true
         var memoHTTP: Int?
+        var memoKey: UInt64 = 0
+        var envelopeIndex = 0
+        var systemSlot = -1
 
         init(system: String?, code: String?, wire: String, envelope: String) {
             self.system = system; self.code = code; self.wire = wire; self.envelope = envelope
@@ -432,14 +435,19 @@ public struct BatchSummary {
         // The same line decodes the same way; a log line's time does not change the verdict, so
         // it is left out of the key (and counted from this line).
         let memoable = line.count <= Self.memoLineLimit
-        var key: [UInt8] = []
-        if memoable {
-            key = Array(line)
-            if let t = wrapped?.1, !t.isEmpty, let r = Self.range(of: Array(t.utf8), in: line) { key.removeSubrange(r) }
-            if let g = memo[key] {
-                count(g, http: g.memoHTTP, time: wrapped?.1)
-                return
-            }
+        // The key: the line without its time value, hashed in place (no copy unless it is new).
+        var cut = 0..<0
+        if memoable, let t = wrapped?.1, !t.isEmpty, let r = Self.range(of: Array(t.utf8), in: line) { cut = r }
+        let head = UnsafeBufferPointer(rebasing: line[..<cut.lowerBound]), tail = UnsafeBufferPointer(rebasing: line[cut.upperBound...])
+        let hash = memoable ? fnv1a(tail, seed: fnv1a(head) &+ UInt64(head.count)) : 0
+        if memoable, let hit = memo[hash], hit.key.count == head.count + tail.count,
+            hit.key.withUnsafeBufferPointer({ k in
+                (head.isEmpty || memcmp(k.baseAddress!, head.baseAddress!, head.count) == 0)
+                    && (tail.isEmpty || memcmp(k.baseAddress! + head.count, tail.baseAddress!, tail.count) == 0)
+            })
+        {
+            count(hit.group, http: hit.group.memoHTTP, time: wrapped?.1)
+            return
         }
         let record = LogLine.read(Array(line), fields: fields, system: systemHint.map { catalog.systemIDs[$0] })
         let v = decoder.decode(record.input, sdks: false)
@@ -466,7 +474,8 @@ public struct BatchSummary {
         g.known = v.known
         g.recognised = v.envelope != ErrorDecoder.envelopeNone
         g.memoHTTP = v.http
-        if memoable, memo.count < Self.memoLimit { memo[key] = g }
+        g = resolvedKeys(g)
+        if memoable, memo.count < Self.memoLimit { memo[hash] = (Array(head) + Array(tail), g) }
         count(g, http: v.http, time: time)
     }
 
@@ -478,16 +487,24 @@ public struct BatchSummary {
         return nil
     }
 
+    /// `g` with its envelope index, system slot and row key worked out.
+    func resolvedKeys(_ g: Group) -> Group {
+        var g = g
+        g.envelopeIndex = catalog.envelopes.firstIndex { $0.id == g.envelope } ?? catalog.envelopes.count
+        g.systemSlot = g.system.flatMap { catalog.systemIDs.firstIndex(of: $0) } ?? -1
+        var keyText = g.label + "|" + (g.category?.rawValue ?? "") + "|" + (g.rule ?? "")
+        keyText.withUTF8 { g.memoKey = fnv1a($0, seed: 0xcbf2_9ce4_8422_2325) | 1 }
+        return g
+    }
+
     /// Counts one line of the reference's verdict `g` (its totals and its row).
     private mutating func count(_ g: Group, http: Int?, time: String?) {
-        let ei = catalog.envelopes.firstIndex { $0.id == g.envelope } ?? catalog.envelopes.count
-        envelopeCounts[ei] += 1
+        let g = g.memoKey == 0 ? resolvedKeys(g) : g  // a memoised verdict has them already
+        envelopeCounts[g.envelopeIndex] += 1
         if g.recognised { recognised += 1 }
-        if let s = g.system, let slot = catalog.systemIDs.firstIndex(of: s) { systemCounts[slot] += 1 } else { unknownSystem += 1 }
+        if g.systemSlot >= 0 { systemCounts[g.systemSlot] += 1 } else { unknownSystem += 1 }
         if g.known { known += 1 }
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var keyText = g.label + "|" + (g.category?.rawValue ?? "") + "|" + (g.rule ?? "")
-        keyText.withUTF8 { h = fnv1a($0, seed: h) }
+        let h = g.memoKey
         if groups[h] == nil { var fresh = g; fresh.count = 0; fresh.statuses = [:]; fresh.first = nil; fresh.last = nil; groups[h] = fresh }
         groups[h]!.add(http: http, time: time)
     }
