@@ -119,6 +119,17 @@ struct ProbeCLITests {
                                     "--no-journal", "--no-user-catalogs"], environment: env)
         #expect(watch.status == 0, "\(watch.stderr)")
         #expect(watch.stdout.split(separator: "\n").count == 3)
+        // Watch mode on a stream that fails after three events: every line says so.
+        let streamWatch = try Binary.run(["probe", "llama-cpp-demo/stream-fail", "--endpoints", dir.file("endpoints.yaml"), "--watch", "0.1",
+                                          "--count", "2", "--no-journal", "--no-user-catalogs"], environment: env)
+        let lines = streamWatch.stdout.split(separator: "\n")
+        #expect(lines.count == 2, "\(streamWatch.stdout)\(streamWatch.stderr)")
+        #expect(lines.allSatisfy { $0.contains("stream error at event 4") && $0.contains("context_length") && $0.contains("do not retry") })
+        // One probe with --stream: the timing line has the first and the error event.
+        let streamed = try Binary.run(["probe", "vllm-demo/ok", "--endpoints", dir.file("endpoints.yaml"), "--stream", "-H", "x-demo-scenario: stream-fail",
+                                       "--no-journal", "--no-user-catalogs"], environment: env)
+        #expect(streamed.stdout.contains("first event") && streamed.stdout.contains("error event"), "\(streamed.stdout)")
+        #expect(streamed.stdout.contains("the error is event 4"))
         let unset = try Binary.run(["probe", "bodhi-demo/ok", "--endpoints", dir.file("endpoints.yaml"), "--no-journal", "--no-user-catalogs"])
         #expect(unset.status == 1)
         #expect(unset.stdout.contains("DEMO_TOKEN"))
