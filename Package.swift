@@ -111,7 +111,14 @@ let package = Package(
             // `lookup`. Debug builds stay dynamic and PIE (non-PIE against libswiftCore.so breaks
             // pointer equality of its protected symbols).
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"],
-                                          .when(configuration: .release))]
+                                          .when(configuration: .release)),
+                             // `-static-stdlib` alone links Foundation's static archives without the
+                             // ICU and C shims they need (`--static-swift-stdlib` adds them): a plain
+                             // `swift build -c release` failed to link.
+                             .linkedLibrary("CoreFoundation", .when(configuration: .release)),
+                             .linkedLibrary("_FoundationICU", .when(configuration: .release)),
+                             .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
+                             .linkedLibrary("_FoundationCollections", .when(configuration: .release))]
         ),
         .testTarget(
             name: "ErrscopeCoreTests",
