@@ -58,7 +58,8 @@ struct ProviderDemoTests {
     @Test func openRouterWrappedErrorNamesTheUpstream() async throws {
         let (c, _) = try await demoConfig()
         let e = try #require(c.endpoint(named: "openrouter-demo"))
-        let o = await probe(ProbeSpec(endpoint: e, request: try #require(e.request(named: "wrapped"))))
+        let wrapped: SavedRequest = try #require(e.request(named: "wrapped"))
+        let o = await probe(ProbeSpec(endpoint: e, request: wrapped))
         let v = try #require(o.verdict)
         #expect(v.system == "openrouter")
         let u = try #require(v.upstream)
