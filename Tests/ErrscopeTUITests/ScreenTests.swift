@@ -28,7 +28,7 @@ import Testing
         let lines = Fixtures.state().screen.lines
         #expect(lines.count == 40)
         #expect(Array(lines.prefix(3)) == [
-            " errscope  25 systems · 601 codes · 32 envelopes                                                           [documented]",
+            " errscope  25 systems · 601 codes · 33 envelopes                                                           [documented]",
             "┌─▶ 1 Catalog ───────────────────────────────────┐┌─ 2 Detail ─────────────────────────────────────────────────────────┐",
             "│▾ anthropic  10                                 ││ Anthropic API  anthropic                                           │",
         ])
