@@ -220,9 +220,7 @@ enum SSE {
         var events: [Event] = []
         var cur = Event(name: nil, data: "", offset: 0)
         var hasData = false
-        var trailing: [UInt8]?
         var i = 0
-        var eventStart = 0
         func flush() {
             if hasData || cur.name != nil || cur.errorField != nil { events.append(cur) }
             cur = Event(name: nil, data: "", offset: i)
@@ -237,8 +235,7 @@ enum SSE {
             if line.isEmpty {
                 i = e + 1
                 flush()
-                eventStart = i
-                cur.offset = eventStart
+                cur.offset = i
                 continue
             }
             if !hasData && cur.name == nil { cur.offset = i }
@@ -247,9 +244,8 @@ enum SSE {
             } else if line.hasPrefix("{") || line.hasPrefix("[") {
                 // A bare JSON object after the events, without `data:` (Gemini does this); it may span lines.
                 flush()
-                trailing = Array(b[i...])
                 let off = i
-                let text = String(decoding: trailing!, as: UTF8.self)
+                let text = String(decoding: b[i...], as: UTF8.self)
                 events.append(Event(name: nil, data: text.trimmingCharacters(in: .whitespacesAndNewlines), offset: off))
                 i = b.count
                 break
@@ -268,12 +264,11 @@ enum SSE {
             } else if line.lowercased().hasPrefix("data") || line.lowercased().hasPrefix("event") {
                 // field with no value
             } else {
-                return events.isEmpty ? nil : nil
+                return nil  // a line that is no SSE field: not an event stream
             }
             i = e + 1
         }
         flush()
-        _ = trailing
         guard !events.isEmpty else { return nil }
         var info = StreamInfo(format: .sse, events: events.count)
         info.namedEvents = events.contains { $0.name != nil }
