@@ -618,8 +618,6 @@ public struct BatchSummary {
     mutating func fingerprintWinner(_ tape: JSONTape, _ body: UnsafeBufferPointer<UInt8>, base: Int) -> Int {
         if fpScores.count != catalog.systems.count { fpScores = [Int](repeating: 0, count: catalog.systems.count) }
         for i in fpScores.indices { fpScores[i] = 0 }
-        var scores = fpScores
-        defer { fpScores = scores }
         // The body's object (a one-element array unwrapped), for the top-level key test.
         var obj = base
         if tape.kind(obj) == .array, tape.count(obj) == 1 { obj += 1 }
@@ -634,15 +632,15 @@ public struct BatchSummary {
             // The shared table's memo still holds this body's paths (no reset since detection).
             fingerprints.evaluateAll(envelopeCount..<(envelopeCount + fingerprintSlots.count), tape, body, base: base,
                                      scores: scratchScores.baseAddress!, roots: scratchRoots.baseAddress!)
-            for i in 0..<fingerprintSlots.count where scratchScores[i] > 0 { scores[fingerprintSlots[i]] += Int(scratchScores[i]) / 2 }
+            for i in 0..<fingerprintSlots.count where scratchScores[i] > 0 { fpScores[fingerprintSlots[i]] += Int(scratchScores[i]) / 2 }
         }
         if !messageFingerprints.isEmpty, !lowered.isEmpty {
             lowered.withUnsafeBufferPointer { low in
-                for (slot, text) in messageFingerprints where text.withUnsafeBufferPointer({ RuleBank.find($0, in: low) }) { scores[slot] += 1 }
+                for (slot, text) in messageFingerprints where text.withUnsafeBufferPointer({ RuleBank.find($0, in: low) }) { fpScores[slot] += 1 }
             }
         }
         var best = -1, bestScore = 0, tie = false
-        for (slot, score) in scores.enumerated() where score > 0 {
+        for (slot, score) in fpScores.enumerated() where score > 0 {
             if score > bestScore { best = slot; bestScore = score; tie = false } else if score == bestScore { tie = true }
         }
         return tie ? -1 : best

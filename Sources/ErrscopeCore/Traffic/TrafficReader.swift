@@ -504,10 +504,15 @@ enum SDKPrint {
         return r
     }
 
+    // Compiled once: these run on every SDK-print line of a pasted log.
+    nonisolated(unsafe) static let bareStatusPattern = try! NSRegularExpression(pattern: #"(?:^|[\s(:>\[])\(?([45][0-9][0-9])\)?(?:\s+|,\s*|:\s*)(?=[A-Za-z{"'<\[(])"#)
+    nonisolated(unsafe) static let exceptionPattern = try! NSRegularExpression(pattern: #"(?:^|[\s.(])([A-Z][A-Za-z]*(?:Error|Exception))(?::|\b)"#)
+    nonisolated(unsafe) static let statusMentionPattern = try! NSRegularExpression(pattern: #"(?i)(?:status(?:[ _]?code)?|http|error code)[\s:=]+"?([1-5][0-9][0-9])\b"#)
+
     /// A 4xx/5xx status standing alone before text (`-> 400 {`, `Error: 422 "..."`, `429 Rate limit`),
     /// and the text after it (a reason phrase such as `Forbidden` dropped).
     static func bareStatus(_ text: String) -> (status: Int, rest: String)? {
-        let pattern = try! NSRegularExpression(pattern: #"(?:^|[\s(:>\[])\(?([45][0-9][0-9])\)?(?:\s+|,\s*|:\s*)(?=[A-Za-z{"'<\[(])"#)
+        let pattern = Self.bareStatusPattern
         guard let m = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
             let r = Range(m.range(at: 1), in: text), let whole = Range(m.range, in: text), let status = Int(text[r]) else { return nil }
         var rest = String(text[whole.upperBound...])
@@ -561,7 +566,7 @@ enum SDKPrint {
 
     /// `openai.RateLimitError`, `anthropic.OverloadedError`, `RateLimitError:` ...
     static func exceptionName(_ text: String) -> String? {
-        let pattern = try! NSRegularExpression(pattern: #"(?:^|[\s.(])([A-Z][A-Za-z]*(?:Error|Exception))(?::|\b)"#)
+        let pattern = Self.exceptionPattern
         guard let m = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), let r = Range(m.range(at: 1), in: text) else { return nil }
         let name = String(text[r])
         return name == "Error" ? nil : name
@@ -569,7 +574,7 @@ enum SDKPrint {
 
     /// `status 429`, `HTTP 429`, `status_code=429`, `Error code: 429` in free text.
     static func statusMention(_ text: String) -> Int? {
-        let pattern = try! NSRegularExpression(pattern: #"(?i)(?:status(?:[ _]?code)?|http|error code)[\s:=]+"?([1-5][0-9][0-9])\b"#)
+        let pattern = Self.statusMentionPattern
         guard let m = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), let r = Range(m.range(at: 1), in: text) else { return nil }
         return Int(text[r])
     }
