@@ -179,6 +179,7 @@ struct Probe: ParsableCommand {
             let outcome = Blocking.run { await prober.run(spec) }
             // Recorded before anything is printed: once a verdict is shown, it is in the journal.
             let id = opening?.wait().flatMap { ProbeJournal.record(outcome, in: $0) }
+            if n == 1 { for w in outcome.warnings { Output.warn(w) } }
             if watch != nil {
                 if json { Output.line(ProbeJSON.make(outcome, journalID: id).compactText) } else { ProbeText.watchLine(outcome) }
             } else if json {

@@ -60,6 +60,23 @@ public enum ProbeFailure: Sendable, Equatable {
         }
     }
 
+    /// This failure with `transform` applied to the texts it carries (an HTTP client's error can
+    /// quote the request it refused, credentials included).
+    public func mappingText(_ transform: (String) -> String) -> ProbeFailure {
+        switch self {
+        case .refused(let h): return .refused(host: transform(h))
+        case .unresolvable(let h): return .unresolvable(host: transform(h))
+        case .tls(.wrongHost(let h, let names)): return .tls(.wrongHost(host: transform(h), names: names.map(transform)))
+        case .tls(.selfSigned(let s)): return .tls(.selfSigned(subject: s.map(transform)))
+        case .tls(.untrustedIssuer(let i)): return .tls(.untrustedIssuer(issuer: i.map(transform)))
+        case .tls(.handshake(let d)): return .tls(.handshake(transform(d)))
+        case .redirectLoop(let d): return .redirectLoop(transform(d))
+        case .invalidRequest(let d): return .invalidRequest(transform(d))
+        case .other(let d): return .other(transform(d))
+        case .connectTimeout, .totalTimeout, .tls(.expired), .tls(.notYetValid), .closedMidBody, .cancelled: return self
+        }
+    }
+
     public var kind: String {
         switch self {
         case .connectTimeout: return "connect-timeout"
@@ -160,6 +177,8 @@ public struct ProbeOutcome: Sendable {
     public var lastByteAt: UInt64
     /// Masks secret values in what the server sent back.
     public var redactor: Redactor
+    /// Things the person should know about the request (a secret too short to mask safely).
+    public var warnings: [String]
 
     public init(request: ResolvedProbe, startedAt: Date, response: ProbeResponse?, failure: ProbeFailure?, timings: ProbeTimings,
                 lastByteAt: UInt64 = 0)
@@ -173,15 +192,20 @@ public struct ProbeOutcome: Sendable {
         envelopePath = request.spec.envelopePath
         self.startedAt = startedAt
         self.response = response
-        self.failure = failure
         self.timings = timings
         self.lastByteAt = lastByteAt
         redactor = request.redactor
+        warnings = request.warnings
+        // The one masking step for what did not come from the body: the client's error text.
+        let r = request.redactor
+        self.failure = r.isEmpty ? failure : failure?.mappingText { r.text($0) }
+        if !r.isEmpty, let reason = response?.reason { self.response?.reason = r.text(reason) }
     }
 
     /// Response headers as they may be shown: credentials masked, secret values masked.
     public var displayResponseHeaders: [(name: String, value: String)] {
-        (response?.headers ?? []).map { ($0.name, redactor.header($0.name, $0.value)) }
+        // Names too: a server can echo a token as a header name.
+        (response?.headers ?? []).map { (redactor.text($0.name), redactor.header($0.name, $0.value)) }
     }
 
     /// The body as it may be shown or stored: secret values masked (bytes otherwise untouched).
@@ -198,6 +222,10 @@ public struct ProbeOutcome: Sendable {
         var input = DecodeInput(traffic: traffic, path: envelopePath, system: system, now: now)
         if r.truncated || failure != nil { input.truncatedAt = r.body.count }
         verdict = decoder.decode(input)
+        // And after decoding: escapes the byte-level pass cannot see (Python's `\x74`, a token
+        // split across JSON layers) come out as the token in the decoded fields. Every path to the
+        // screen, the journal and files reads the verdict from here.
+        if !redactor.isEmpty { verdict = verdict?.mappingResponseText { redactor.text($0) } }
         if let st = verdict?.stream {
             timings.firstEventMs = r.arrivals.first?.ms
             if let b = st.bytesBeforeError { timings.errorEventMs = r.arrival(ofByte: b) }

@@ -96,8 +96,10 @@ public struct ProbeSpec: Sendable, Equatable {
             guard RequestBuilder.isValidHeaderName(h.name) else { throw ProbeSpecError("`\(h.name)` is not a valid header name") }
             let v: String
             do { v = try resolver.resolve(h.value, where: "header \(h.name)") } catch { throw ProbeSpecError(error.description) }
-            guard !v.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
-                throw ProbeSpecError("header \(h.name): value contains a line break")
+            // By scalar: Swift reads "\r\n" as one Character, equal to neither "\r" nor "\n" (a
+            // token file written on Windows). The message never contains the value.
+            guard !v.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw ProbeSpecError("header \(h.name): value contains a line break or NUL (a token file with Windows line ends?); it was not sent")
             }
             // An empty value drops the header: a saved request can remove an endpoint's header.
             if !v.isEmpty { hs.append((h.name, v)) }
@@ -106,7 +108,11 @@ public struct ProbeSpec: Sendable, Equatable {
         if let b = body {
             do { bodyBytes = Array(try resolver.resolve(b, where: "body").utf8) } catch { throw ProbeSpecError(error.description) }
         }
-        return ResolvedProbe(spec: self, url: u, headers: hs, body: bodyBytes, redactor: Redactor(secrets: resolver.secrets))
+        // Literal credentials too: a server that echoes one must not get it shown.
+        let secrets = resolver.secrets.union(Redactor.literalCredentials(url: u, headers: hs))
+        var resolved = ResolvedProbe(spec: self, url: u, headers: hs, body: bodyBytes, redactor: Redactor(secrets: secrets))
+        resolved.warnings = resolver.warnings
+        return resolved
     }
 }
 
@@ -122,6 +128,8 @@ public struct ResolvedProbe: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]?
     public var redactor: Redactor
+    /// Said once to the person sending it (a secret too short to mask safely).
+    public var warnings: [String] = []
 
     public init(spec: ProbeSpec, url: String, headers: [(name: String, value: String)], body: [UInt8]?, redactor: Redactor) {
         self.spec = spec; self.url = url; self.headers = headers; self.body = body; self.redactor = redactor

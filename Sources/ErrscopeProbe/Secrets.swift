@@ -25,6 +25,7 @@ public final class SecretResolver: @unchecked Sendable {
     private let lock = NSLock()
     private var commandCache: [String: String] = [:]
     private var resolved: Set<String> = []
+    private var shortWarnings: [String] = []
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 runCommand: @escaping @Sendable (String) -> (status: Int32, output: String, error: String) = SecretResolver.shell)
@@ -35,6 +36,9 @@ public final class SecretResolver: @unchecked Sendable {
 
     /// Every value resolved so far (for masking).
     public var secrets: Set<String> { lock.withLock { resolved } }
+
+    /// One line per template that resolved to a value too short to mask safely.
+    public var warnings: [String] { lock.withLock { shortWarnings } }
 
     public static func hasTemplate(_ s: String) -> Bool { s.contains("${env:") || s.contains("${cmd:") }
 
@@ -65,16 +69,25 @@ public final class SecretResolver: @unchecked Sendable {
                         let first = r.error.split(separator: "\n").first.map(String.init) ?? ""
                         throw .commandFailed(arg, status: r.status, detail: String(first.prefix(200)), where: context)
                     }
-                    // Like `$(...)`: trailing newlines go.
-                    var v = r.output
-                    while v.hasSuffix("\n") || v.hasSuffix("\r") { v.removeLast() }
+                    // Like `$(...)`: trailing line ends go, Windows' CRLF included (by scalar: Swift
+                    // reads "\r\n" as one Character, so `hasSuffix("\n")` is false for it).
+                    var scalars = r.output.unicodeScalars[...]
+                    while let last = scalars.last, last == "\n" || last == "\r" { scalars.removeLast() }
+                    let v = String(String.UnicodeScalarView(scalars))
                     value = v
                     lock.withLock { commandCache[arg] = v }
                 }
             default:
                 throw .unknownSource(String(source), where: context)
             }
-            if value.count >= 3 { _ = lock.withLock { resolved.insert(value) } }
+            if !value.isEmpty {
+                lock.withLock {
+                    let new = resolved.insert(value).inserted
+                    if new, value.count < Redactor.minimumLength {
+                        shortWarnings.append("${\(source):\(source == "env" ? arg : "…")} in \(context) is only \(value.count) characters: it is masked only where it stands alone, not inside other words; use a longer secret")
+                    }
+                }
+            }
             out += value
         }
         out += rest
@@ -124,21 +137,86 @@ public final class SecretResolver: @unchecked Sendable {
     }
 }
 
-/// Masks secrets: credential headers by name, and every value a template resolved to, anywhere.
+/// Masks secrets: credential headers by name, and every value a template resolved to (and every
+/// credential sent literally), anywhere it comes back: as written, JSON-escaped (`\/`, `\"`), or
+/// inside a JSON string with `\u` escapes (`"\u0074ok…"`), however deeply the string is nested.
+///
+/// Secrets of `minimumLength` characters or more are masked wherever they occur. Shorter ones
+/// (a 3-character value would otherwise be masked inside unrelated words, `••••••en_error`) are
+/// masked only where they stand alone, between characters that cannot be part of a token.
 public struct Redactor: Sendable {
     public static let mask = "••••••"
+    /// Below this, a secret is masked only as a whole word, and resolving it warns.
+    public static let minimumLength = 8
+    /// Masked anywhere, longest first (a secret that contains another is masked whole).
     public var secrets: [String]
+    /// Masked only as whole words.
+    public var shortSecrets: [String]
 
     public init(secrets: some Sequence<String> = []) {
         // Each secret also in the forms a JSON body may carry it (`/` as `\/`, escaped quotes and
-        // backslashes). Longest first, so a secret that contains another is masked whole.
-        var all = Set<String>()
-        for s in secrets where s.count >= 3 {
+        // backslashes).
+        var all = Set<String>(), short = Set<String>()
+        for s in secrets where !s.isEmpty {
+            if s.count < Self.minimumLength {
+                short.insert(s)
+                continue
+            }
             all.insert(s)
             all.insert(s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "/", with: "\\/"))
             all.insert(s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))
         }
         self.secrets = all.sorted { $0.count > $1.count }
+        shortSecrets = short.sorted { $0.count > $1.count }
+    }
+
+    public var isEmpty: Bool { secrets.isEmpty && shortSecrets.isEmpty }
+
+    /// The credentials a request carries literally, so they are masked when a server echoes them:
+    /// credential header values (whole, and without their `Bearer`/`Basic` scheme), the userinfo
+    /// of the URL, and credential query parameters (as written and percent-decoded).
+    public static func literalCredentials(url: String, headers: [(name: String, value: String)]) -> [String] {
+        var out: [String] = []
+        for h in headers where isSensitiveHeader(h.name) {
+            let v = h.value.trimmingCharacters(in: .whitespaces)
+            guard !v.isEmpty else { continue }
+            out.append(v)
+            let parts = v.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, ["bearer", "basic", "token", "digest"].contains(parts[0].lowercased()) {
+                let cred = String(parts[1]).trimmingCharacters(in: .whitespaces)
+                out.append(cred)
+                // Basic's base64 user:password, decoded: a server may echo either half.
+                if parts[0].lowercased() == "basic", let d = Data(base64Encoded: cred), let plain = String(data: d, encoding: .utf8) {
+                    out.append(plain)
+                    if let colon = plain.firstIndex(of: ":") { out.append(String(plain[plain.index(after: colon)...])) }
+                }
+            }
+        }
+        if let scheme = url.range(of: "://") {
+            let rest = url[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+                let userinfo = String(rest[..<at])
+                out.append(userinfo)
+                out.append(userinfo.removingPercentEncoding ?? userinfo)
+                if let colon = userinfo.firstIndex(of: ":") {
+                    let pw = String(userinfo[userinfo.index(after: colon)...])
+                    out.append(pw)
+                    out.append(pw.removingPercentEncoding ?? pw)
+                }
+            }
+        }
+        if let q = url.firstIndex(of: "?") {
+            let query = url[url.index(after: q)...].split(separator: "#", maxSplits: 1).first ?? ""
+            for pair in query.split(separator: "&") {
+                guard let eq = pair.firstIndex(of: "=") else { continue }
+                guard sensitiveQuery.contains(pair[..<eq].lowercased()) else { continue }
+                let v = String(pair[pair.index(after: eq)...])
+                out.append(v)
+                out.append(v.removingPercentEncoding ?? v)
+            }
+        }
+        return out.filter { !$0.isEmpty }
     }
 
     static let sensitiveNames: Set<String> = [
@@ -171,7 +249,33 @@ public struct Redactor: Sendable {
     public func text(_ s: String) -> String {
         var out = s
         for secret in secrets where out.contains(secret) { out = out.replacingOccurrences(of: secret, with: Self.mask) }
+        for secret in shortSecrets where out.contains(secret) { out = Self.maskWholeWords(secret, in: out) }
         return out
+    }
+
+    /// Characters that can be part of a token: a short secret next to one is part of another word.
+    static func isWordScalar(_ u: Unicode.Scalar) -> Bool {
+        u.properties.isAlphabetic || u.properties.numericType != nil || u == "_" || u == "-"
+    }
+
+    /// `s` with the standalone occurrences of `word` masked.
+    static func maskWholeWords(_ word: String, in s: String) -> String {
+        let text = Array(s.unicodeScalars), w = Array(word.unicodeScalars)
+        guard !w.isEmpty, text.count >= w.count else { return s }
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < text.count {
+            if i + w.count <= text.count, text[i] == w[0], Array(text[i..<(i + w.count)]) == w,
+               i == 0 || !isWordScalar(text[i - 1]), i + w.count == text.count || !isWordScalar(text[i + w.count])
+            {
+                out.append(contentsOf: mask.unicodeScalars)
+                i += w.count
+            } else {
+                out.append(text[i])
+                i += 1
+            }
+        }
+        return String(out)
     }
 
     /// A URL with secret values and credential query parameters (`key=`, `token=`...) masked.
@@ -199,11 +303,122 @@ public struct Redactor: Sendable {
         return u
     }
 
-    /// Bytes with secret values masked (bodies from the network may echo a token back).
+    /// Bytes with secret values masked (bodies from the network may echo a token back), also
+    /// where a JSON string spells the secret with escapes (`\u0074ok…`), nested JSON included.
     public func bytes(_ b: [UInt8]) -> [UInt8] {
-        guard !secrets.isEmpty else { return b }
-        let s = String(decoding: b, as: UTF8.self)
-        guard secrets.contains(where: { s.contains($0) }) else { return b }
-        return Array(text(s).utf8)
+        guard !isEmpty else { return b }
+        let escaped = Self.maskingEscapedStrings(b, depth: 0) { self.text($0) }
+        let s = String(decoding: escaped ?? b, as: UTF8.self)
+        let masked = text(s)
+        if escaped == nil && masked == s { return b }
+        return Array(masked.utf8)
+    }
+
+    /// Every JSON string literal in `b` that has escapes is decoded; where `mask` (applied to the
+    /// decoded text, and to the literals nested in it, up to 4 levels) changes it, the literal is
+    /// written again from the masked text. nil when nothing changed. Literals without a backslash
+    /// are left to the plain-text pass.
+    static func maskingEscapedStrings(_ b: [UInt8], depth: Int, _ mask: (String) -> String) -> [UInt8]? {
+        guard depth < 4, b.contains(UInt8(ascii: "\\")) else { return nil }
+        var out: [UInt8] = []
+        var copied = 0, i = 0, changed = false
+        let n = b.count
+        while i < n {
+            guard b[i] == UInt8(ascii: "\"") else { i += 1; continue }
+            // A string literal: up to the next unescaped quote on the same line.
+            var j = i + 1, hasEscape = false
+            while j < n, b[j] != UInt8(ascii: "\""), b[j] != 0x0A {
+                if b[j] == UInt8(ascii: "\\") { hasEscape = true; j += 2 } else { j += 1 }
+            }
+            guard j < n, b[j] == UInt8(ascii: "\"") else { i = j; continue }
+            if hasEscape, let decoded = JSONStringLiteral.decode(b[(i + 1)..<j]) {
+                let inner = Array(decoded.utf8)
+                let nested = maskingEscapedStrings(inner, depth: depth + 1, mask)
+                let text = nested.map { String(decoding: $0, as: UTF8.self) } ?? decoded
+                let masked = mask(text)
+                if nested != nil || masked != decoded {
+                    if !changed { out.reserveCapacity(n) }
+                    changed = true
+                    out.append(contentsOf: b[copied..<i])
+                    out.append(contentsOf: JSONStringLiteral.encode(masked))
+                    copied = j + 1
+                }
+            }
+            i = j + 1
+        }
+        guard changed else { return nil }
+        out.append(contentsOf: b[copied..<n])
+        return out
+    }
+}
+
+/// JSON string literal bodies (the text between the quotes), decoded and encoded.
+enum JSONStringLiteral {
+    /// nil when the escapes are invalid.
+    static func decode(_ b: ArraySlice<UInt8>) -> String? {
+        var scalars = String.UnicodeScalarView()
+        var bytes: [UInt8] = []
+        func flush() {
+            if !bytes.isEmpty { scalars.append(contentsOf: String(decoding: bytes, as: UTF8.self).unicodeScalars); bytes.removeAll(keepingCapacity: true) }
+        }
+        var i = b.startIndex
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= b.endIndex else { return nil }
+            var v: UInt32 = 0
+            for k in at..<(at + 4) {
+                guard let d = Character(Unicode.Scalar(b[k])).hexDigitValue else { return nil }
+                v = v << 4 | UInt32(d)
+            }
+            return v
+        }
+        while i < b.endIndex {
+            let c = b[i]
+            guard c == UInt8(ascii: "\\") else { bytes.append(c); i += 1; continue }
+            guard i + 1 < b.endIndex else { return nil }
+            flush()
+            let e = b[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "\""): scalars.append("\"")
+            case UInt8(ascii: "\\"): scalars.append("\\")
+            case UInt8(ascii: "/"): scalars.append("/")
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                guard var v = hex4(i) else { return nil }
+                i += 4
+                if (0xD800..<0xDC00).contains(v), i + 6 <= b.endIndex, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"),
+                   let lo = hex4(i + 2), (0xDC00..<0xE000).contains(lo)
+                {
+                    v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
+                    i += 6
+                }
+                scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+            default: return nil
+            }
+        }
+        flush()
+        return String(scalars)
+    }
+
+    /// `s` as a JSON string literal, quotes included.
+    static func encode(_ s: String) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += Array("\\\"".utf8)
+            case "\\": out += Array("\\\\".utf8)
+            case "\n": out += Array("\\n".utf8)
+            case "\r": out += Array("\\r".utf8)
+            case "\t": out += Array("\\t".utf8)
+            default:
+                if u.value < 0x20 { out += Array(String(format: "\\u%04x", u.value).utf8) } else { out += Array(String(u).utf8) }
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return out
     }
 }

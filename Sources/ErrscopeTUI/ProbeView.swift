@@ -202,6 +202,7 @@ enum ProbePane {
         }
         wrapped("timing", timing, t.dim)
         if let f = o.failure { wrapped("problem", TerminalText.singleLine(f.explanation, limit: 1000), t.error) }
+        for w in o.warnings { wrapped("warning", TerminalText.singleLine(w, limit: 300), t.badgeWarn) }
         if let v = o.verdict, o.response != nil {
             let success = (o.response?.status ?? 0) < 400 && v.envelope == ErrorDecoder.envelopeNone
             if success {
