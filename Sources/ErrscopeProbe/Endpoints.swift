@@ -144,7 +144,7 @@ public struct EndpointsConfig: Sendable, Equatable {
         do {
             value = try CatalogDocument.json(fromYAML: text)
         } catch {
-            c.problems.append("\(file): not valid YAML (\(error))")
+            c.problems.append("\(file)\(error.line > 0 ? ":\(error.line):\(error.column)" : ""): not valid YAML: \(error.message)")
             return c
         }
         if value.isNull { return c }

@@ -24,7 +24,7 @@ public struct TUIConfig: Sendable, Equatable {
         do {
             value = try CatalogDocument.json(fromYAML: text)
         } catch {
-            c.problems.append("\(file): not valid YAML (\(error)); using the defaults")
+            c.problems.append("\(file)\(error.line > 0 ? ":\(error.line):\(error.column)" : ""): not valid YAML: \(error.message); using the defaults")
             return c
         }
         if value.isNull { return c }

@@ -58,6 +58,16 @@ struct ProbeModelTests {
         #expect(EndpointsConfig.parse("", file: "x").problems.isEmpty)
     }
 
+    @Test func anAliasBombInEndpointsIsRefusedAtOnce() {
+        var bomb = [#"a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]"#]
+        for i in 1...9 { bomb.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ",") + "]") }
+        bomb.append("endpoints: {x: {base_url: \"http://h\", headers: {a: *a9}}}")
+        let start = ContinuousClock.now
+        let c = EndpointsConfig.parse(bomb.joined(separator: "\n"), file: "endpoints.yaml")
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(c.problems.count == 1 && c.problems[0].hasPrefix("endpoints.yaml:6:") && c.problems[0].contains("alias"), "\(c.problems)")
+    }
+
     @Test func literalSecretInAReadableFileIsWarnedAbout() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-ep-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

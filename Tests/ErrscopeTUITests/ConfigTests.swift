@@ -29,6 +29,17 @@ import Testing
         }
     }
 
+    @Test func anAliasBombIsRefusedAtOnceAndTheDefaultsUsed() {
+        var bomb = [#"a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]"#]
+        for i in 1...9 { bomb.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ",") + "]") }
+        bomb.append("theme: dark\nkeys: *a9")
+        let start = ContinuousClock.now
+        let c = TUIConfig.parse(bomb.joined(separator: "\n"), file: "config.yaml")
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(c.problems.count == 1 && c.problems[0].hasPrefix("config.yaml:") && c.problems[0].contains("alias"), "\(c.problems)")
+        #expect(c.theme == nil)
+    }
+
     @Test func invalidYAMLGivesAProblemAndTheDefaults() {
         let c = TUIConfig.parse("theme: [light\nmouse: true\n", file: "/home/me/config.yaml")
         #expect(c.problems.count == 1)

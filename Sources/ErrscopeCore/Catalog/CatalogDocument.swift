@@ -4,8 +4,9 @@ import Yams
 /// Whole-document conversions used by tools.
 public enum CatalogDocument {
     /// YAML text as JSON, with YAML 1.2 scalars (`no` stays a string).
-    public static func json(fromYAML text: String) throws -> JSONValue {
-        guard let node = try Yams.compose(yaml: text) else { return .null }
+    /// Bounded (see `YAMLReader`); errors are `YAMLReader.Failure` (line, column, message).
+    public static func json(fromYAML text: String) throws(YAMLReader.Failure) -> JSONValue {
+        guard let node = try YAMLReader.compose(text) else { return .null }
         return YAMLDoc(node: node).json()
     }
 }

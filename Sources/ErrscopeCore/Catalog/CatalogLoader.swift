@@ -105,13 +105,9 @@ public struct CatalogLoader {
         let fileIndex = addFile(file)
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
-        } catch let e as YamlError {
-            let (line, col, msg) = Self.describe(e)
-            report(file, line, col, .error, "invalid YAML: \(msg); the file was not loaded")
-            return
+            node = try YAMLReader.compose(text)
         } catch {
-            report(file, 0, 0, .error, "invalid YAML: \(error); the file was not loaded")
+            report(file, error.line, error.column, .error, "invalid YAML: \(error.message); the file was not loaded")
             return
         }
         guard let root = node.map(YAMLDoc.init) else {
@@ -255,21 +251,6 @@ public struct CatalogLoader {
     mutating func report<N: DocNode>(_ file: String, _ node: N, _ sev: Diagnostic.Severity, _ msg: String) {
         let l = node.location()
         report(file, l.line, l.column, sev, msg)
-    }
-
-    static func describe(_ e: YamlError) -> (Int, Int, String) {
-        switch e {
-        case .scanner(let context, let problem, let mark, _):
-            return (mark.line, mark.column, [context?.text, problem].compactMap { $0 }.joined(separator: ": "))
-        case .parser(let context, let problem, let mark, _):
-            return (mark.line, mark.column, [context?.text, problem].compactMap { $0 }.joined(separator: ": "))
-        case .composer(let context, let problem, let mark, _):
-            return (mark.line, mark.column, [context?.text, problem].compactMap { $0 }.joined(separator: ": "))
-        case .reader(let problem, _, _, _):
-            return (0, 0, problem)
-        default:
-            return (0, 0, "\(e)")
-        }
     }
 
     // MARK: Header: version, system, domains, envelopes
