@@ -82,10 +82,10 @@ public struct ProbeSpec: Sendable, Equatable {
     }
 
     /// Resolves templates and checks the request. Errors name the field.
-    public func resolve(with resolver: SecretResolver) throws -> ResolvedProbe {
+    public func resolve(with resolver: SecretResolver, isCancelled: @Sendable () -> Bool = { false }) throws -> ResolvedProbe {
         guard RequestBuilder.isValidMethod(method) else { throw ProbeSpecError("method `\(method)` is not a valid HTTP method") }
         let u: String
-        do { u = try resolver.resolve(url, where: "url") } catch { throw ProbeSpecError(error.description) }
+        do { u = try resolver.resolve(url, where: "url", isCancelled: isCancelled) } catch { throw ProbeSpecError(error.description) }
         guard let parsed = URLComponents(string: u), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = parsed.host, !host.isEmpty
         else {
@@ -95,7 +95,7 @@ public struct ProbeSpec: Sendable, Equatable {
         for h in headers {
             guard RequestBuilder.isValidHeaderName(h.name) else { throw ProbeSpecError("`\(h.name)` is not a valid header name") }
             let v: String
-            do { v = try resolver.resolve(h.value, where: "header \(h.name)") } catch { throw ProbeSpecError(error.description) }
+            do { v = try resolver.resolve(h.value, where: "header \(h.name)", isCancelled: isCancelled) } catch { throw ProbeSpecError(error.description) }
             // By scalar: Swift reads "\r\n" as one Character, equal to neither "\r" nor "\n" (a
             // token file written on Windows). The message never contains the value.
             guard !v.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
@@ -106,7 +106,7 @@ public struct ProbeSpec: Sendable, Equatable {
         }
         var bodyBytes: [UInt8]?
         if let b = body {
-            do { bodyBytes = Array(try resolver.resolve(b, where: "body").utf8) } catch { throw ProbeSpecError(error.description) }
+            do { bodyBytes = Array(try resolver.resolve(b, where: "body", isCancelled: isCancelled).utf8) } catch { throw ProbeSpecError(error.description) }
         }
         // Literal credentials too: a server that echoes one must not get it shown.
         let secrets = resolver.secrets.union(Redactor.literalCredentials(url: u, headers: hs))

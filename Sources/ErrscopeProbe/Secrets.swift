@@ -6,6 +6,7 @@ public final class SecretResolver: @unchecked Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case unsetVariable(String, where: String)
         case commandFailed(String, status: Int32, detail: String, where: String)
+        case commandStopped(String, reason: String, where: String)
         case unterminated(where: String)
         case unknownSource(String, where: String)
 
@@ -14,6 +15,7 @@ public final class SecretResolver: @unchecked Sendable {
             case .unsetVariable(let n, let w): return "\(w): ${env:\(n)} is not set in the environment"
             case .commandFailed(let c, let s, let d, let w):
                 return "\(w): ${cmd:\(c)} failed (exit \(s))" + (d.isEmpty ? "" : ": \(d)")
+            case .commandStopped(let c, let r, let w): return "\(w): ${cmd:\(c)} \(r)"
             case .unterminated(let w): return "\(w): `${` without a closing `}`"
             case .unknownSource(let s, let w): return "\(w): unknown secret source `${\(s):...}` (use env or cmd)"
             }
@@ -21,14 +23,15 @@ public final class SecretResolver: @unchecked Sendable {
     }
 
     let environment: [String: String]
-    let runCommand: @Sendable (String) -> (status: Int32, output: String, error: String)
+    public typealias CommandRunner = @Sendable (_ command: String, _ isCancelled: @Sendable () -> Bool) -> BoundedCommand.Result
+    let runCommand: CommandRunner
     private let lock = NSLock()
     private var commandCache: [String: String] = [:]
     private var resolved: Set<String> = []
     private var shortWarnings: [String] = []
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                runCommand: @escaping @Sendable (String) -> (status: Int32, output: String, error: String) = SecretResolver.shell)
+                runCommand: @escaping CommandRunner = SecretResolver.shell)
     {
         self.environment = environment
         self.runCommand = runCommand
@@ -43,7 +46,7 @@ public final class SecretResolver: @unchecked Sendable {
     public static func hasTemplate(_ s: String) -> Bool { s.contains("${env:") || s.contains("${cmd:") }
 
     /// `text` with its templates replaced. `where` names the field in error messages.
-    public func resolve(_ text: String, where context: String) throws(Failure) -> String {
+    public func resolve(_ text: String, where context: String, isCancelled: @Sendable () -> Bool = { false }) throws(Failure) -> String {
         guard text.contains("${") else { return text }
         var out = ""
         var rest = Substring(text)
@@ -64,10 +67,20 @@ public final class SecretResolver: @unchecked Sendable {
                 if let cached = lock.withLock({ commandCache[arg] }) {
                     value = cached
                 } else {
-                    let r = runCommand(arg)
-                    guard r.status == 0 else {
+                    let r = runCommand(arg, isCancelled)
+                    switch r.ending {
+                    case .exited(0): break
+                    case .exited(let status), .signalled(let status):
                         let first = r.error.split(separator: "\n").first.map(String.init) ?? ""
-                        throw .commandFailed(arg, status: r.status, detail: String(first.prefix(200)), where: context)
+                        throw .commandFailed(arg, status: status, detail: String(first.prefix(200)), where: context)
+                    case .timedOut(let s):
+                        throw .commandStopped(arg, reason: "did not finish within \(ProbeFailure.seconds(s)); it was killed (with anything it started)", where: context)
+                    case .outputTooLarge(let limit):
+                        throw .commandStopped(arg, reason: "printed more than \(limit / 1024) KiB; it was killed (a secret is one line)", where: context)
+                    case .cancelled:
+                        throw .commandStopped(arg, reason: "was cancelled; it was killed", where: context)
+                    case .cannotStart(let why):
+                        throw .commandStopped(arg, reason: "could not start: \(why)", where: context)
                     }
                     // Like `$(...)`: trailing line ends go, Windows' CRLF included (by scalar: Swift
                     // reads "\r\n" as one Character, so `hasSuffix("\n")` is false for it).
@@ -109,31 +122,10 @@ public final class SecretResolver: @unchecked Sendable {
         return nil
     }
 
-    /// Runs `/bin/sh -c command` with a 10 s limit; standard input is /dev/null.
-    public static let shell: @Sendable (String) -> (status: Int32, output: String, error: String) = { command in
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        do { try p.run() } catch { return (127, "", "cannot run /bin/sh: \(error)") }
-        let timer = DispatchWorkItem { if p.isRunning { p.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 10, execute: timer)
-        // Read both pipes fully before waiting, so a chatty command cannot block on a full pipe.
-        nonisolated(unsafe) var errData = Data()
-        let g = DispatchGroup()
-        g.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); g.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        g.wait()
-        // Polled rather than `waitUntilExit()`, which spins a run loop that a concurrency-pool
-        // thread (the TUI resolves secrets on one) never runs. Both pipes are at EOF: it is ending.
-        while p.isRunning { usleep(1_000) }
-        timer.cancel()
-        if p.terminationReason == .uncaughtSignal { return (128 + p.terminationStatus, "", "timed out or killed") }
-        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    /// Runs `/bin/sh -c command` with a 10 s limit and a 64 KiB output limit, in its own
+    /// process group (killed whole at a limit or a cancel); standard input is /dev/null.
+    public static let shell: CommandRunner = { command, isCancelled in
+        BoundedCommand.run(command, isCancelled: isCancelled)
     }
 }
 

@@ -17,13 +17,13 @@ public final class Prober: Sendable {
     public func run(_ spec: ProbeSpec, cancel: ProbeCancellation = ProbeCancellation()) async -> ProbeOutcome {
         let resolved: ResolvedProbe
         do {
-            resolved = try spec.resolve(with: resolver)
+            resolved = try spec.resolve(with: resolver, isCancelled: { cancel.isCancelled })
         } catch {
             // Nothing was sent: the spec as written (templates, not values) is safe to show.
             let unsent = ResolvedProbe(spec: spec, url: spec.url, headers: spec.headers, body: spec.body.map { Array($0.utf8) },
                                        redactor: Redactor(secrets: resolver.secrets))
             return ProbeOutcome(request: unsent, startedAt: Date(), response: nil,
-                                failure: .invalidRequest(String(describing: error)), timings: ProbeTimings(totalMs: 0))
+                                failure: cancel.isCancelled ? .cancelled : .invalidRequest(String(describing: error)), timings: ProbeTimings(totalMs: 0))
         }
         var outcome = await client.send(resolved, cancel: cancel)
         outcome.decode(with: decoder)

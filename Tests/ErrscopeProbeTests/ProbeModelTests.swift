@@ -97,7 +97,7 @@ struct ProbeModelTests {
 
     @Test func commandSecretsRunOnceAndTheirValuesAreMasked() throws {
         let runs = Counter()
-        let r = SecretResolver(environment: [:]) { _ in runs.increment(); return (0, "tok-12345\n", "") }
+        let r = SecretResolver(environment: [:]) { _, _ in runs.increment(); return BoundedCommand.Result(ending: .exited(0), output: "tok-12345\n", error: "") }
         for _ in 0..<3 { _ = try r.resolve("${cmd:pass show x}", where: "h") }
         #expect(runs.value == 1)
         let spec = ProbeSpec(url: "http://h/x?key=${cmd:pass show x}&q=1", headers: [("X-Custom", "${cmd:pass show x}")], body: #"{"t":"${cmd:pass show x}"}"#)
