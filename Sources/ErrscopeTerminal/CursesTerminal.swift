@@ -4,7 +4,7 @@ import Foundation
 
 /// Runs the TUI on the real terminal with ncursesw. The only code in errscope that touches the
 /// terminal: it turns input into `Event`s, performs `Effect`s and copies the cell buffer out.
-/// The terminal is restored on quit, on error, on SIGINT/SIGTERM/SIGHUP, around Ctrl-Z, and
+/// The terminal is restored on quit, on error, on SIGINT/SIGTERM/SIGHUP/SIGQUIT, around Ctrl-Z, and
 /// (best effort, async-signal-safe) when the process crashes.
 public enum CursesTerminal {
     nonisolated(unsafe) static var stopSignal: sig_atomic_t = 0
@@ -229,7 +229,7 @@ public enum CursesTerminal {
         posix_spawnattr_setsigmask(&attr, &none)
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT, SIGWINCH] { sigaddset(&defaults, sig) }
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT, SIGWINCH] { sigaddset(&defaults, sig) }
         posix_spawnattr_setsigdefault(&attr, &defaults)
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = ["/bin/sh", "-c", editor + " \"$1\"", "sh", path]
@@ -320,13 +320,16 @@ public enum CursesTerminal {
         // needs SIGWINCH for resizes and the others to restore the terminal.
         var set = sigset_t()
         sigemptyset(&set)
-        for sig in [SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT] { sigaddset(&set, sig) }
+        for sig in [SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT] { sigaddset(&set, sig) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
         signal(SIGWINCH, SIG_DFL)
         signal(SIGCONT, SIG_DFL)
         signal(SIGINT) { sig in CursesTerminal.stopSignal = sig }
         signal(SIGTERM) { sig in CursesTerminal.stopSignal = sig }
         signal(SIGHUP) { sig in CursesTerminal.stopSignal = sig }
+        // SIGQUIT's default (terminate with a core) would leave the alternate screen on and the
+        // tty raw: it quits like SIGTERM, through the loop that restores the terminal.
+        signal(SIGQUIT) { sig in CursesTerminal.stopSignal = sig }
         signal(SIGTSTP) { _ in CursesTerminal.suspendSignal = 1 }
         for sig in [SIGSEGV, SIGBUS, SIGILL, SIGABRT, SIGFPE, SIGTRAP] {
             signal(sig) { sig in

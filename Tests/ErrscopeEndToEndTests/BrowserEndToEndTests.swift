@@ -184,6 +184,22 @@ struct BrowserEndToEndTests {
         #expect(try t.alternateScreenOn() == false)
     }
 
+    @Test func sigquitRestoresTheTerminal() throws {
+        let t = try shell()
+        try t.type("\(bin); echo exit=$?")
+        try t.send("Enter")
+        try t.waitFor(text: "systems ·")
+        let shellPID = try t.panePID()
+        _ = try TmuxSession.run(["/usr/bin/pkill", "-QUIT", "-P", "\(shellPID)", "-x", "errscope"])
+        // 128 + SIGQUIT, after restoring the terminal: no core dump, the alternate screen off,
+        // and the tty cooked again (what is typed next is echoed by the shell's line editor).
+        try t.waitFor(text: "exit=131")
+        #expect(try t.alternateScreenOn() == false)
+        try t.type("stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo =tty")
+        try t.send("Enter")
+        try t.waitFor(text: "icanon echo =tty")
+    }
+
     @Test func ctrlZSuspendsAndFgRedraws() throws {
         let t = try shell()
         try t.type(bin)
