@@ -222,6 +222,11 @@ public struct ProbeOutcome: Sendable {
         var input = DecodeInput(traffic: traffic, path: envelopePath, system: system, now: now)
         if r.truncated || failure != nil { input.truncatedAt = r.body.count }
         verdict = decoder.decode(input)
+        if let enc = r.header("content-encoding")?.lowercased().trimmingCharacters(in: .whitespaces), !enc.isEmpty, enc != "identity" {
+            verdict?.notes.append(["gzip", "x-gzip", "deflate"].contains(enc)
+                ? "the body arrived \(enc)-encoded and was decoded (bounded by the body cap)"
+                : "content-encoding \(TerminalText.singleLine(enc, limit: 40)) is not decoded: the body is shown as it arrived")
+        }
         // And after decoding: escapes the byte-level pass cannot see (Python's `\x74`, a token
         // split across JSON layers) come out as the token in the decoded fields. Every path to the
         // screen, the journal and files reads the verdict from here.

@@ -3,6 +3,7 @@ import ErrscopeProbe
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOHTTPCompression
 import NIOPosix
 import NIOSSL
 
@@ -48,7 +49,9 @@ public final class ProbeClient: Sendable {
             tlsConfiguration: tls,
             redirectConfiguration: spec.followRedirects ? .follow(max: 10, allowCycles: false) : .disallow,
             timeout: .init(connect: .nanoseconds(Int64(spec.connectTimeout * 1e9)), read: .nanoseconds(Int64(spec.totalTimeout * 1e9))))
-        config.decompression = .disabled
+        // gzip/deflate bodies (`content-encoding`) are decoded, bounded: a small compressed body
+        // may stand for gigabytes, so decompression stops at the body cap like any other body.
+        config.decompression = .enabled(limit: .size(max(1, spec.maxBody)))
         // One attempt: the pool would otherwise retry a refused connection until the connect
         // timeout, and the on-call engineer would wait 5 s to learn that nothing is listening.
         config.connectionPool.retryConnectionEstablishment = false
@@ -73,8 +76,17 @@ public final class ProbeClient: Sendable {
             let r = try await task.futureResult.get()
             return outcome(r, nil, delegate)
         } catch {
-            if let partial = delegate.partial {
+            if var partial = delegate.partial {
                 if delegate.capReached { return outcome(partial, nil, delegate) }
+                if let e = error as? NIOHTTPDecompression.DecompressionError {
+                    // Inflated past the cap: what was decoded is kept, marked cut.
+                    if e == .limit {
+                        partial.truncated = true
+                        return outcome(partial, nil, delegate)
+                    }
+                    let enc = partial.header("content-encoding") ?? "compressed"
+                    return outcome(partial, .other("the body is marked content-encoding \(enc) but does not decompress (corrupt data); what was decoded is shown"), delegate)
+                }
                 // Headers arrived, then the connection broke or timed out: keep what came.
                 let failure = classify(error, spec: spec, url: req.url, cancelled: cancel.isCancelled, afterHead: true, received: partial.bodyBytes,
                                        expected: partial.header("content-length").flatMap(Int.init))
@@ -117,6 +129,10 @@ public final class ProbeClient: Sendable {
             default: return .tls(.handshake(String(describing: e)))
             }
         }
+        if let e = error as? HTTPParserError, let what = Self.malformed(e) {
+            // Not a dropped connection: the server sent something that is not HTTP.
+            return .other("the response is not valid HTTP: \(what)" + (afterHead ? " (after \(received) bytes of the body, shown)" : ""))
+        }
         if afterHead, error is HTTPParserError || error is NIOConnectionError || error is IOError {
             return .closedMidBody(received: received, expected: expected)
         }
@@ -135,6 +151,22 @@ public final class ProbeClient: Sendable {
         }
         if afterHead { return .closedMidBody(received: received, expected: expected) }
         return .other(text.count > 300 ? String(text.prefix(300)) + "…" : text)
+    }
+
+    /// What a parser error means, for the ones a misbehaving server causes.
+    static func malformed(_ e: HTTPParserError) -> String? {
+        switch e {
+        case .invalidChunkSize: return "invalid chunked transfer encoding (a chunk size is not a hex number)"
+        case .invalidEOFState: return "the body ended in the middle of a chunk or before its announced length"
+        case .trailingGarbage: return "data after the end of the response"
+        case .invalidContentLength: return "an invalid Content-Length header"
+        case .unexpectedContentLength: return "a Content-Length where none is allowed"
+        case .invalidStatus: return "an invalid status line"
+        case .invalidVersion: return "an invalid HTTP version"
+        case .invalidHeaderToken, .invalidCharactersUsed, .lfExpected, .invalidConstant, .strictModeAssertion: return "malformed framing or head (\(e))"
+        case .headerOverflow: return "a response head too large"
+        default: return nil
+        }
     }
 
     static func describe(_ e: BoringSSLError) -> String {

@@ -26,6 +26,7 @@ public final class CodeFilter: @unchecked Sendable {
                         switch m {
                         case .status(let s): tags[s, default: []].formUnion(values)
                         case .range(let h): for s in (h * 100)..<(h * 100 + 100) { tags[s, default: []].formUnion(values) }
+                        case .atLeast(let x): for s in x..<600 { tags[s, default: []].formUnion(values) }
                         }
                     }
                 }

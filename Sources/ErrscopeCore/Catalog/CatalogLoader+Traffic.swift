@@ -40,7 +40,7 @@ extension CatalogLoader {
         for item in v.kind == .seq ? v.elements() : [v] {
             let text = item.integer.map { String($0) } ?? item.text ?? ""
             guard let h = HTTPMatcher.parse(text) else {
-                report(file, item, .error, "`\(text)` is not an HTTP status (100-599) or class (4xx)")
+                report(file, item, .error, "`\(text)` is not an HTTP status (100-599), class (4xx) or lower bound (>=500)")
                 return nil
             }
             out.append(h)

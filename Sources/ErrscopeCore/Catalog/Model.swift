@@ -43,26 +43,31 @@ public struct HeaderDoc: Sendable, Equatable {
 /// Which variant of a mapping to show: what the page says, or what the real service does.
 public enum MappingVariant: String, Sendable, CaseIterable { case documented, observed }
 
-/// An HTTP status matcher: one status or a class such as `5xx`.
+/// An HTTP status matcher: one status, a class such as `5xx`, or `>=500` (how the SDKs test:
+/// `status >= 500` is true for a non-standard 999 too).
 public enum HTTPMatcher: Sendable, Equatable, CustomStringConvertible {
     case status(Int)
     case range(Int)  // hundreds digit
+    case atLeast(Int)
 
     public func matches(_ status: Int?) -> Bool {
         guard let s = status else { return false }
         switch self {
         case .status(let x): return s == x
         case .range(let h): return s / 100 == h
+        case .atLeast(let x): return s >= x
         }
     }
     public var description: String {
         switch self {
         case .status(let s): return String(s)
         case .range(let h): return "\(h)xx"
+        case .atLeast(let x): return ">=\(x)"
         }
     }
     static func parse(_ text: String) -> HTTPMatcher? {
         let t = text.lowercased()
+        if t.hasPrefix(">="), let s = Int(t.dropFirst(2).trimmingCharacters(in: .whitespaces)), (100...599).contains(s) { return .atLeast(s) }
         if t.count == 3, t.hasSuffix("xx"), let h = Int(t.prefix(1)), (1...5).contains(h) { return .range(h) }
         if let s = Int(t), (100...599).contains(s) { return .status(s) }
         return nil

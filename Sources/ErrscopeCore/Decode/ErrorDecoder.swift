@@ -203,6 +203,10 @@ public final class ErrorDecoder: @unchecked Sendable {
         return r
     }
 
+    static func startsScalar(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "-") || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "n") || c == UInt8(ascii: "t") || c == UInt8(ascii: "f")
+    }
+
     func decodeEnvelope(_ input: DecodeInput) -> DecodeResult {
         var result = DecodeResult(
             http: input.http, bodyKind: .empty, bodyBytes: input.body.count, truncatedAt: input.truncatedAt,
@@ -215,13 +219,22 @@ public final class ErrorDecoder: @unchecked Sendable {
         result.stream = input.stream; result.form = input.form; result.exception = input.exception
         result.expectedEnvelope = expected?.emission.envelope
 
-        input.body.withUnsafeBufferPointer { buf in
+        input.body.withUnsafeBufferPointer { whole in
+            // A UTF-8 byte-order mark (some Windows and .NET servers send one) is not content.
+            let bom = whole.count >= 3 && whole[0] == 0xEF && whole[1] == 0xBB && whole[2] == 0xBF
+            let buf = bom ? UnsafeBufferPointer(rebasing: whole[3...]) : whole
             let first = JSONTape.skipWhitespace(buf, 0)
             if first == buf.count {
                 result.bodyKind = .empty
                 return
             }
             let c = buf[first]
+            // A bare JSON scalar (`null`, `42`, `true`) is valid JSON too, if nothing follows it.
+            if Self.startsScalar(c), (try? tape.parse(buf)) != nil {
+                result.bodyKind = .json
+                result.notes.append("body is a bare JSON \(c == UInt8(ascii: "n") ? "null" : (c == UInt8(ascii: "t") || c == UInt8(ascii: "f")) ? "boolean" : "number"), not an error object")
+                return
+            }
             if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") || c == UInt8(ascii: "\"") {
                 do throws(JSONError) {
                     try tape.parse(buf)
@@ -590,6 +603,10 @@ public final class ErrorDecoder: @unchecked Sendable {
             advice.retryable = x == "true"
             advice.basis = "x-should-retry"
             advice.reason = "the server says x-should-retry: \(x)"
+        } else if let h = r.http, !(100...599).contains(h) {
+            // No standard says what a status outside 100-599 means: no advice is invented.
+            advice.basis = "http"
+            advice.reason = "HTTP \(h) is not a standard status: nothing says whether a retry helps"
         } else if let h = r.http {
             let yes = h == 408 || h == 409 || h == 429 || h >= 500
             advice.retryable = yes

@@ -118,6 +118,8 @@ public struct TrafficInput: Sendable {
             return
         }
         if isJSON { return }
+        // A bare JSON scalar (`null`, `42`): a body, not text to read for a message.
+        if ErrorDecoder.startsScalar(first), (try? JSONValue.parse(Array(body[start...]))) != nil { return }
         if first == UInt8(ascii: "{"), let (info, element) = Self.ndjsonStream(body) {
             // Newline-delimited JSON (Ollama's native streams): the line with an error.
             stream = info

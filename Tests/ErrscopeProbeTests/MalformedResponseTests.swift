@@ -1,0 +1,167 @@
+import ErrscopeCore
+import ErrscopeProbe
+import ErrscopeProbeClient
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A server on 127.0.0.1 that answers every request with the bytes `respond` gives for its path:
+/// what no framework would send (broken chunking, gzip bombs).
+final class RawServer: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+    let respond: @Sendable (String) -> [UInt8]
+
+    init(_ respond: @escaping @Sendable (String) -> [UInt8]) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard ok, listen(fd, 16) == 0 else { throw ProbeSpecError("cannot listen") }
+        self.fd = fd
+        self.respond = respond
+        port = Int(UInt16(bigEndian: addr.sin_port))
+        Thread { [self] in
+            while true {
+                let c = accept(fd, nil, nil)
+                guard c >= 0 else { return }
+                Thread { self.answer(c) }.start()
+            }
+        }.start()
+    }
+
+    deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+
+    private func answer(_ c: Int32) {
+        defer { close(c) }
+        var head = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: head, as: UTF8.self).contains("\r\n\r\n") {
+            let n = read(c, &buf, buf.count)
+            guard n > 0 else { return }
+            head += buf[0..<n]
+        }
+        let path = String(decoding: head, as: UTF8.self).split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+        var out = respond(path)
+        var sent = 0
+        while sent < out.count {
+            let n = out.withUnsafeMutableBytes { write(c, $0.baseAddress! + sent, $0.count - sent) }
+            guard n > 0 else { return }
+            sent += n
+        }
+    }
+}
+
+/// `gzip -c` of `data` (gzip is part of every Debian system).
+func gzipped(_ data: [UInt8]) throws -> [UInt8] {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "gzip -c"]
+    let input = Pipe(), output = Pipe()
+    p.standardInput = input
+    p.standardOutput = output
+    try p.run()
+    let writer = Thread {
+        input.fileHandleForWriting.write(Data(data))
+        try? input.fileHandleForWriting.close()
+    }
+    writer.start()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    while p.isRunning { usleep(1_000) }
+    return Array(out)
+}
+
+func response(_ status: String, _ headers: [String], _ body: [UInt8], contentLength: Bool = true) -> [UInt8] {
+    var head = "HTTP/1.1 \(status)\r\n" + headers.map { $0 + "\r\n" }.joined()
+    if contentLength { head += "Content-Length: \(body.count)\r\n" }
+    head += "Connection: close\r\n\r\n"
+    return Array(head.utf8) + body
+}
+
+@Suite("Responses no framework would send", .serialized)
+struct MalformedResponseTests {
+    static let errorBody = Array(#"{"error":{"message":"Rate limit reached for requests","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#.utf8)
+
+    func probeOf(_ server: RawServer, _ path: String, maxBody: Int = 1 << 20) async -> ProbeOutcome {
+        var s = ProbeSpec(method: "GET", url: "http://127.0.0.1:\(server.port)\(path)", headers: [])
+        s.maxBody = maxBody
+        return await probe(s)
+    }
+
+    @Test func gzipAndDeflateBodiesAreDecoded() async throws {
+        let gz = try gzipped(Self.errorBody)
+        let server = try RawServer { path in
+            path == "/gzip" ? response("429 Too Many Requests", ["Content-Type: application/json", "Content-Encoding: gzip"], gz)
+                : response("429 Too Many Requests", ["Content-Type: application/json", "Content-Encoding: br"], [0x1b, 0x02, 0x00])
+        }
+        let o = await probeOf(server, "/gzip")
+        #expect(o.failure == nil, "\(String(describing: o.failure))")
+        let v = try #require(o.verdict)
+        #expect(v.bodyKind == .json && v.code == "rate_limit_exceeded", "\(v.bodyKind) \(String(describing: v.code))")
+        #expect(v.notes.contains { $0.contains("gzip-encoded and was decoded") })
+        // An encoding it cannot decode is said so, not called "binary" without a reason.
+        let br = await probeOf(server, "/br")
+        #expect(br.verdict?.notes.contains { $0.contains("content-encoding br is not decoded") } == true)
+    }
+
+    @Test func aGzipBombStopsAtTheBodyCap() async throws {
+        let bomb = try gzipped([UInt8](repeating: 0x20, count: 64 << 20))  // 64 MiB of spaces, ~64 KiB on the wire
+        #expect(bomb.count < 200_000)
+        let server = try RawServer { _ in response("500 Internal Server Error", ["Content-Encoding: gzip"], bomb) }
+        let o = await probeOf(server, "/", maxBody: 1 << 20)
+        let r = try #require(o.response)
+        #expect(r.truncated)
+        #expect(r.body.count <= 1 << 20)
+        #expect(o.verdict != nil)
+    }
+
+    @Test func invalidChunkedEncodingSaysWhatItIs() async throws {
+        let server = try RawServer { _ in
+            Array("HTTP/1.1 502 Bad Gateway\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nhello\r\n0\r\n\r\n".utf8)
+        }
+        let o = await probeOf(server, "/")
+        let f = try #require(o.failure)
+        #expect(f.explanation.contains("chunked transfer encoding"), "\(f.explanation)")
+        #expect(!f.explanation.contains("closed the connection"))
+    }
+
+    @Test func aJSONBodyWithABOMAndBareScalarsAreJSON() async throws {
+        let server = try RawServer { path in
+            switch path {
+            case "/bom": return response("429 Too Many Requests", ["Content-Type: application/json"], [0xEF, 0xBB, 0xBF] + Self.errorBody)
+            case "/null": return response("500 Internal Server Error", ["Content-Type: application/json"], Array("null".utf8))
+            default: return response("500 Internal Server Error", ["Content-Type: application/json"], Array("42".utf8))
+            }
+        }
+        let bom = await probeOf(server, "/bom")
+        #expect(bom.verdict?.bodyKind == .json)
+        #expect(bom.verdict?.code == "rate_limit_exceeded")
+        for path in ["/null", "/42"] {
+            let o = await probeOf(server, path)
+            #expect(o.verdict?.bodyKind == .json, "\(path)")
+            #expect(o.verdict?.message == nil, "\(path): a scalar is not a message")
+        }
+    }
+
+    @Test func aNonStandardStatusGetsNoInventedAdvice() async throws {
+        let server = try RawServer { _ in response("999 Weird", ["Content-Type: application/json"], Array(#"{"x":1}"#.utf8)) }
+        let o = await probeOf(server, "/")
+        let v = try #require(o.verdict)
+        #expect(v.http == 999)
+        #expect(v.retry.retryable == nil)
+        #expect(v.retry.reason.contains("not a standard status"))
+        #expect(v.category == nil)
+        // The SDKs test `status >= 500`: they do retry it, and errscope says so.
+        #expect(v.sdks.first { $0.sdk == "openai-python" }?.retries == true)
+        #expect(v.sdks.first { $0.sdk == "google-genai" }?.retries == false)
+    }
+}
