@@ -86,7 +86,7 @@ let package = Package(
         // The one module that talks to the terminal: copies the cell buffer to ncurses.
         .target(
             name: "ErrscopeTerminal",
-            dependencies: ["ErrscopeTUI", "CNcursesw"]
+            dependencies: ["ErrscopeCore", "ErrscopeTUI", "CNcursesw"]
         ),
         .target(
             name: "ErrscopeCLI",
@@ -131,7 +131,7 @@ let package = Package(
             dependencies: ["ErrscopeTUI", "ErrscopeCore", "ErrscopeBundled", "ErrscopeProbe"]
         ),
         // Drives the real binary in tmux (installed by scripts/test.sh).
-        .testTarget(name: "ErrscopeEndToEndTests"),
+        .testTarget(name: "ErrscopeEndToEndTests", dependencies: ["ErrscopeCore"]),
         .testTarget(
             name: "ErrscopeCLITests",
             dependencies: ["ErrscopeCLI", "ErrscopeCore"]

@@ -350,7 +350,7 @@ enum SummaryText {
                           g.category?.rawValue ?? "-", g.http.map(String.init) ?? "-", g.retry?.rawValue ?? "-",
                           g.first.map { Present.safe($0, limit: 30) } ?? "-", g.last.map { Present.safe($0, limit: 30) } ?? "-"])
         }
-        let widths = head.indices.map { c in table.map { $0[c].count }.max() ?? 0 }
+        let widths = head.indices.map { c in table.map { $0[c].columns }.max() ?? 0 }
         for row in table {
             let text = "  " + row.enumerated().map { c, t in c < 2 ? t.leftPad(widths[c]) : t.rightPad(widths[c]) }.joined(separator: "  ")
             Output.line(String(text.reversed().drop { $0 == " " }.reversed()))

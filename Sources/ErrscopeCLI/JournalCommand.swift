@@ -205,8 +205,8 @@ enum JournalPresent {
             ]
         }
         let header = ["ID", "TIME", "ENDPOINT / REQUEST", "STATUS", "CODE", "TOTAL MS", "SUMMARY"]
-        var widths = header.map(\.count)
-        for r in rows { for i in 0..<6 { widths[i] = max(widths[i], r[i].count) } }
+        var widths = header.map(\.columns)
+        for r in rows { for i in 0..<6 { widths[i] = max(widths[i], r[i].columns) } }
         let rightAligned: Set<Int> = [0, 5]
         func format(_ r: [String]) -> String {
             var s = ""

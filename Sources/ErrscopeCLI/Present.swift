@@ -61,7 +61,7 @@ enum Present {
         var lines: [String] = []
         var cur = ""
         for word in s.split(separator: " ", omittingEmptySubsequences: false) {
-            if !cur.isEmpty && cur.count + 1 + word.count > width {
+            if !cur.isEmpty && cur.columns + 1 + DisplayWidth.of(word) > width {
                 lines.append(cur)
                 cur = String(word)
             } else {
@@ -77,7 +77,7 @@ enum Present {
             [h.entry.system, safe(h.entry.code, limit: 60), h.entry.http.description, h.entry.category?.rawValue ?? "-", retryText(h.entry), safe(h.entry.meaning)]
         }
         var widths = [6, 4, 4, 8, 5]
-        for r in rows { for i in 0..<5 { widths[i] = max(widths[i], r[i].count) } }
+        for r in rows { for i in 0..<5 { widths[i] = max(widths[i], r[i].columns) } }
         let header = ["SYSTEM", "CODE", "HTTP", "CATEGORY", "RETRY", "MEANING"]
         func fmt(_ r: [String]) -> String {
             var s = ""

@@ -1,3 +1,5 @@
+import ErrscopeCore
+
 /// A colour: the terminal's default, one of 256 indexed colours, or none (monochrome).
 public enum Color: Hashable, Sendable {
     case `default`
@@ -109,8 +111,15 @@ public struct ScreenBuffer: Sendable, Equatable {
             if cx >= max(0, c.x) {
                 unsplit(cx, y)
                 if w == 2 { unsplit(cx + 1, y) }
-                self[cx, y] = Cell(text: String(ch), style: style, width: UInt8(w))
-                if w == 2 { self[cx + 1, y] = Cell(text: "", style: style, width: 0) }
+                let scalars = Array(ch.unicodeScalars)
+                if w == 2, scalars.count == 2, DisplayWidth.isRegionalIndicator(scalars[0].value) {
+                    // A flag: two one-column letters, which a terminal may join into one glyph.
+                    self[cx, y] = Cell(text: String(scalars[0]), style: style, width: 1)
+                    self[cx + 1, y] = Cell(text: String(scalars[1]), style: style, width: 1)
+                } else {
+                    self[cx, y] = Cell(text: String(ch), style: style, width: UInt8(w))
+                    if w == 2 { self[cx + 1, y] = Cell(text: "", style: style, width: 0) }
+                }
             }
             cx += w
         }
@@ -131,95 +140,4 @@ public struct ScreenBuffer: Sendable, Equatable {
 
     /// The row at `y` as text.
     public func line(_ y: Int) -> String { lines[y] }
-}
-
-/// Terminal column widths, measured in one place (glibc's wcwidth disagrees with terminals on
-/// emoji sequences; errscope only emits text it measured here).
-public enum DisplayWidth {
-    public static func of(_ ch: Character) -> Int {
-        let scalars = ch.unicodeScalars
-        guard let first = scalars.first else { return 0 }
-        // Emoji presentation sequences, ZWJ sequences and flags render two columns wide.
-        if scalars.count > 1 {
-            if scalars.contains(where: { $0.value == 0xFE0F || $0.value == 0x200D }) || (0x1F1E6...0x1F1FF).contains(first.value) {
-                return 2
-            }
-        }
-        return of(first)
-    }
-
-    public static func of(_ u: Unicode.Scalar) -> Int {
-        let v = u.value
-        if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
-        if v < 0x300 { return 1 }
-        if isCombining(v) { return 0 }
-        if isWide(v) { return 2 }
-        return 1
-    }
-
-    public static func of(_ s: String) -> Int { s.reduce(0) { $0 + of($1) } }
-
-    static func isCombining(_ v: UInt32) -> Bool {
-        (0x300...0x36F).contains(v) || (0x483...0x489).contains(v) || (0x591...0x5BD).contains(v)
-            || (0x1AB0...0x1AFF).contains(v) || (0x1DC0...0x1DFF).contains(v) || (0x20D0...0x20FF).contains(v)
-            || (0xFE20...0xFE2F).contains(v) || v == 0x200B || v == 0x200C || v == 0x200D || v == 0xFE0F || v == 0xFE0E
-    }
-
-    static func isWide(_ v: UInt32) -> Bool {
-        (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) || (0x3041...0x33FF).contains(v)
-            || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xA000...0xA4CF).contains(v)
-            || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v)
-            || (0xFF00...0xFF60).contains(v) || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1F64F).contains(v)
-            || (0x1F900...0x1F9FF).contains(v) || (0x20000...0x2FFFD).contains(v) || (0x30000...0x3FFFD).contains(v)
-    }
-
-    /// `s` cut to at most `width` columns, with an ellipsis when cut.
-    public static func truncate(_ s: String, to width: Int) -> String {
-        guard width > 0 else { return "" }
-        if of(s) <= width { return s }
-        var out = ""
-        var w = 0
-        for ch in s {
-            let cw = of(ch)
-            if w + cw > width - 1 { break }
-            out.append(ch)
-            w += cw
-        }
-        return out + "…"
-    }
-
-    /// Word-wraps `s` into lines of at most `width` columns.
-    public static func wrap(_ s: String, width: Int) -> [String] {
-        guard width > 0 else { return [] }
-        var lines: [String] = []
-        for paragraph in s.split(separator: "\n", omittingEmptySubsequences: false) {
-            var cur = ""
-            var curW = 0
-            for word in paragraph.split(separator: " ") {
-                var word = String(word)
-                var ww = of(word)
-                while ww > width {
-                    // Hard-break a word longer than the line.
-                    if !cur.isEmpty { lines.append(cur); cur = ""; curW = 0 }
-                    var head = ""
-                    var hw = 0
-                    var rest = word[...]
-                    while let ch = rest.first, hw + of(ch) <= width { head.append(ch); hw += of(ch); rest = rest.dropFirst() }
-                    lines.append(head)
-                    word = String(rest)
-                    ww = of(word)
-                }
-                if curW > 0 && curW + 1 + ww > width {
-                    lines.append(cur)
-                    cur = ""
-                    curW = 0
-                }
-                if curW > 0 { cur += " "; curW += 1 }
-                cur += word
-                curW += ww
-            }
-            lines.append(cur)
-        }
-        return lines
-    }
 }

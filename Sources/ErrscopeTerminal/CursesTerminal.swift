@@ -1,3 +1,4 @@
+import ErrscopeCore
 import CNcursesw
 import ErrscopeTUI
 import Foundation
@@ -414,7 +415,9 @@ struct Painter {
                 if !redraw, let p = previous, p[x, y] == cell { continue }
                 // The last cell of the screen: writing it scrolls on some terminals; skip it.
                 if y == b.height - 1 && x == b.width - 1 { continue }
-                var wide = Array(cell.text.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) })
+                // What one curses cell can hold: the base and its combining marks (a ZWJ
+                // sequence shows its first emoji, in the columns the buffer measured for it).
+                var wide = (cell.text.first.map(DisplayWidth.drawable) ?? [" "]).map { wchar_t(bitPattern: $0.value) }
                 wide.append(0)
                 let (attrs, pair) = style(cell.style)
                 _ = es_put(window, Int32(y), Int32(x), wide, attrs, pair)

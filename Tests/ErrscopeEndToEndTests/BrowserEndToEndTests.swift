@@ -1,3 +1,4 @@
+import ErrscopeCore
 import Foundation
 import Testing
 
@@ -117,6 +118,35 @@ struct BrowserEndToEndTests {
         try t.send("Enter")
         let d = try t.waitFor(text: "category context_length")
         #expect(d.contains("do       Shrink the prompt"))
+        try t.send("q")
+    }
+
+    /// Text in many scripts from a catalog: a ZWJ sequence, stacked combining marks, an emoji
+    /// with a variation selector, a flag, CJK, an emoji outside the old wide table. Every row keeps
+    /// its width (no piece pushed into the next row or past a column), and the text is there.
+    @Test func wideAndCombiningTextKeepsEveryRowInItsColumns() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-wide-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let meaning = "Team 👩\u{200D}💻 said cafe\u{301}\u{301} ❤\u{FE0F} 🇫🇷 日本語 🚀 end-of-meaning"
+        try """
+            errscope: 1
+            system: {id: widesys, name: Wide Text System, default_envelope: openai}
+            domains: [{id: text, title: "Text 文字 👩\u{200D}💻"}]
+            codes:
+              - {code: WIDE_TEXT, domain: text, http: 400, retry: "no", example: "例 🚀 x\u{301}", meaning: "\(meaning)"}
+            """.write(to: dir.appendingPathComponent("wide.yaml"), atomically: true, encoding: .utf8)
+        let t = try TmuxSession("\(bin) --catalog \(dir.path)")
+        try t.waitFor(text: "systems ·")
+        try t.type("/WIDE_TEXT")
+        try t.send("Enter")
+        let s = try t.waitFor(text: "end-of-meaning")
+        #expect(s.contains("日本語 🚀"))
+        #expect(s.contains("👩"))
+        for line in s.split(separator: "\n") where line.hasPrefix("│") || line.hasPrefix("┌") || line.hasPrefix("└") {
+            #expect(DisplayWidth.of(String(line)) == 120, "\(line)")
+            #expect(line.hasSuffix("│") || line.hasSuffix("┐") || line.hasSuffix("┘"), "\(line)")
+        }
         try t.send("q")
     }
 
