@@ -1,7 +1,14 @@
 /// A backtracking matcher for the regular-expression subset envelope detection needs:
 /// `^`, `$`, literals, `\` escapes, `.`, classes `[a-z0-9_-]` / `[^...]`, and the quantifiers
-/// `*`, `+`, `?` on one atom. It runs on UTF-8 bytes (ASCII classes) in nanoseconds; anything
-/// else (groups, alternation, counted repeats) returns nil and falls back to NSRegularExpression.
+/// `*`, `+`, `?` on one atom. It runs on bytes in nanoseconds; anything else (groups,
+/// alternation, counted repeats, non-ASCII in the pattern, set operations) returns nil and the
+/// caller uses NSRegularExpression (ICU), the reference.
+///
+/// It agrees with ICU only on ASCII input, so `matches` returns nil for input with a non-ASCII
+/// byte (ICU's `.`, `\w`, `\s` and negated classes work on code points, not bytes) and the caller
+/// asks ICU. On ASCII it follows ICU's rules: `.` matches no line terminator (`\n`, `\x0B`, `\f`,
+/// `\r`), and `$` matches at the end or before one line terminator (or `\r\n`) that ends the
+/// input. A seeded differential test compares the two on random patterns and inputs.
 struct ByteRegex: Sendable {
     struct Atom: Sendable {
         var set: [Bool]  // 256 entries
@@ -14,6 +21,7 @@ struct ByteRegex: Sendable {
 
     init?(_ pattern: String) {
         var p = Array(pattern.utf8)
+        guard p.allSatisfy({ $0 < 0x80 }) else { return nil }
         var start = false, end = false
         if p.first == UInt8(ascii: "^") { start = true; p.removeFirst() }
         if p.last == UInt8(ascii: "$"), !(p.count >= 2 && p[p.count - 2] == UInt8(ascii: "\\")) { end = true; p.removeLast() }
@@ -27,7 +35,7 @@ struct ByteRegex: Sendable {
                 UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"):
                 return nil
             case UInt8(ascii: "."):
-                for k in 0..<256 where k != 0x0A { set[k] = true }
+                for k in 0..<256 where !(0x0A...0x0D).contains(k) { set[k] = true }
                 i += 1
             case UInt8(ascii: "\\"):
                 guard i + 1 < p.count else { return nil }
@@ -51,6 +59,11 @@ struct ByteRegex: Sendable {
                 if j < p.count, p[j] == UInt8(ascii: "^") { negate = true; j += 1 }
                 var first = true
                 while j < p.count && (p[j] != UInt8(ascii: "]") || first) {
+                    // ICU reads `[` (nested sets, `[:alpha:]`) and `&&` / `--` (set operations)
+                    // inside a class; leave those to it.
+                    if p[j] == UInt8(ascii: "[") { return nil }
+                    if j + 1 < p.count, p[j] == p[j + 1], p[j] == UInt8(ascii: "&") || p[j] == UInt8(ascii: "-") { return nil }
+                    if first && p[j] == UInt8(ascii: "]") { return nil }
                     first = false
                     var lo = p[j]
                     if lo == UInt8(ascii: "\\") {
@@ -93,14 +106,24 @@ struct ByteRegex: Sendable {
         anchoredEnd = end
     }
 
-    func matches(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// nil when the input has a non-ASCII byte: ask ICU.
+    func matches(_ s: UnsafeBufferPointer<UInt8>) -> Bool? {
+        for b in s where b >= 0x80 { return nil }
         if anchoredStart { return match(s, 0, 0) }
         for start in 0...s.count where match(s, 0, start) { return true }
         return false
     }
 
+    /// ICU's `$` without multiline: the end, or before a final line terminator (`\r\n` as one).
+    @inline(__always)
+    private func atEnd(_ s: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        if i == s.count { return true }
+        if i == s.count - 1 { return (0x0A...0x0D).contains(s[i]) }
+        return i == s.count - 2 && s[i] == 0x0D && s[i + 1] == 0x0A
+    }
+
     private func match(_ s: UnsafeBufferPointer<UInt8>, _ a: Int, _ i: Int) -> Bool {
-        if a == atoms.count { return !anchoredEnd || i == s.count }
+        if a == atoms.count { return !anchoredEnd || atEnd(s, i) }
         let atom = atoms[a]
         var n = 0
         while n < atom.max && i + n < s.count && atom.set[Int(s[i + n])] { n += 1 }

@@ -136,13 +136,18 @@ public final class SharedRegex: @unchecked Sendable, Equatable {
         return String(s[range])
     }
     func matches(_ s: String) -> Bool {
-        if let f = fast { var s = s; return s.withUTF8 { f.matches($0) } }
+        if let f = fast { var s = s; if let m = s.withUTF8({ f.matches($0) }) { return m } }
         guard let regex else { return false }
         return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
     }
     func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        if let f = fast { return f.matches(bytes) }
-        return matches(String(decoding: bytes, as: UTF8.self))
+        if let f = fast, let m = f.matches(bytes) { return m }
+        return icuMatches(String(decoding: bytes, as: UTF8.self))
+    }
+    /// The reference: ICU, always.
+    func icuMatches(_ s: String) -> Bool {
+        guard let regex else { return false }
+        return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
     }
     public static func == (a: SharedRegex, b: SharedRegex) -> Bool { a.pattern == b.pattern }
 }
