@@ -209,7 +209,7 @@ enum VerdictJSON {
         retry["class"] = v.retry.retryClass.map { .string($0.rawValue) } ?? .null
         retry["after_seconds"] = v.retry.afterSeconds.map { .double($0) } ?? .null
         retry["delay_source"] = v.retry.delaySource.map { .string($0) } ?? .null
-        retry["basis"] = .string(v.retry.basis)
+        retry["basis"] = .string(v.retry.basis.rawValue)
         retry["reason"] = .string(v.retry.reason)
         o["retry"] = .object(retry)
         o["sdk"] = .array(v.sdks.map { a in

@@ -65,6 +65,7 @@ struct DemoServerCommand: ParsableCommand {
 }
 
 /// Hands one value from a task to a waiting thread.
+// @unchecked Sendable: its value is only touched under `condition`.
 final class Rendezvous<Value: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var value: Value?

@@ -6,6 +6,7 @@ import ErrscopeTUI
 import Foundation
 
 /// The probe pane's sender: resolves, sends, decodes and records each probe off the UI thread.
+// @unchecked Sendable: `running`, `journalState` and `_prober` are only touched under `lock`; `catalog` and `journaling` are immutable.
 final class LiveProbeService: ProbeService, @unchecked Sendable {
     let catalog: Catalog
     let journaling: Bool
@@ -64,6 +65,7 @@ final class LiveProbeService: ProbeService, @unchecked Sendable {
 
 /// Runs async work from synchronous code (ArgumentParser's `run`, the TUI's set-up).
 enum Blocking {
+    // @unchecked Sendable: written once by the task before `sem.signal()`, read only after `sem.wait()`.
     final class Box<T>: @unchecked Sendable { var value: T? }
 
     static func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {

@@ -205,6 +205,7 @@ enum ProbeJournal {
     /// recovers them; writers checkpoint automatically as the WAL grows.
     nonisolated(unsafe) static var keptOpen: [Journal] = []
 
+    // @unchecked Sendable: `journal` is written once before `done.signal()` and read only after `done.wait()`.
     final class Opening: @unchecked Sendable {
         private let done = DispatchSemaphore(value: 0)
         private var journal: Journal?

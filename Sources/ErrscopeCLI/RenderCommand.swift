@@ -78,7 +78,7 @@ struct Render: ParsableCommand {
             renderings = renderer.render(entry, options: options)
             if all {
                 let have = Set(renderings.map(\.envelope))
-                for t in Renderer.translationTargets where !have.contains(t) {
+                for t in renderer.translationTargets where !have.contains(t) {
                     if let r = renderer.render(entry, envelope: t, options: options) { renderings.append(r) }
                 }
             }
@@ -157,7 +157,7 @@ struct Envelopes: ParsableCommand {
     static func describe(_ c: EnvelopeCondition) -> String {
         let what: String
         switch c.test {
-        case .kind(let k): what = "is \(k.joined(separator: "|"))"
+        case .kind(let k): what = "is \(k.map(\.rawValue).joined(separator: "|"))"
         case .equals(let v): what = "= \(v.compactText)"
         case .oneOf(let vs): what = "in \(vs.count) values"
         case .present: what = "present"

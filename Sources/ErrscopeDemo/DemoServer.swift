@@ -137,6 +137,7 @@ public final class DemoServer: Sendable {
 }
 
 /// A value behind a lock, for state shared between tasks.
+// @unchecked Sendable: `value` is only touched under `lock`.
 final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
@@ -154,7 +155,7 @@ final class Locked<Value>: @unchecked Sendable {
 /// threads as cores): a process that blocks pool threads (the test runner's synchronous tests, a
 /// CLI waiting on a semaphore) must not starve the server it is talking to. Child tasks (each
 /// connection's) inherit this preference.
-final class DemoExecutor: TaskExecutor, @unchecked Sendable {
+final class DemoExecutor: TaskExecutor, Sendable {
     static let shared = DemoExecutor()
     private let queue = DispatchQueue(label: "errscope.demo-server", qos: .userInitiated, attributes: .concurrent)
 

@@ -2,6 +2,7 @@ import Foundation
 
 /// Resolves `${env:NAME}` and `${cmd:COMMAND}` in config values. Every value it produces is
 /// remembered as a secret, so the `Redactor` can mask it wherever it would be shown or stored.
+// @unchecked Sendable: the command cache, resolved values and warnings are only touched under `lock`; the environment and runner are immutable.
 public final class SecretResolver: @unchecked Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case unsetVariable(String, where: String)

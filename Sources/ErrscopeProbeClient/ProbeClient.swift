@@ -178,6 +178,7 @@ public final class ProbeClient: Sendable {
 }
 
 /// Lets a probe be cancelled from another thread (the TUI's Esc).
+// @unchecked Sendable: `cancelled` and `handler` are only touched under `lock`.
 public final class ProbeCancellation: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
@@ -201,6 +202,7 @@ public final class ProbeCancellation: @unchecked Sendable {
 }
 
 /// Collects the response with timestamps; stops reading at the body cap.
+// @unchecked Sendable: every mutable field is only touched under `lock` (async-http-client calls it from its event loop).
 final class TimingDelegate: HTTPClientResponseDelegate, @unchecked Sendable {
     typealias Response = ProbeResponse
     struct CapReached: Error {}

@@ -1,16 +1,19 @@
 import ErrscopeCore
 import ErrscopeProbe
 import Foundation
+import Synchronization
 
 /// A probe from spec to verdict: resolve secrets, send, decode with the catalog.
 public final class Prober: Sendable {
     public let client: ProbeClient
-    public let decoder: ErrorDecoder
+    /// One decoder, one probe at a time: it reuses its parse tape (not thread-safe), and the
+    /// TUI runs probes concurrently. Decoding takes a fraction of a millisecond.
+    private let decoder: Mutex<ErrorDecoder>
     public let resolver: SecretResolver
 
     public init(catalog: Catalog, resolver: SecretResolver = SecretResolver(), client: ProbeClient = ProbeClient()) {
         self.client = client
-        decoder = ErrorDecoder(catalog: catalog)
+        decoder = Mutex(ErrorDecoder(catalog: catalog))
         self.resolver = resolver
     }
 
@@ -26,7 +29,7 @@ public final class Prober: Sendable {
                                 failure: cancel.isCancelled ? .cancelled : .invalidRequest(String(describing: error)), timings: ProbeTimings(totalMs: 0))
         }
         var outcome = await client.send(resolved, cancel: cancel)
-        outcome.decode(with: decoder)
+        decoder.withLock { outcome.decode(with: $0) }
         return outcome
     }
 }

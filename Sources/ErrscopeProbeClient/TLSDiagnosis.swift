@@ -87,6 +87,7 @@ enum TLSDiagnosis {
         return box.get()
     }
 
+    // @unchecked Sendable: `chain` is only touched under `lock`.
     final class ChainBox: @unchecked Sendable {
         private let lock = NSLock()
         private var chain: [NIOSSLCertificate]?

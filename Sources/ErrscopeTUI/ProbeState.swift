@@ -10,6 +10,7 @@ public protocol ProbeService: Sendable {
 }
 
 /// A finished probe, compared by identity (outcomes hold bodies; events must be Equatable).
+// @unchecked Sendable: `id` and `outcome` are immutable; `cache` is only touched under `cacheLock`.
 public final class ProbeResult: @unchecked Sendable, Equatable {
     public let id: Int
     public let outcome: ProbeOutcome

@@ -107,7 +107,7 @@ public struct StatusMessage: Sendable, Equatable {
 }
 
 /// Shared, immutable data behind the state (catalog, tree, filter, renderer).
-public final class BrowserData: @unchecked Sendable {
+public final class BrowserData: Sendable {
     public let catalog: Catalog
     public let tree: CodeTree
     public let filter: CodeFilter

@@ -248,6 +248,7 @@ enum DetailPane {
 }
 
 /// One memoised layout of the detail pane (a pure function of the row, the width and the theme).
+// @unchecked Sendable: `key` and `value` are only touched under `lock`.
 final class DetailCache: @unchecked Sendable {
     private let lock = NSLock()
     private var key: (row: TreeRow?, width: Int, theme: String)?

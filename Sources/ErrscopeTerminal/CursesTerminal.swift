@@ -350,6 +350,7 @@ public enum CursesTerminal {
 }
 
 /// Events posted from other threads, and the pipe that wakes the loop when one arrives.
+// @unchecked Sendable: `events` is only touched under `lock`; the pipe fds are immutable.
 final class Inbox: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [Event] = []

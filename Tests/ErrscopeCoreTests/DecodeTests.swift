@@ -148,7 +148,7 @@ import Testing
     @Test func xShouldRetryBeatsHTTP() {
         let v = Fixtures.decode("", http: 500, headers: [("x-should-retry", "false")])
         #expect(v.retry.retryable == false)
-        #expect(v.retry.basis == "x-should-retry")
+        #expect(v.retry.basis == .xShouldRetry)
         #expect(v.sdks.first { $0.sdk == "openai-python" }?.retries == false)
         #expect(v.sdks.first { $0.sdk == "google-genai" }?.retries == false)
     }
@@ -163,7 +163,7 @@ import Testing
     @Test func catalogClassBeatsHTTP() {
         // 500 would be retryable by HTTP, but the catalog says re-authorize.
         let v = Fixtures.decode(#"{"error":{"message":"refresh failed","type":"internal_server_error","code":"mcp_error-oauth_refresh_failed"}}"#, http: 500)
-        #expect(v.retry.basis == "catalog")
+        #expect(v.retry.basis == .catalog)
         #expect(v.retry.retryable == false)
     }
 }

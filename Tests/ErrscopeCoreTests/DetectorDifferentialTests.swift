@@ -49,7 +49,7 @@ import Testing
         let p = FieldSource.path(path(&g))
         let test: EnvelopeCondition.Test
         switch g.next(9) {
-        case 0: test = .kind([g.pick(["string", "number", "integer", "object", "array", "bool", "null"])])
+        case 0: test = .kind([g.pick(JSONKind.allCases)])
         case 1: test = .equals(.string(g.pick(strings)))
         case 2: test = .equals(g.pick([.int(400), .int(429), .double(1.5), .double(400), .bool(true), .null]))
         case 3: test = .oneOf([.string(g.pick(strings)), .string(g.pick(strings))])
@@ -57,7 +57,7 @@ import Testing
         case 5: test = g.pick([.present, .absent])
         case 6: test = .matches(try! SharedRegex(g.pick(["^[a-z_]+$", "limit", "^4[0-9][0-9]$", "(?i)overloaded", "a|b", "^x-[0-9]$"])))
         case 7: test = .contains(g.pick(["limit", "found", "over", "x-"]))
-        default: test = .kind(["string", "null"])
+        default: test = .kind([.string, .null])
         }
         return EnvelopeCondition(source: p, test: test)
     }

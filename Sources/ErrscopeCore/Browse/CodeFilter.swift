@@ -9,7 +9,7 @@ import Foundation
 ///  - a prefix of its category (`context_length`, `quota`).
 /// Matching is ASCII case-insensitive and reads the store's bytes in place. Every rule is
 /// monotone (a longer term matches fewer codes), so typing narrows the previous result.
-public final class CodeFilter: @unchecked Sendable {
+public final class CodeFilter: Sendable {
     public let catalog: Catalog
     /// Per system slot: HTTP status -> lowercased types/statuses its rules give it.
     let ruleTags: [[Int: [String]]]

@@ -2,7 +2,7 @@ import Foundation
 
 /// Systems → domains → codes, grouped once from the catalog (in catalog order) for browsing.
 /// Built on hashed bytes, so a million codes group without a String per row.
-public final class CodeTree: @unchecked Sendable {
+public final class CodeTree: Sendable {
     public struct Domain: Sendable {
         public let id: String
         public let title: String?

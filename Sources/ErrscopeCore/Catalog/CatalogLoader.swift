@@ -486,11 +486,19 @@ public struct CatalogLoader {
             report(file, node, .error, "envelope `\(id)` needs a `template` mapping")
             return
         }
+        var order: Int?
+        if let o = node.member("translation_order") {
+            guard let n = o.integer, n >= 0 else {
+                report(file, o, .error, "`translation_order` must be a whole number (0 or more)")
+                return
+            }
+            order = Int(n)
+        }
         envelopes.append(EnvelopeDefinition(
             id: id, name: stringField(node, "name", file: file) ?? id, summary: stringField(node, "summary", file: file),
             unwrapArray: node.member("unwrap_array")?.boolean ?? false,
             mediaTypes: node.member("media_types").map(stringList) ?? ["application/json"],
-            require: require, prefer: prefer, fields: fields, template: template, translate: translate, file: file))
+            require: require, prefer: prefer, fields: fields, template: template, translate: translate, translationOrder: order, file: file))
     }
 
     mutating func condition<N: DocNode>(_ node: N, file: String) -> EnvelopeCondition? {
@@ -503,7 +511,17 @@ public struct CatalogLoader {
             report(file, node, .error, "a condition needs `path` or `header`")
             return nil
         }
-        if let k = node.member("is") { return EnvelopeCondition(source: source, test: .kind(stringList(k))) }
+        if let k = node.member("is") {
+            var kinds: [JSONKind] = []
+            for name in stringList(k) {
+                guard let kind = JSONKind(name: name) else {
+                    report(file, k, .error, "`is: \(name)` is not a JSON kind (\(JSONKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    return nil
+                }
+                kinds.append(kind)
+            }
+            return EnvelopeCondition(source: source, test: .kind(kinds))
+        }
         if let e = node.member("equals") { return EnvelopeCondition(source: source, test: .equals(e.json())) }
         if let o = node.member("one_of") { return EnvelopeCondition(source: source, test: .oneOf(o.json().arrayValue ?? [])) }
         if node.member("present")?.boolean == true { return EnvelopeCondition(source: source, test: .present) }
@@ -715,8 +733,8 @@ public struct CatalogLoader {
         var seen = RowChains(count: store.count)
         for row in 0..<store.count {
             let domain = store.pointer(store.domain[row]), code = store.pointer(store.code[row])
-            var h = fnv1a(domain, seed: UInt64(store.system[row]) &+ 0x9E37_79B9_7F4A_7C15)
-            h = fnv1a(code, seed: h ^ 0xFF)
+            var h = wordHash(domain, seed: UInt64(store.system[row]) &+ 0x9E37_79B9_7F4A_7C15)
+            h = wordHash(code, seed: h ^ 0xFF)
             var r = seen.first(h)
             while r >= 0 {
                 let o = Int(r)

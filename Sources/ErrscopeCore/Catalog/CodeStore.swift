@@ -91,6 +91,7 @@ public enum TextColumn: Int, CaseIterable, Sendable {
 /// `TextColumn`), copied out of the catalog files while they are parsed; only a large JSON
 /// file's detail texts stay in the file (`DeferredFile`). A 100,000-code JSON catalog of 37 MB
 /// costs ~10 MB of text plus ~70 bytes a code.
+// @unchecked Sendable: its buffers are written only while the loader builds it, on one thread; once a `Catalog` owns it, it is read-only (texts left in the file are read with pread, which shares no state).
 public final class CodeStore: @unchecked Sendable {
     /// One growable byte buffer (malloc'd: it grows and, at `freeze`, shrinks with realloc,
     /// which moves pages rather than copying them).
@@ -254,6 +255,7 @@ public final class CodeStore: @unchecked Sendable {
     /// A large JSON catalog's file, kept open after loading: the texts only a code's full view
     /// shows (when, cause, fix, retry reason, example; about 60 % of a catalog's text) stay in
     /// it and are read when asked for, so they cost no memory.
+    // @unchecked Sendable: path, fd, size and mtime are immutable; reads use pread (no shared file offset).
     final class DeferredFile: @unchecked Sendable {
         let path: String
         let fd: Int32
@@ -322,7 +324,7 @@ public final class CodeStore: @unchecked Sendable {
     }
 
     func hash(_ ref: TextRef, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
-        withBytes(ref) { fnv1a($0, seed: seed) }
+        withBytes(ref) { wordHash($0, seed: seed) }
     }
 
     // MARK: Rows
@@ -395,13 +397,13 @@ struct SparseColumn {
 /// A fast 64-bit hash of bytes, 8 at a time (multiply-xorshift), for the code indexes.
 /// Not cryptographic; collisions are resolved by comparing the bytes.
 @inline(__always)
-func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+func wordHash(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
     hashBytes(bytes, seed: seed, lower: false)
 }
 
-func fnv1a(_ s: String) -> UInt64 {
+func wordHash(_ s: String) -> UInt64 {
     var s = s
-    return s.withUTF8 { fnv1a($0) }
+    return s.withUTF8 { wordHash($0) }
 }
 
 /// Bytes lowercased for ASCII: codes are matched case-insensitively in lookups.
@@ -410,7 +412,7 @@ func asciiLower(_ b: UInt8) -> UInt8 { (b >= 65 && b <= 90) ? b | 0x20 : b }
 
 /// The hash of the ASCII-lowercased bytes (equal for `NOT_FOUND` and `not_found`).
 @inline(__always)
-func fnv1aLower(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+func wordHashLower(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
     hashBytes(bytes, seed: 0xcbf2_9ce4_8422_2325, lower: true)
 }
 

@@ -277,7 +277,7 @@ struct CodeIndex: Sendable {
         wildcardRows = []
         aliasRows = [:]
         for row in stride(from: store.count - 1, through: 0, by: -1) {
-            byCode.push(row, hash: fnv1aLower(store.pointer(store.code[row])))
+            byCode.push(row, hash: wordHashLower(store.pointer(store.code[row])))
             if store.flags[row] & CodeStore.wildcardFlag != 0 { wildcardRows.append(row) }
         }
         wildcardRows.reverse()
@@ -290,7 +290,7 @@ struct CodeIndex: Sendable {
         var code = code
         return code.withUTF8 { q in
             var out: [Int] = []
-            var r = byCode.first(fnv1aLower(q))
+            var r = byCode.first(wordHashLower(q))
             while r >= 0 {
                 let row = Int(r)
                 let ok = store.withBytes(store.code[row]) { b -> Bool in
@@ -307,7 +307,7 @@ struct CodeIndex: Sendable {
 
     /// Rows for a code given as raw bytes (the decoder's hot path).
     func rows(bytes q: UnsafeBufferPointer<UInt8>, store: CodeStore, into out: inout [Int]) {
-        var r = byCode.first(fnv1aLower(q))
+        var r = byCode.first(wordHashLower(q))
         while r >= 0 {
             if store.equals(store.code[Int(r)], q) { out.append(Int(r)) }
             r = byCode.next(Int(r))

@@ -32,6 +32,7 @@ public struct BatchSummary {
     var scratchScores: UnsafeMutableBufferPointer<Int32> { scratch32.scores }
     var scratchRoots: UnsafeMutableBufferPointer<Int32> { scratch32.roots }
 
+    // @unchecked Sendable: raw buffers owned by one worker thread at a time (each thread of the batch takes its own).
     final class Scratch32: @unchecked Sendable {
         let scores: UnsafeMutableBufferPointer<Int32>
         let roots: UnsafeMutableBufferPointer<Int32>
@@ -339,7 +340,7 @@ public struct BatchSummary {
             let baseScore = kindSalt == 11 ? 100 : kindSalt == 13 ? 60 : 45
             var bestRowScore = Int.min
             var tied: [Int] = []
-            var r = catalog.index.byCode.first(fnv1aLower(bytes))
+            var r = catalog.index.byCode.first(wordHashLower(bytes))
             while r >= 0 {
                 let ri = Int(r)
                 if store.equals(store.code[ri], bytes) {
@@ -405,7 +406,7 @@ public struct BatchSummary {
         known += 1
         envelopeCounts[best] += 1
         systemCounts[sysSlot] += 1
-        var key = fnv1a(bytes, seed: kindSalt &* 0x9E37_79B9 &+ UInt64(best))
+        var key = wordHash(bytes, seed: kindSalt &* 0x9E37_79B9 &+ UInt64(best))
         key = key &+ UInt64(bitPattern: Int64(sysSlot)) &* 0x100_0000_01b3 &+ UInt64(bitPattern: Int64(rule + 1)) &* 0x9E37_79B9_7F4A_7C15
         if groups[key] == nil {
             let e = catalog.entry(row)
@@ -439,7 +440,7 @@ public struct BatchSummary {
         var cut = 0..<0
         if memoable, let t = wrapped?.1, !t.isEmpty, let r = Self.range(of: Array(t.utf8), in: line) { cut = r }
         let head = UnsafeBufferPointer(rebasing: line[..<cut.lowerBound]), tail = UnsafeBufferPointer(rebasing: line[cut.upperBound...])
-        let hash = memoable ? fnv1a(tail, seed: fnv1a(head) &+ UInt64(head.count)) : 0
+        let hash = memoable ? wordHash(tail, seed: wordHash(head) &+ UInt64(head.count)) : 0
         if memoable, let hit = memo[hash], hit.key.count == head.count + tail.count,
             hit.key.withUnsafeBufferPointer({ k in
                 (head.isEmpty || memcmp(k.baseAddress!, head.baseAddress!, head.count) == 0)
@@ -493,7 +494,7 @@ public struct BatchSummary {
         g.envelopeIndex = catalog.envelopes.firstIndex { $0.id == g.envelope } ?? catalog.envelopes.count
         g.systemSlot = g.system.flatMap { catalog.systemIDs.firstIndex(of: $0) } ?? -1
         var keyText = g.label + "|" + (g.category?.rawValue ?? "") + "|" + (g.rule ?? "")
-        keyText.withUTF8 { g.memoKey = fnv1a($0, seed: 0xcbf2_9ce4_8422_2325) | 1 }
+        keyText.withUTF8 { g.memoKey = wordHash($0, seed: 0xcbf2_9ce4_8422_2325) | 1 }
         return g
     }
 

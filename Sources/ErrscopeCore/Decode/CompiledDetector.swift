@@ -4,7 +4,7 @@ import Foundation
 /// `error.code`, `error.type` share the `error` step) and resolved at most once per body, so
 /// recognising a body costs a handful of key comparisons however many envelopes there are.
 /// Owns raw buffers: no retain, release or exclusivity traffic on the hot path.
-final class CompiledDetector: @unchecked Sendable {
+final class CompiledDetector {
     struct Node {
         var parent: Int32  // -1: the root
         var keyOffset: Int32
@@ -96,14 +96,13 @@ final class CompiledDetector: @unchecked Sendable {
                 var mask: Int32 = 0
                 for k in names {
                     switch k {
-                    case "string": mask |= 1
-                    case "number": mask |= 2 | 4
-                    case "integer": mask |= 4
-                    case "object": mask |= 8
-                    case "array": mask |= 16
-                    case "bool", "boolean": mask |= 32
-                    case "null": mask |= 64
-                    default: break
+                    case .string: mask |= 1
+                    case .number: mask |= 2 | 4
+                    case .integer: mask |= 4
+                    case .object: mask |= 8
+                    case .array: mask |= 16
+                    case .boolean: mask |= 32
+                    case .null: mask |= 64
                     }
                 }
                 return Cond(node: n, op: .kinds, arg: mask, arg2: 0)

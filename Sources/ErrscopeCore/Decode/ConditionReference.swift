@@ -40,12 +40,11 @@ enum ConditionReference {
         }
     }
 
-    static func kindMatches(_ kind: String, _ n: Int, _ tape: JSONTape) -> Bool {
+    static func kindMatches(_ kind: JSONKind, _ n: Int, _ tape: JSONTape) -> Bool {
         switch (kind, tape.kind(n)) {
-        case ("string", .string), ("object", .object), ("array", .array), ("null", .null),
-            ("number", .number), ("bool", .true), ("bool", .false), ("boolean", .true), ("boolean", .false):
+        case (.string, .string), (.object, .object), (.array, .array), (.null, .null), (.number, .number), (.boolean, .true), (.boolean, .false):
             return true
-        case ("integer", .number): return tape.entry(n).flag
+        case (.integer, .number): return tape.entry(n).flag
         default: return false
         }
     }

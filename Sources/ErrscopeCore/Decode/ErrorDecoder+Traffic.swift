@@ -61,7 +61,7 @@ extension ErrorDecoder {
                     if let cls = e.retry {
                         r.retry.retryClass = cls
                         r.retry.retryable = cls != .no
-                        r.retry.basis = "inferred"
+                        r.retry.basis = .inferred
                         r.retry.reason = "inferred: \(s)/\(e.code) is the only \(s) code with HTTP \(h), and it is \(cls == .no ? "not retryable" : "retry class \(cls.rawValue)")"
                     }
                     r.notes.append("the body names no code; \(s)/\(e.code) is inferred as the only \(s) code with HTTP \(h)")
@@ -86,16 +86,16 @@ extension ErrorDecoder {
                 let cls = rule.retry ?? c.defaultRetry
                 r.retry.retryClass = cls
                 r.retry.retryable = cls != .no
-                r.retry.basis = "message-rule"
+                r.retry.basis = .messageRule
                 r.retry.reason = "the message says \(c.rawValue) (\(rule.system ?? "any system") rule `\(rule.id)`)" + (rule.note.map { ": \($0)" } ?? "")
             } else if c.neverRetryable, r.retry.retryable != false {
                 r.retry.retryClass = .no
                 r.retry.retryable = false
-                r.retry.basis = "category"
+                r.retry.basis = .category
                 r.retry.reason = "\(c.rawValue) errors never succeed on a retry of the same request"
             }
         } else if isSuccess, r.stream?.errorIndex == nil {
-            r.retry = RetryAdvice(retryable: nil, basis: "none", reason: "HTTP \(r.http!) is a success: nothing to retry")
+            r.retry = RetryAdvice(retryable: nil, basis: .none, reason: "HTTP \(r.http!) is a success: nothing to retry")
         }
         if r.retry.afterSeconds == nil, let (secs, source) = retryDelay(r, input: input), secs.isFinite {
             r.retry.afterSeconds = min(max(0, secs), 7 * 86400)
@@ -246,7 +246,7 @@ extension ErrorDecoder {
             r.categoryBasis = "upstream"
             r.retry.retryable = inner.retry.retryable
             r.retry.retryClass = inner.retry.retryClass
-            r.retry.basis = "upstream"
+            r.retry.basis = .upstream
             r.retry.reason = "the wrapped \(inner.system ?? inner.envelope) error decides: " + inner.retry.reason
             // The outer rule was a fallback for when the wrapped body says nothing; it does.
             r.messageRule = inner.messageRule
@@ -399,11 +399,7 @@ public enum DelayText {
             return HTTPDate.parse(t).map { max(0, $0.timeIntervalSince(now)) }
         case .duration: return duration(t)
         case .rfc3339:
-            let f = ISO8601DateFormatter()
-            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            if let d = f.date(from: t) { return max(0, d.timeIntervalSince(now)) }
-            f.formatOptions = [.withInternetDateTime]
-            return f.date(from: t).map { max(0, $0.timeIntervalSince(now)) }
+            return RFC3339Date.parse(t).map { max(0, $0.timeIntervalSince(now)) }
         case .epochOrDelta:
             guard let v = Double(t) else { return nil }
             return max(0, v > 1_000_000_000 ? v - now.timeIntervalSince1970 : v)

@@ -87,7 +87,7 @@ public struct RetryAdvice: Sendable, Equatable {
     /// Which source gave the delay (`retry-after-ms`, `Retry-After`, `retry_after_secs`, ...).
     public var delaySource: String?
     /// catalog, x-should-retry, http or none.
-    public var basis: String
+    public var basis: RetryBasis
     public var reason: String
 }
 
@@ -103,6 +103,26 @@ public struct SDKAdvice: Sendable, Equatable {
     /// How many times it sends the request again, and the first delay it waits.
     public var attempts: Int? = nil
     public var firstDelaySeconds: Double? = nil
+}
+
+/// What a retry verdict rests on (`retry.basis` in `decode --json`).
+public enum RetryBasis: String, Sendable, CaseIterable {
+    /// Nothing to go on, or nothing to retry (a success).
+    case none
+    /// The catalog entry (or every entry the type or status maps to) says.
+    case catalog
+    /// The only code of the system with this status, when the body names none.
+    case inferred
+    /// A message rule refined the category.
+    case messageRule = "message-rule"
+    /// The category decides (context_length, quota, content_filter never retry).
+    case category
+    /// The wrapped upstream error decides.
+    case upstream
+    /// The server's `x-should-retry` header.
+    case xShouldRetry = "x-should-retry"
+    /// The HTTP status class alone.
+    case http
 }
 
 /// The decoder's verdict on one response.
@@ -167,7 +187,7 @@ public struct DecodeResult: Sendable {
 
 /// Decodes error responses against a catalog. Not thread-safe: it reuses one parse tape;
 /// use one decoder per thread.
-public final class ErrorDecoder: @unchecked Sendable {
+public final class ErrorDecoder {
     public let catalog: Catalog
     let tape = JSONTape()
     let sanitizedMessages: Set<String>
@@ -212,7 +232,7 @@ public final class ErrorDecoder: @unchecked Sendable {
             http: input.http, bodyKind: .empty, bodyBytes: input.body.count, truncatedAt: input.truncatedAt,
             envelope: Self.envelopeNone, alternatives: [], expectedEnvelope: nil, fields: JSONObject(),
             code: nil, type: nil, status: nil, message: nil, requestID: nil, sanitized: false, known: false,
-            matches: [], retry: RetryAdvice(retryable: nil, basis: "none", reason: ""), sdks: [], notes: [])
+            matches: [], retry: RetryAdvice(retryable: nil, basis: .none, reason: ""), sdks: [], notes: [])
         if let t = input.truncatedAt { result.notes.append("input was cut at \(t) bytes; the verdict is from what was read") }
 
         let expected = expectedEmission(path: input.path, system: input.system)
@@ -581,7 +601,7 @@ public final class ErrorDecoder: @unchecked Sendable {
     // MARK: Retry
 
     func retryAdvice(_ r: DecodeResult, input: DecodeInput) -> RetryAdvice {
-        var advice = RetryAdvice(retryable: nil, basis: "none", reason: "no status and no catalog entry: nothing to go on")
+        var advice = RetryAdvice(retryable: nil, basis: .none, reason: "no status and no catalog entry: nothing to go on")
         // An unknown code says nothing about retrying; do not borrow another entry's class.
         let usable = r.code == nil || r.known
         let top = usable ? r.matches.first : nil
@@ -590,27 +610,27 @@ public final class ErrorDecoder: @unchecked Sendable {
         if let t = top, t.basis == .typeMapping || t.basis == .statusMapping, mappedClasses.count == 1, let cls = mappedClasses.first {
             advice.retryClass = cls
             advice.retryable = cls != .no
-            advice.basis = "catalog"
+            advice.basis = .catalog
             let shown = t.basis == .typeMapping ? r.type : r.status
             advice.reason = "all \(mapped.count) \(t.entry.system) code\(mapped.count == 1 ? "" : "s") that go out as \(shown ?? "this") with HTTP \(r.http.map(String.init) ?? "?") are \(cls == .no ? "not retryable" : "retry class \(cls.rawValue)")"
         } else if usable, let m = r.matches.first(where: { $0.basis <= .type || ($0.basis == .grpc && r.code == nil) }), let cls = m.entry.retry {
             advice.retryClass = cls
             advice.retryable = cls != .no
-            advice.basis = "catalog"
+            advice.basis = .catalog
             let why = m.entry.retryReason.map { ": \($0)" } ?? ""
             advice.reason = "\(m.entry.system)/\(m.entry.code) is \(cls == .no ? "not retryable" : cls == .yes ? "retryable" : cls == .once ? "worth one retry" : "sometimes retryable")\(why)"
         } else if let x = input.header("x-should-retry")?.lowercased(), x == "true" || x == "false" {
             advice.retryable = x == "true"
-            advice.basis = "x-should-retry"
+            advice.basis = .xShouldRetry
             advice.reason = "the server says x-should-retry: \(x)"
         } else if let h = r.http, !(100...599).contains(h) {
             // No standard says what a status outside 100-599 means: no advice is invented.
-            advice.basis = "http"
+            advice.basis = .http
             advice.reason = "HTTP \(h) is not a standard status: nothing says whether a retry helps"
         } else if let h = r.http {
             let yes = h == 408 || h == 409 || h == 429 || h >= 500
             advice.retryable = yes
-            advice.basis = "http"
+            advice.basis = .http
             advice.reason = yes ? "HTTP \(h) is usually transient: retry with backoff" : (h < 400 ? "HTTP \(h) is not an error" : "HTTP \(h) is a client error: fix the request before sending it again")
         }
         if let (secs, source) = Self.retryDelay(fields: r.fields, input: input), secs.isFinite {
@@ -664,20 +684,6 @@ public final class ErrorDecoder: @unchecked Sendable {
             SDKAdvice(sdk: "anthropic-python", retries: stainless.0, detail: stainless.1),
             SDKAdvice(sdk: "google-genai", retries: false, detail: "does not retry by default (opt in with HttpRetryOptions)"),
         ]
-    }
-}
-
-enum HTTPDate {
-    /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), plus the obsolete RFC 850 and asctime forms.
-    static func parse(_ s: String) -> Date? {
-        for f in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
-            let df = DateFormatter()
-            df.locale = Locale(identifier: "en_US_POSIX")
-            df.timeZone = TimeZone(identifier: "GMT")
-            df.dateFormat = f
-            if let d = df.date(from: s) { return d }
-        }
-        return nil
     }
 }
 

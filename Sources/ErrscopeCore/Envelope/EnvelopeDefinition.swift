@@ -107,6 +107,7 @@ public struct FieldPath: Sendable, Equatable, CustomStringConvertible {
 
 /// A compiled regular expression that can be shared across threads (it is immutable).
 /// Simple patterns (anchors, literals, classes, `. * + ?`) run on bytes without Foundation.
+// @unchecked Sendable: the lazily compiled NSRegularExpression is only touched under `lock`; the byte matcher is immutable.
 public final class SharedRegex: @unchecked Sendable, Equatable {
     public let pattern: String
     /// Compiled on first use when the byte matcher cannot run the pattern: ICU's start-up costs
@@ -152,10 +153,19 @@ public final class SharedRegex: @unchecked Sendable, Equatable {
     public static func == (a: SharedRegex, b: SharedRegex) -> Bool { a.pattern == b.pattern }
 }
 
+/// A JSON value's kind, as a detection rule names it (`is: string`).
+public enum JSONKind: String, Sendable, CaseIterable {
+    case string, number, integer, object, array, boolean, null
+    /// `bool` is read as `boolean`.
+    public init?(name: String) {
+        if name == "bool" { self = .boolean } else { self.init(rawValue: name) }
+    }
+}
+
 /// One test in an envelope's detection rules.
 public struct EnvelopeCondition: Sendable, Equatable {
     public enum Test: Sendable, Equatable {
-        case kind([String])
+        case kind([JSONKind])
         case equals(JSONValue)
         case oneOf([JSONValue])
         case present
@@ -182,6 +192,9 @@ public struct EnvelopeDefinition: Sendable, Equatable {
     public var template: JSONValue
     /// Generic HTTP -> value maps used to translate a code into this envelope.
     public var translate: [(field: String, map: [(HTTPMatcher, JSONValue)])]
+    /// Where this envelope comes among the translations rendered for a system with one native
+    /// envelope (`translation_order` in envelopes.yaml); nil: never rendered as a translation.
+    public var translationOrder: Int? = nil
     public var file: String
 
     public static func == (a: EnvelopeDefinition, b: EnvelopeDefinition) -> Bool { a.id == b.id && a.file == b.file }

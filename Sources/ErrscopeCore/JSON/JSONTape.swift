@@ -16,7 +16,7 @@ public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
 ///
 /// Tape layout: one entry per value, in document order. A container's entry stores its child
 /// count and the index just past its last descendant, so siblings are reached in O(1).
-public final class JSONTape: @unchecked Sendable {
+public final class JSONTape {
     public static let defaultMaxDepth = 512
 
     public enum Kind: UInt8 { case object = 1, array, string, number, `true`, `false`, null }

@@ -47,7 +47,11 @@ public struct RenderOptions: Sendable {
 public struct Renderer: Sendable {
     public let catalog: Catalog
     /// Envelopes a single-envelope system is translated into.
-    public static let translationTargets = ["openai", "anthropic", "gemini", "problem-json"]
+    /// The envelopes a system with one native envelope is also shown in: those with a
+    /// `translation_order` in envelopes.yaml, in that order (data, like every envelope).
+    public var translationTargets: [String] {
+        catalog.envelopes.filter { $0.translationOrder != nil }.sorted { ($0.translationOrder!, $0.id) < ($1.translationOrder!, $1.id) }.map(\.id)
+    }
 
     public init(catalog: Catalog) { self.catalog = catalog }
 
@@ -58,7 +62,7 @@ public struct Renderer: Sendable {
         var out = sys.emits.filter { !$0.decodeOnly }.compactMap { renderEmitted(entry, system: sys, emission: $0, options: options) }
         if options.translations && sys.emits.count <= 1 {
             let have = Set(sys.emits.map(\.envelope))
-            for target in Self.translationTargets where !have.contains(target) {
+            for target in translationTargets where !have.contains(target) {
                 if let r = renderTranslation(entry, envelope: target, options: options) { out.append(r) }
             }
         }
@@ -172,7 +176,7 @@ public struct Renderer: Sendable {
 
     func context(_ entry: CodeEntry, options: RenderOptions) -> JSONObject {
         var ctx = JSONObject()
-        let h = fnv1a(entry.id)
+        let h = wordHash(entry.id)
         ctx["code"] = .string(entry.code.hasSuffix("*") ? String(entry.code.dropLast()) + "example" : entry.code)
         if let t = entry.type { ctx["type"] = .string(t) }
         if let g = entry.grpc { ctx["status"] = .string(g) }

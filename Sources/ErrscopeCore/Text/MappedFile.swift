@@ -3,6 +3,7 @@ import Foundation
 /// A file mapped read-only into memory, for inputs read once front to back (catalogs, JSON
 /// lines): no copy into the heap, and pages already read can be given back with `release(upTo:)`.
 /// Returns nil for what cannot be mapped (pipes, empty files, `/proc`); read those instead.
+// @unchecked Sendable: a read-only mapping; only its owner calls `release(upTo:)` (madvise), which never changes the bytes.
 public final class MappedFile: @unchecked Sendable {
     public let bytes: UnsafeBufferPointer<UInt8>
     /// Open while the mapping is (O_CLOEXEC).

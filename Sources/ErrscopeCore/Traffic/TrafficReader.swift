@@ -507,9 +507,9 @@ enum SDKPrint {
     }
 
     // Compiled once: these run on every SDK-print line of a pasted log.
-    nonisolated(unsafe) static let bareStatusPattern = try! NSRegularExpression(pattern: #"(?:^|[\s(:>\[])\(?([45][0-9][0-9])\)?(?:\s+|,\s*|:\s*)(?=[A-Za-z{"'<\[(])"#)
-    nonisolated(unsafe) static let exceptionPattern = try! NSRegularExpression(pattern: #"(?:^|[\s.(])([A-Z][A-Za-z]*(?:Error|Exception))(?::|\b)"#)
-    nonisolated(unsafe) static let statusMentionPattern = try! NSRegularExpression(pattern: #"(?i)(?:status(?:[ _]?code)?|http|error code)[\s:=]+"?([1-5][0-9][0-9])\b"#)
+    static let bareStatusPattern = try! NSRegularExpression(pattern: #"(?:^|[\s(:>\[])\(?([45][0-9][0-9])\)?(?:\s+|,\s*|:\s*)(?=[A-Za-z{"'<\[(])"#)
+    static let exceptionPattern = try! NSRegularExpression(pattern: #"(?:^|[\s.(])([A-Z][A-Za-z]*(?:Error|Exception))(?::|\b)"#)
+    static let statusMentionPattern = try! NSRegularExpression(pattern: #"(?i)(?:status(?:[ _]?code)?|http|error code)[\s:=]+"?([1-5][0-9][0-9])\b"#)
 
     /// A 4xx/5xx status standing alone before text (`-> 400 {`, `Error: 422 "..."`, `429 Rate limit`),
     /// and the text after it (a reason phrase such as `Forbidden` dropped).
