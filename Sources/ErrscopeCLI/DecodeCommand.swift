@@ -21,16 +21,16 @@ struct Decode: ParsableCommand {
     @Option(help: "The HTTP status, when the input is a bare body.")
     var status: Int?
 
-    @Option(name: [.customShort("H"), .customLong("header")], help: ArgumentHelp("A response header (repeatable).", valueName: "Name: value"))
-    var headers: [String] = []
+    @OptionGroup var headerOptions: HeaderOptions
+    var headers: [String] { headerOptions.headers }
 
     @Option(help: "The endpoint path, to know which envelope to expect (e.g. /anthropic/v1/messages).")
     var path: String?
 
-    @Option(name: .shortAndLong, help: "The system (catalog id) that answered.")
-    var system: String?
+    @OptionGroup var systemOption: SystemOption
+    var system: String? { systemOption.system }
 
-    @Flag(help: "Print JSON.")
+    @Flag(name: Spelling.json.names, help: "Print JSON.")
     var json = false
 
     @Option(help: ArgumentHelp("Decode one JSON body per line of FILE.", valueName: "file"))

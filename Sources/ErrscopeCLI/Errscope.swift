@@ -38,20 +38,9 @@ public struct ErrscopeCommand: ParsableCommand {
 
     /// Commands `main` dispatches to directly: parsing from the root makes ArgumentParser reflect
     /// every command in the tree (about 3 ms); `lookup` must answer in under 10 ms.
+    /// Read from the subcommand list itself (no reflection: each configuration is a plain value).
     static func directCommand(_ name: String) -> (any ParsableCommand.Type)? {
-        switch name {
-        case "lookup": Lookup.self
-        case "decode": Decode.self
-        case "probe": Probe.self
-        case "render": Render.self
-        case "envelopes": Envelopes.self
-        case "catalog": CatalogCommand.self
-        case "browse": Browse.self
-        case "config": Config.self
-        case "demo-server": DemoServerCommand.self
-        case "journal": JournalCommand.self
-        default: nil
-        }
+        configuration.subcommands.first { $0.configuration.commandName == name }
     }
 
     /// The process entry point.
@@ -99,10 +88,10 @@ nonisolated(unsafe) var processStart: UInt64 = 0
 
 /// Options of the interactive browser (also accepted by `errscope` itself).
 struct BrowseOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Colour theme: dark, light, high-contrast or mono.", valueName: "name"))
-    var theme: String?
+    @Option(name: Spelling.theme.names, help: ArgumentHelp("Colour theme.", valueName: "name"))
+    var theme: ThemeName?
 
-    @Flag(inversion: .prefixedNo, help: "Mouse support (click to select, wheel to scroll); off by default.")
+    @Flag(name: Spelling.mouse.names, inversion: .prefixedNo, help: "Mouse support (click to select, wheel to scroll); off by default.")
     var mouse: Bool?
 
     @Flag(help: "Start the demo server (all five seed systems) on 127.0.0.1 and open the probe pane on it.")
@@ -111,16 +100,15 @@ struct BrowseOptions: ParsableArguments {
     @Option(name: .customLong("demo-port"), help: ArgumentHelp("With --demo: the port (default: any free one).", valueName: "port"))
     var demoPort: Int?
 
-    @Option(help: ArgumentHelp("The endpoints file for the probe pane (default: $XDG_CONFIG_HOME/errscope/endpoints.yaml).", valueName: "path"))
+    @Option(name: Spelling.endpoints.names, help: ArgumentHelp("The endpoints file for the probe pane (default: $XDG_CONFIG_HOME/errscope/endpoints.yaml).", valueName: "path"))
     var endpoints: String?
 
-    @Flag(name: .customLong("no-journal"), help: "Do not record the probe pane's probes in the journal.")
+    @Flag(name: Spelling.noJournal.names, help: "Do not record the probe pane's probes in the journal.")
     var noJournal = false
 
     @OptionGroup var catalogOptions: CatalogOptions
 
     func validate() throws {
-        if let t = theme, !Theme.names.contains(t) { throw ValidationError("--theme must be one of \(Theme.names.joined(separator: ", "))") }
         if let p = demoPort, !(0...65535).contains(p) { throw ValidationError("--demo-port must be 0-65535") }
         if demoPort != nil && !demo { throw ValidationError("--demo-port goes with --demo") }
     }
@@ -129,7 +117,7 @@ struct BrowseOptions: ParsableArguments {
 
     /// What was asked, apart from how it was parsed.
     var settings: BrowseSettings {
-        BrowseSettings(theme: theme, mouse: mouse, demo: demo, demoPort: demoPort, endpoints: endpoints, noJournal: noJournal,
+        BrowseSettings(theme: theme?.rawValue, mouse: mouse, demo: demo, demoPort: demoPort, endpoints: endpoints, noJournal: noJournal,
                        catalogPaths: catalogOptions.paths, noUserCatalogs: catalogOptions.noUserCatalogs)
     }
 }
@@ -151,11 +139,12 @@ struct BrowseSettings: Equatable {
     /// (docs/PERFORMANCE.md). Returns nil, for ArgumentParser to handle, for anything else: a
     /// subcommand, help, `--opt=value`, repeats, an unknown theme, `--demo`.
     static func fastParse(_ args: [String]) -> BrowseSettings? {
-        guard let a = PlainArguments(args, flags: ["--no-user-catalogs": "no-user-catalogs", "--mouse": "mouse", "--no-mouse": "mouse", "--no-journal": "no-journal"],
-                                     options: ["--theme": "theme", "--endpoints": "endpoints", "--catalog": "catalog"], repeatable: ["catalog"]),
+        guard let a = PlainArguments(args, flags: Spelling.table([.noUserCatalogs, .mouse, .noJournal]),
+                                     options: Spelling.table([.theme, .endpoints, .catalog]), repeatable: [Spelling.catalog.long]),
             a.positionals.isEmpty
         else { return nil }
-        if let t = a.option("theme"), !Theme.names.contains(t) { return nil }
+        // An unknown theme is ArgumentParser's to report.
+        if let t = a.option("theme"), ThemeName(rawValue: t) == nil { return nil }
         return BrowseSettings(theme: a.option("theme"), mouse: a.flags["mouse"].map { $0 == "--mouse" }, endpoints: a.option("endpoints"),
                               noJournal: a.flags["no-journal"] != nil, catalogPaths: a.options["catalog"] ?? [],
                               noUserCatalogs: a.flags["no-user-catalogs"] != nil)
@@ -236,10 +225,10 @@ extension CommandConfiguration {
 
 /// Options shared by every command that reads catalogs.
 struct CatalogOptions: ParsableArguments {
-    @Option(name: .customLong("catalog"), help: ArgumentHelp("Extra catalog file or folder (repeatable).", valueName: "path"))
+    @Option(name: Spelling.catalog.names, help: ArgumentHelp("Extra catalog file or folder (repeatable).", valueName: "path"))
     var paths: [String] = []
 
-    @Flag(name: .customLong("no-user-catalogs"), help: "Ignore $XDG_CONFIG_HOME/errscope/catalogs.")
+    @Flag(name: Spelling.noUserCatalogs.names, help: "Ignore $XDG_CONFIG_HOME/errscope/catalogs.")
     var noUserCatalogs = false
 
     func load() -> Catalog { Self.load(paths: paths, noUserCatalogs: noUserCatalogs) }

@@ -15,13 +15,13 @@ struct Lookup: ParsableCommand {
     @Argument(help: "Code, wildcard, prefix, HTTP status, type or gRPC status.")
     var query: String
 
-    @Option(name: .shortAndLong, help: "Only this system (catalog id).")
-    var system: String?
+    @OptionGroup var systemOption: SystemOption
+    var system: String? { systemOption.system }
 
-    @Flag(name: .shortAndLong, help: "Print every match in full, not as a table.")
+    @Flag(name: Spelling.long.names, help: "Print every match in full, not as a table.")
     var long = false
 
-    @Flag(help: "Print JSON: an array of matches.")
+    @Flag(name: Spelling.json.names, help: "Print JSON: an array of matches.")
     var json = false
 
     @OptionGroup var catalogOptions: CatalogOptions
@@ -54,8 +54,8 @@ struct LookupRequest: Equatable {
     /// options): those go through ArgumentParser. A test checks that both parse every shape
     /// here into the same request.
     static func fastParse(_ args: [String]) -> LookupRequest? {
-        guard let a = PlainArguments(args, flags: ["--json": "json", "-l": "long", "--long": "long", "--no-user-catalogs": "no-user-catalogs"],
-                                     options: ["-s": "system", "--system": "system", "--catalog": "catalog"], repeatable: ["catalog"]),
+        guard let a = PlainArguments(args, flags: Spelling.table([.json, .long, .noUserCatalogs]),
+                                     options: Spelling.table([.system, .catalog]), repeatable: [Spelling.catalog.long]),
             a.positionals.count == 1, let query = a.positionals.first, !query.isEmpty
         else { return nil }
         return LookupRequest(query: query, system: a.option("system"), long: a.flags["long"] != nil, json: a.flags["json"] != nil,

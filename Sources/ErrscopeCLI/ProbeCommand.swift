@@ -25,14 +25,14 @@ struct Probe: ParsableCommand {
     @Option(name: [.customShort("X"), .customLong("request")], help: ArgumentHelp("The HTTP method.", valueName: "method"))
     var method: String?
 
-    @Option(name: [.customShort("H"), .customLong("header")], help: ArgumentHelp("A request header (repeatable); an empty value removes it.", valueName: "Name: value"))
-    var headers: [String] = []
+    @OptionGroup var headerOptions: HeaderOptions
+    var headers: [String] { headerOptions.headers }
 
     @Option(name: [.customShort("d"), .customLong("data")], help: ArgumentHelp("The request body; @FILE reads a file, @- standard input.", valueName: "body"))
     var data: String?
 
-    @Option(name: .shortAndLong, help: "The system (catalog id) that answers: picks the expected envelope.")
-    var system: String?
+    @OptionGroup var systemOption: SystemOption
+    var system: String? { systemOption.system }
 
     @Flag(help: "Print JSON: the decode object plus `timing`, `request`, `response` and `failure`.")
     var json = false

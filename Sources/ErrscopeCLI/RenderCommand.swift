@@ -15,8 +15,8 @@ struct Render: ParsableCommand {
     @Argument(help: "The code (a wildcard renders an example code).")
     var code: String
 
-    @Option(name: .shortAndLong, help: "The system, when the code exists in several.")
-    var system: String?
+    @OptionGroup var systemOption: SystemOption
+    var system: String? { systemOption.system }
 
     @Option(help: "The domain, when the code exists in several domains of a system.")
     var domain: String?

@@ -1,4 +1,5 @@
 @testable import ErrscopeCLI
+import ErrscopeTUI
 import Testing
 
 /// `errscope` and `errscope lookup` parse their common argument shapes without ArgumentParser
@@ -46,5 +47,25 @@ import Testing
     @Test(arguments: [[], ["--help"], ["--json"], ["a", "b"], ["-x"], ["--system=bodhi", "a"], ["-ls", "bodhi", "a"], ["--", "-a"], ["a", "--json", "--json"], [""]])
     func lookupHandsBackWhatItDoesNotRead(_ args: [String]) {
         #expect(LookupRequest.fastParse(args) == nil)
+    }
+
+    @Test func themesAndDirectCommandsComeFromOneList() throws {
+        #expect(ThemeName.allCases.map(\.rawValue) == Theme.names)
+        #expect(throws: (any Error).self) { try BrowseOptions.parse(["--theme", "neon"]) }
+        #expect(try BrowseOptions.parse(["--theme", "high-contrast"]).theme == .highContrast)
+        for sub in ErrscopeCommand.configuration.subcommands {
+            let name = try #require(sub.configuration.commandName)
+            #expect(ErrscopeCommand.directCommand(name) == sub, "\(name)")
+        }
+        #expect(ErrscopeCommand.directCommand("nope") == nil)
+    }
+
+    /// Every spelling the fast paths read is one ArgumentParser accepts for the same option.
+    @Test func everyFastPathSpellingParsesInArgumentParser() throws {
+        for s in Spelling.system.spellings { #expect(try Lookup.parse([s, "bodhi", "x"]).system == "bodhi") }
+        for s in Spelling.long.spellings { #expect(try Lookup.parse([s, "x"]).long) }
+        #expect(try Decode.parse(["-H", "a: b", "--header", "c: d"]).headers == ["a: b", "c: d"])
+        #expect(try Render.parse(["x", "-s", "bodhi"]).system == "bodhi")
+        for s in Spelling.mouse.spellings { #expect(try BrowseOptions.parse([s]).mouse == (s == "--mouse")) }
     }
 }
