@@ -2,7 +2,7 @@ import Foundation
 
 /// The catalog's real-traffic data: categories and what to do, message rules, fingerprints,
 /// retry-delay sources and SDK rules (docs/CATALOG.md).
-extension CatalogLoader {
+extension CatalogBuild {
     mutating func loadTraffic<N: DocNode>(_ members: [(key: String, value: N)], file: String) {
         for (key, node) in members {
             switch key {
@@ -34,7 +34,7 @@ extension CatalogLoader {
         }
     }
 
-    private mutating func httpMatchers<N: DocNode>(_ v: N?, file: String) -> [HTTPMatcher]? {
+    mutating func httpMatchers<N: DocNode>(_ v: N?, file: String) -> [HTTPMatcher]? {
         guard let v else { return [] }
         var out: [HTTPMatcher] = []
         for item in v.kind == .seq ? v.elements() : [v] {
