@@ -122,6 +122,9 @@ let package = Package(
                              .linkedLibrary("_FoundationCShims", .when(configuration: .release)),
                              .linkedLibrary("_FoundationCollections", .when(configuration: .release))]
         ),
+        // Fuzz targets for the readers of untrusted input (scripts/fuzz.sh builds them with
+        // libFuzzer and AddressSanitizer); built plainly, a replay driver for saved inputs.
+        .executableTarget(name: "errscope-fuzz", dependencies: ["ErrscopeCore"]),
         .testTarget(
             name: "ErrscopeCoreTests",
             dependencies: ["ErrscopeCore", "ErrscopeBundled"]
