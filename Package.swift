@@ -106,13 +106,14 @@ let package = Package(
             name: "errscope",
             dependencies: ["ErrscopeCLI"],
             // Start-up (docs/PERFORMANCE.md). A release build links the Swift runtime statically
-            // (dynamic was slower to start); then the executable can be position-dependent, which
-            // needs none of the 131 k relative relocations ld.so applies to a PIE, and need not
-            // export its ~41 k Swift symbols (the static stdlib's link file adds -export-dynamic),
-            // which spares the runtime a dladdr scan of .dynsym at start: 12.1 -> 8.6 ms for
-            // `lookup`. Debug builds stay dynamic and PIE (non-PIE against libswiftCore.so breaks
-            // pointer equality of its protected symbols).
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"],
+            // (dynamic was slower to start) and exports none of its ~41 k Swift symbols (the
+            // static stdlib's link file adds -export-dynamic, and the runtime then scans .dynsym
+            // at start). It is a PIE with full RELRO (`-z relro -z now`): it parses untrusted
+            // network data, so its image is randomised and its relocated data read-only before
+            // main. The PIE's 131 k relative relocations are packed (`-z pack-relative-relocs`,
+            // DT_RELR: a few KB instead of 3 MB for ld.so to read). docs/DECISIONS.md.
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "relro",
+                                           "-Xlinker", "-z", "-Xlinker", "now", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
                                           .when(configuration: .release)),
                              // `-static-stdlib` alone links Foundation's static archives without the
                              // ICU and C shims they need (`--static-swift-stdlib` adds them): a plain

@@ -34,8 +34,9 @@ enum FuzzTargets {
         case "json":
             if let v = try? JSONValue.parse(Array(data)) {
                 // A value it accepts must print and read back as the same value.
+                // (A number may change kind: `1.0` prints as `1` and reads back as an integer.)
                 let again = try? JSONValue.parse(v.compactText)
-                precondition(again == v || v.hasNaN, "JSON round trip changed the value")
+                precondition(again.map { $0.sameValue(as: v) } == true, "JSON round trip changed the value")
             }
         case "traffic":
             let d = decoder ?? ErrorDecoder(catalog: bundled())
@@ -59,28 +60,44 @@ enum FuzzTargets {
 }
 
 extension JSONValue {
-    /// NaN never equals itself; such a value cannot round-trip by `==`.
-    var hasNaN: Bool {
-        switch self {
-        case .double(let d): return d.isNaN
-        case .array(let a): return a.contains { $0.hasNaN }
-        case .object(let o): return o.pairs.contains { $0.value.hasNaN }
-        default: return false
+    /// Equal as JSON: numbers by value, whatever their kind; a number past Double's range is
+    /// written as `null` (JSON has no infinity).
+    func sameValue(as other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.double(let d), .null) where !d.isFinite, (.null, .double(let d)) where !d.isFinite: return true
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return Double(a) == b
+        case (.array(let a), .array(let b)): return a.count == b.count && zip(a, b).allSatisfy { $0.sameValue(as: $1) }
+        case (.object(let a), .object(let b)):
+            return a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.key == $1.key && $0.value.sameValue(as: $1.value) }
+        default: return self == other
         }
     }
 }
 
-#if ERRSCOPE_LIBFUZZER
+/// libFuzzer's entry point for each input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let target = ProcessInfo.processInfo.environment["ERRSCOPE_FUZZ_TARGET"] ?? "json"
     FuzzTargets.run(target, UnsafeBufferPointer(start: data, count: size))
     return 0
 }
-#else
+
+#if ERRSCOPE_LIBFUZZER
+/// libFuzzer's driver (compiler-rt): `main` hands it the arguments and the entry point, since
+/// SwiftPM links an executable's `main` to the module's own.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+#endif
+
 @main
-struct Replay {
+struct FuzzMain {
     static func main() {
+        #if ERRSCOPE_LIBFUZZER
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOne))
+        #else
         let args = Array(CommandLine.arguments.dropFirst())
         guard let target = args.first else {
             print("usage: errscope-fuzz json|traffic|catalog|jsonl FILE...  (replays inputs; scripts/fuzz.sh builds the libFuzzer version)")
@@ -93,6 +110,6 @@ struct Replay {
             n += 1
         }
         print("errscope-fuzz \(target): \(n) input(s), no crash")
+        #endif
     }
 }
-#endif
