@@ -111,8 +111,9 @@ let package = Package(
             // at start). It is a PIE with full RELRO (`-z relro -z now`): it parses untrusted
             // network data, so its image is randomised and its relocated data read-only before
             // main. The PIE's 131 k relative relocations are packed (`-z pack-relative-relocs`,
-            // DT_RELR: a few KB instead of 3 MB for ld.so to read). docs/DECISIONS.md.
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "relro",
+            // DT_RELR: a few KB instead of 3 MB for ld.so to read), which needs lld (the
+            // toolchain's; gold has no DT_RELR). docs/DECISIONS.md.
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "relro",
                                            "-Xlinker", "-z", "-Xlinker", "now", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
                                           .when(configuration: .release)),
                              // `-static-stdlib` alone links Foundation's static archives without the

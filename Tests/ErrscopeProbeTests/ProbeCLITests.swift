@@ -40,15 +40,21 @@ enum Binary {
     static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
         let (p, out, err) = try start(args, environment: environment)
         let errData = ErrBox()
-        let t = Thread { errData.data = err.fileHandleForReading.readDataToEndOfFile() }
+        let t = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
         t.start()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         while p.isRunning { usleep(2_000) }
-        while errData.data == nil { usleep(1_000) }
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errData.data!, as: UTF8.self))
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errData.wait(), as: UTF8.self))
     }
 
-    final class ErrBox: @unchecked Sendable { var data: Data? }
+    /// Standard error, read on its own thread; handed over through a semaphore (ThreadSanitizer
+    /// flagged the polled version).
+    final class ErrBox: @unchecked Sendable {
+        private var data = Data()
+        private let ready = DispatchSemaphore(value: 0)
+        func set(_ d: Data) { data = d; ready.signal() }
+        func wait() -> Data { ready.wait(); return data }
+    }
 }
 
 final class TempDir {

@@ -96,6 +96,9 @@ public final class CodeFilter: Sendable {
         // A narrow result should not hold on to room for every row (the browser keeps one
         // result per typed character). `Array(all)` would share the buffer: copy explicitly.
         guard kept < total / 4 else { return all }
+        // Not `Array(unsafeUninitializedCapacity: 0)`: it writes the count into the shared empty
+        // array singleton, a data race ThreadSanitizer reports when two filters end empty at once.
+        if kept == 0 { return [] }
         return [Int32](unsafeUninitializedCapacity: kept) { buffer, count in
             all.withUnsafeBufferPointer { _ = buffer.initialize(fromContentsOf: $0) }
             count = kept
