@@ -6,18 +6,6 @@ import Testing
 /// (`NSRegularExpression`, the reference), on seeded random patterns and inputs.
 @Suite("ByteRegex agrees with NSRegularExpression")
 struct ByteRegexDifferentialTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
-    }
 
     static let atoms = ["a", "b", "c", ".", "\\d", "\\w", "\\s", "\\.", "-", " ", ":", "[a-c]", "[^a]", "[^\\n]", "[ab-]", "[0-9_]", "x", "_", "\\$", "\\/"]
     static let quantifiers = ["", "", "", "*", "+", "?"]

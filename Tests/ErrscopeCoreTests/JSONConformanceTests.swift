@@ -56,17 +56,6 @@ struct JSONConformanceTests {
         #expect(!Self.accepts(Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)))
     }
 
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
 
     static func randomValue(_ r: inout SplitMix, depth: Int) -> String {
         switch r.int(depth > 4 ? 5 : 8) {

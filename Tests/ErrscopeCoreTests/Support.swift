@@ -38,3 +38,17 @@ enum Fixtures {
     }
 }
 
+/// A seeded generator for the differential tests: the same cases on every run.
+struct SplitMix {
+    var state: UInt64
+    init(state: UInt64) { self.state = state }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
+}

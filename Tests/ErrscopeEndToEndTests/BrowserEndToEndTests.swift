@@ -201,30 +201,20 @@ struct BrowserEndToEndTests {
         #expect(try t.alternateScreenOn() == false)
     }
 
-    @Test func sigtermRestoresTheTerminal() throws {
+    /// SIGTERM, SIGQUIT (whose default would leave the alternate screen on and the tty raw) and
+    /// SIGHUP end the browser with 128 + the signal, after restoring the terminal.
+    @Test(arguments: [("TERM", 143), ("QUIT", 131), ("HUP", 129)])
+    func aSignalRestoresTheTerminal(signal: String, status: Int) throws {
         let t = try shell()
         try t.type("\(bin); echo exit=$?")
         try t.send("Enter")
         try t.waitFor(text: "systems ·")
-        // Find the errscope child of the shell and terminate it.
+        // Find the errscope child of the shell and signal it. (The typed line reads "exit=$?".)
         let shellPID = try t.panePID()
-        _ = try TmuxSession.run(["/usr/bin/pkill", "-TERM", "-P", "\(shellPID)", "-x", "errscope"])
-        // 128 + SIGTERM, after restoring the terminal. (The typed line reads "exit=$?".)
-        try t.waitFor(text: "exit=143")
+        _ = try TmuxSession.run(["/usr/bin/pkill", "-\(signal)", "-P", "\(shellPID)", "-x", "errscope"])
+        try t.waitFor(text: "exit=\(status)")
         #expect(try t.alternateScreenOn() == false)
-    }
-
-    @Test func sigquitRestoresTheTerminal() throws {
-        let t = try shell()
-        try t.type("\(bin); echo exit=$?")
-        try t.send("Enter")
-        try t.waitFor(text: "systems ·")
-        let shellPID = try t.panePID()
-        _ = try TmuxSession.run(["/usr/bin/pkill", "-QUIT", "-P", "\(shellPID)", "-x", "errscope"])
-        // 128 + SIGQUIT, after restoring the terminal: no core dump, the alternate screen off,
-        // and the tty cooked again (what is typed next is echoed by the shell's line editor).
-        try t.waitFor(text: "exit=131")
-        #expect(try t.alternateScreenOn() == false)
+        // The tty is cooked again.
         try t.type("stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo =tty")
         try t.send("Enter")
         try t.waitFor(text: "icanon echo =tty")

@@ -4,63 +4,6 @@ import ErrscopeProbeClient
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// A server on 127.0.0.1 that answers every request with the bytes `respond` gives for its path:
-/// what no framework would send (broken chunking, gzip bombs).
-final class RawServer: @unchecked Sendable {
-    let port: Int
-    private let fd: Int32
-    let respond: @Sendable (String) -> [UInt8]
-
-    init(_ respond: @escaping @Sendable (String) -> [UInt8]) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok, listen(fd, 16) == 0 else { throw ProbeSpecError("cannot listen") }
-        self.fd = fd
-        self.respond = respond
-        port = Int(UInt16(bigEndian: addr.sin_port))
-        Thread { [self] in
-            while true {
-                let c = accept(fd, nil, nil)
-                guard c >= 0 else { return }
-                Thread { self.answer(c) }.start()
-            }
-        }.start()
-    }
-
-    deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
-
-    private func answer(_ c: Int32) {
-        defer { close(c) }
-        var head = [UInt8]()
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while !String(decoding: head, as: UTF8.self).contains("\r\n\r\n") {
-            let n = read(c, &buf, buf.count)
-            guard n > 0 else { return }
-            head += buf[0..<n]
-        }
-        let path = String(decoding: head, as: UTF8.self).split(separator: " ").dropFirst().first.map(String.init) ?? "/"
-        var out = respond(path)
-        var sent = 0
-        while sent < out.count {
-            let n = out.withUnsafeMutableBytes { write(c, $0.baseAddress! + sent, $0.count - sent) }
-            guard n > 0 else { return }
-            sent += n
-        }
-    }
-}
-
 /// `gzip -c` of `data` (gzip is part of every Debian system).
 func gzipped(_ data: [UInt8]) throws -> [UInt8] {
     let p = Process()

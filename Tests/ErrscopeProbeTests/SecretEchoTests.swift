@@ -5,52 +5,16 @@ import ErrscopeProbeClient
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A hostile server on 127.0.0.1 that echoes every credential it is sent back in every form it
 /// can: `\u`-escaped in the error code, in a header name, in the reason phrase, Python-escaped in a
 /// pasted-log style text, double-encoded inside a JSON string. Raw sockets, so it controls every
 /// byte (a framework would not let it put a token in a reason phrase or a header name).
-final class HostileEchoServer: @unchecked Sendable {
-    let port: Int
-    private let fd: Int32
-    private let lock = NSLock()
-    private var _requests = 0
-    var requests: Int { lock.withLock { _requests } }
+final class HostileEchoServer: Sendable {
+    let server: RawServer
+    var port: Int { server.port }
+    var requests: Int { server.requests }
 
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok, listen(fd, 16) == 0 else { throw ProbeSpecError("cannot listen") }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: addr.sin_port))
-        let t = Thread { [self] in self.serve() }
-        t.start()
-    }
-
-    deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
-
-    private func serve() {
-        while true {
-            let c = accept(fd, nil, nil)
-            guard c >= 0 else { return }
-            lock.withLock { _requests += 1 }
-            Thread { Self.answer(c) }.start()
-        }
-    }
+    init() throws { server = try RawServer.answeringHead(HostileEchoServer.answer) }
 
     /// Every credential-looking thing in the request head.
     static func credentials(_ head: String) -> [String] {
@@ -82,18 +46,8 @@ final class HostileEchoServer: @unchecked Sendable {
     static func uEscaped(_ s: String) -> String { s.unicodeScalars.map { String(format: "\\u%04x", $0.value) }.joined() }
     static func pyEscaped(_ s: String) -> String { s.unicodeScalars.map { String(format: "\\x%02x", $0.value) }.joined() }
 
-    private static func answer(_ c: Int32) {
-        defer { close(c) }
-        var head = [UInt8]()
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while !head.ends(with: Array("\r\n\r\n".utf8)) {
-            let n = read(c, &buf, buf.count)
-            guard n > 0 else { return }
-            head += buf[0..<n]
-            if head.count > 65536 { return }
-        }
-        let text = String(decoding: head, as: UTF8.self)
-        let path = text.split(separator: " ").dropFirst().first.map { String($0.split(separator: "?").first ?? "") } ?? "/"
+    static func answer(_ text: String) -> [UInt8] {
+        let path = RawServer.path(of: text)
         let token = credentials(text).max { $0.count < $1.count } ?? "none"
         let u = uEscaped(token)
         var headers = "X-Echo-\(token.filter { $0.isLetter || $0.isNumber || $0 == "-" }): 1\r\nX-Your-Key: \(token)\r\n"
@@ -114,13 +68,8 @@ final class HostileEchoServer: @unchecked Sendable {
             body = #"{"error":{"message":"Incorrect API key provided: \#(u)","type":"invalid_request_error","param":null,"code":"\#(u)"}}"#
         }
         let status = path == "/stream" ? "200 OK \(token)" : "401 Unauthorized \(token)"
-        let response = "HTTP/1.1 \(status)\r\n\(headers)Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        _ = response.utf8CString.withUnsafeBufferPointer { p in write(c, p.baseAddress, p.count - 1) }
+        return Array("HTTP/1.1 \(status)\r\n\(headers)Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
     }
-}
-
-private extension Array where Element == UInt8 {
-    func ends(with s: [UInt8]) -> Bool { count >= s.count && Array(self[(count - s.count)...]) == s }
 }
 
 /// A probe's outcome as every output sees it: the verdict's fields, the summary, the JSON, the
