@@ -22,12 +22,15 @@ for t in "${targets[@]}"; do
     json|traffic|jsonl)
       # Each real capture's input as it reached a person (a body, curl -si text, a stream, a log print).
       python3 - "$seeds" <<'PY'
-import json, pathlib, sys
+import base64, json, pathlib, sys
 out = pathlib.Path(sys.argv[1])
 for f in sorted(pathlib.Path("Tests/Fixtures/captures").glob("*.json")):
     for i, c in enumerate(json.loads(f.read_text())["captures"]):
-        text = c["input"] if isinstance(c["input"], str) else json.dumps(c["input"])
-        (out / f"{f.stem}-{i}").write_text(text)
+        if "input_base64" in c:
+            data = base64.b64decode(c["input_base64"])
+        else:
+            data = (c["input"] if isinstance(c["input"], str) else json.dumps(c["input"])).encode()
+        (out / f"{f.stem}-{i}").write_bytes(data)
 PY
       printf '{"error":{"message":"x","type":"rate_limit_error"}}' > "$seeds/min.json" ;;
     catalog) cp catalog/*.yaml "$seeds/" ;;
@@ -35,7 +38,7 @@ PY
   echo "== $t: ${secs}s"
   ERRSCOPE_FUZZ_TARGET="$t" SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$bin" "$corpus" "$seeds" \
     -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
-    -artifact_prefix=".build-fuzz/artifacts/$t-" 2>&1 | grep -E "^#[0-9]+ +(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Test unit written" || true
+    -artifact_prefix=".build-fuzz/artifacts/$t-" 2>&1 | grep -E "^#[0-9]+[[:space:]]+(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Test unit written" || true
   if ls .build-fuzz/artifacts/"$t"-* >/dev/null 2>&1; then echo "FAIL: $t left $(ls .build-fuzz/artifacts/"$t"-*)"; exit 1; fi
 done
 echo "fuzz: no crash"
