@@ -83,4 +83,22 @@ struct YAMLBoundsTests {
         #expect(catalog.system("bomsys") != nil, "\(catalog.diagnostics)")
         #expect(try CatalogDocument.json(fromYAML: text).objectValue?["errscope"] == 1)
     }
+
+    @Test func anUnknownJSONKindInADetectionRuleIsALintError() {
+        // It used to be accepted and silently never match.
+        let text = """
+            errscope: 1
+            envelopes:
+              - id: typo-env
+                detect:
+                  require:
+                    - {path: error, is: strin}
+                template: {error: "${message}"}
+            """
+        var loader = CatalogLoader()
+        loader.loadYAML(text, file: "typo.yaml")
+        let catalog = loader.finish()
+        #expect(catalog.errors.contains { $0.file == "typo.yaml" && $0.line == 6 && $0.message.contains("`is: strin` is not a JSON kind") }, "\(catalog.diagnostics)")
+        #expect(catalog.envelope("typo-env") == nil)
+    }
 }
