@@ -156,6 +156,10 @@ public struct Redactor: Sendable {
                 continue
             }
             all.insert(s)
+            // Percent-encoded, as a server may echo it inside a URL (`%2F`, `%2B`, `%3D`).
+            for allowed in [Self.unreserved, .alphanumerics] {
+                if let p = s.addingPercentEncoding(withAllowedCharacters: allowed) { all.insert(p) }
+            }
             all.insert(s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "/", with: "\\/"))
             all.insert(s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))
         }
@@ -164,6 +168,9 @@ public struct Redactor: Sendable {
     }
 
     public var isEmpty: Bool { secrets.isEmpty && shortSecrets.isEmpty }
+
+    /// RFC 3986's unreserved characters: what a URL encoder leaves as is.
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// The credentials a request carries literally, so they are masked when a server echoes them:
     /// credential header values (whole, and without their `Bearer`/`Basic` scheme), the userinfo

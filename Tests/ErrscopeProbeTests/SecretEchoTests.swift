@@ -158,6 +158,14 @@ struct SecretEchoTests {
         #expect(o.verdict?.type == "invalid_request_error")
     }
 
+    @Test func percentEncodedEchoesAreMasked() {
+        let token = "sk/abc+def=ghi-0123456789"
+        let r = Redactor(secrets: [token])
+        for form in ["https://x.test/?key=sk%2Fabc%2Bdef%3Dghi-0123456789", "next=sk%2Fabc%2Bdef%3Dghi%2D0123456789"] {
+            #expect(!r.text(form).contains("0123456789"), "\(form) -> \(r.text(form))")
+        }
+    }
+
     @Test func redactorUnescapesJSONStringsAtAnyDepth() {
         let r = Redactor(secrets: [Self.token])
         let u = HostileEchoServer.uEscaped(Self.token)
