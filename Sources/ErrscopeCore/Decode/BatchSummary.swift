@@ -56,7 +56,9 @@ public struct BatchSummary {
     /// Per fingerprint pseudo-envelope: the top-level keys its path conditions start with (nil:
     /// one has no path, or starts with `*`): when the body has none of them, none can hold.
     let fingerprintRoots: [[[UInt8]]?]
-    let messageFingerprints: [(slot: Int, text: [UInt8])]
+    /// The message fingerprints' texts, found in one pass over the message, and each one's system.
+    let messageFingerprints: SubstringSet
+    let messageFingerprintSlots: [Int]
     let envelopeCount: Int
     public private(set) var total = 0
     public private(set) var recognised = 0
@@ -171,7 +173,8 @@ public struct BatchSummary {
         scratch32 = Scratch32(catalog.envelopes.count + pseudo.count + 1)
         fingerprintSlots = slots
         fingerprintRoots = roots
-        messageFingerprints = texts
+        messageFingerprints = SubstringSet(texts.map(\.text))
+        messageFingerprintSlots = texts.map(\.slot)
         func paths(_ field: String) -> [[FieldPath]] {
             catalog.envelopes.map { env in
                 env.sources(for: field).compactMap { if case .path(let p) = $0 { return p } else { return nil } }
@@ -622,22 +625,21 @@ public struct BatchSummary {
         // The body's object (a one-element array unwrapped), for the top-level key test.
         var obj = base
         if tape.kind(obj) == .array, tape.count(obj) == 1 { obj += 1 }
-        var anyRoot = false
+        // Only the systems whose fingerprints read a top-level key the body has (or that read
+        // something else: a header, an `absent` test): the others cannot score.
+        let isObject = tape.kind(obj) == .object
         for i in 0..<fingerprintSlots.count {
-            guard let keys = fingerprintRoots[i] else { anyRoot = true; break }
-            guard tape.kind(obj) == .object else { continue }
-            for k in keys where k.withUnsafeBufferPointer({ tape.member(obj, $0, in: body) }) != nil { anyRoot = true; break }
-            if anyRoot { break }
-        }
-        if anyRoot {
+            if let keys = fingerprintRoots[i] {
+                guard isObject, keys.contains(where: { k in k.withUnsafeBufferPointer { tape.member(obj, $0, in: body) } != nil }) else { continue }
+            }
             // The shared table's memo still holds this body's paths (no reset since detection).
-            fingerprints.evaluateAll(envelopeCount..<(envelopeCount + fingerprintSlots.count), tape, body, base: base,
-                                     scores: scratchScores.baseAddress!, roots: scratchRoots.baseAddress!)
-            for i in 0..<fingerprintSlots.count where scratchScores[i] > 0 { fpScores[fingerprintSlots[i]] += Int(scratchScores[i]) / 2 }
+            fingerprints.evaluateAll((envelopeCount + i)..<(envelopeCount + i + 1), tape, body, base: base,
+                                     scores: scratchScores.baseAddress! + i, roots: scratchRoots.baseAddress! + i)
+            if scratchScores[i] > 0 { fpScores[fingerprintSlots[i]] += Int(scratchScores[i]) / 2 }
         }
-        if !messageFingerprints.isEmpty, !lowered.isEmpty {
+        if !lowered.isEmpty {
             lowered.withUnsafeBufferPointer { low in
-                for (slot, text) in messageFingerprints where text.withUnsafeBufferPointer({ RuleBank.find($0, in: low) }) { fpScores[slot] += 1 }
+                messageFingerprints.forEachMatch(in: low) { fpScores[messageFingerprintSlots[$0]] += 1 }
             }
         }
         var best = -1, bestScore = 0, tie = false

@@ -1,0 +1,28 @@
+@testable import ErrscopeCore
+import Testing
+
+/// The one-pass multi-text search (`SubstringSet`) against the reference, one search per text.
+@Suite("SubstringSet agrees with searching each text on its own")
+struct SubstringSetTests {
+    @Test func randomTextsAndHaystacksAgree() {
+        var r = SplitMix(state: 0x5B57)
+        let alphabet = Array("abcab -_.:'{}".utf8)
+        func word(_ max: Int) -> [UInt8] { (0..<r.int(max)).map { _ in alphabet[r.int(alphabet.count)] } }
+        var compared = 0
+        for _ in 0..<2_000 {
+            let patterns = (0..<(1 + r.int(8))).map { _ in word(5) }
+            let set = SubstringSet(patterns)
+            for _ in 0..<5 {
+                let hay = word(40)
+                var got = Set<Int>()
+                hay.withUnsafeBufferPointer { h in set.forEachMatch(in: h) { got.insert($0) } }
+                let want = Set(patterns.indices.filter { i in
+                    patterns[i].withUnsafeBufferPointer { p in hay.withUnsafeBufferPointer { RuleBank.find(p, in: $0) } }
+                })
+                #expect(got == want, "\(patterns.map { String(decoding: $0, as: UTF8.self) }) in \(String(decoding: hay, as: UTF8.self))")
+                compared += 1
+            }
+        }
+        #expect(compared == 10_000)
+    }
+}
