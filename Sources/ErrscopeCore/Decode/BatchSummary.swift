@@ -576,9 +576,16 @@ public struct BatchSummary {
 
     public var byCode: [(String, Int)] { rows.map { ($0.label, $0.count) } }
 
-    /// The summary's rows, most frequent first.
+    /// The summary's rows, most frequent first; ties in a fixed order (one code can be two rows,
+    /// refined by different message rules, so the label alone is not enough).
     public var rows: [Group] {
-        groups.values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.label < $1.label }
+        groups.values.sorted { a, b in
+            if a.count != b.count { return a.count > b.count }
+            if a.label != b.label { return a.label < b.label }
+            if a.envelope != b.envelope { return a.envelope < b.envelope }
+            if a.category?.rawValue != b.category?.rawValue { return (a.category?.rawValue ?? "") < (b.category?.rawValue ?? "") }
+            return (a.rule ?? "") < (b.rule ?? "")
+        }
     }
 
     public var byCategory: [(String, Int)] {
@@ -687,6 +694,12 @@ struct RuleBank: Sendable {
     let regex: [Bool]
     let globalRegex: Bool
     let envelopes: [Set<Int>]
+    /// Per rule, what the hot loop reads, so it never copies a `MessageRule` (a copy retains
+    /// each of its arrays and strings): left to the reference (a regular expression or a
+    /// fallback), its HTTP matchers, whether it names envelopes.
+    let skip: [Bool]
+    let http: [[HTTPMatcher]]
+    let namesEnvelopes: [Bool]
     /// Rule indices per system slot, and the global ones.
     let bySystem: [[Int]]
     let global: [Int]
@@ -714,6 +727,9 @@ struct RuleBank: Sendable {
         regex = by.map { idx in idx.contains { all[$0].regex != nil } }
         globalRegex = g.contains { all[$0].regex != nil && !all[$0].fallback }
         envelopes = all.map { r in Set(r.envelopes.compactMap { e in catalog.envelopes.firstIndex { $0.id == e } }) }
+        skip = all.map { $0.regex != nil || $0.fallback }
+        http = all.map(\.http)
+        namesEnvelopes = all.map { !$0.envelopes.isEmpty }
     }
 
     /// Whether `needle` occurs in `hay` (memchr for the first byte, memcmp for the rest).
@@ -740,14 +756,13 @@ struct RuleBank: Sendable {
     func first(in idx: [Int], code: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>?, http: Int?, envelope: Int,
                lowerMessage m: UnsafeBufferPointer<UInt8>) -> Int? {
         for i in idx {
-            let r = rules[i]
             // The fast path only sees bodies with a catalog code, where fallbacks never speak.
-            if r.regex != nil || r.fallback { continue }
+            if skip[i] { continue }
             if !codes[i].isEmpty, !codes[i].contains(where: { Self.equal($0, code) }) { continue }
             if !types[i].isEmpty, let t = type, !types[i].contains(where: { Self.equal($0, t) }) { continue }
-            if !r.http.isEmpty, let h = http, !r.http.contains(where: { $0.matches(h) }) { continue }
+            if !self.http[i].isEmpty, let h = http, !self.http[i].contains(where: { $0.matches(h) }) { continue }
             if !envelopes[i].isEmpty, !envelopes[i].contains(envelope) { continue }
-            if !r.envelopes.isEmpty, envelopes[i].isEmpty { continue }
+            if namesEnvelopes[i], envelopes[i].isEmpty { continue }
             guard let base = m.baseAddress else { continue }
             let hit = contains[i].contains { pat in
                 pat.withUnsafeBufferPointer { p in Self.find(p, in: UnsafeBufferPointer(start: base, count: m.count)) }
