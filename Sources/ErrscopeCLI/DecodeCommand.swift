@@ -58,7 +58,7 @@ struct Decode: ParsableCommand {
             throw ValidationError("--status-field, --body-field and --time-field go with --jsonl FILE")
         }
         if jsonl != nil && file != nil { throw ValidationError("give either FILE or --jsonl FILE, not both") }
-        if let s = status, !(100...599).contains(s) { throw ValidationError("--status must be 100-599") }
+        if let s = status, !(100...999).contains(s) { throw ValidationError("--status must be a three-digit HTTP status (100-999)") }
         for h in headers where !h.contains(":") { throw ValidationError("-H takes 'Name: value', got `\(h)`") }
     }
 

@@ -188,6 +188,9 @@ def _http_matches(spec, status: int) -> bool:
     m = re.fullmatch(r"(\d+)-(\d+)", s)
     if m:
         return int(m.group(1)) <= status <= int(m.group(2))
+    m = re.fullmatch(r">=(\d+)", s)
+    if m:
+        return status >= int(m.group(1))
     raise ValueError(f"bad http spec {spec!r}")
 
 
