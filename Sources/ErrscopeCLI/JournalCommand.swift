@@ -214,8 +214,8 @@ enum JournalPresent {
                 s += rightAligned.contains(i) ? r[i].leftPad(widths[i]) : r[i].rightPad(widths[i])
                 s += "  "
             }
-            let room = Output.width - s.count
-            if room >= 12 { s += r[6].count > room ? String(r[6].prefix(room - 1)) + "…" : r[6] }
+            let room = Output.width - s.columns
+            if room >= 12 { s += DisplayWidth.truncate(r[6], to: room) }
             while s.hasSuffix(" ") { s.removeLast() }
             return s
         }

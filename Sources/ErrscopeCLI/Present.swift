@@ -82,9 +82,8 @@ enum Present {
         func fmt(_ r: [String]) -> String {
             var s = ""
             for i in 0..<5 { s += r[i].rightPad(widths[i]) + "  " }
-            let room = max(10, Output.width - s.count)
-            let m = r[5]
-            return s + (m.count > room ? String(m.prefix(room - 1)) + "…" : m)
+            let room = max(10, Output.width - s.columns)
+            return s + DisplayWidth.truncate(r[5], to: room)
         }
         Output.line(fmt(header))
         for r in rows { Output.line(fmt(r)) }

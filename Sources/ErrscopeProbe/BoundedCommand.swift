@@ -26,15 +26,31 @@ public enum BoundedCommand {
         public init(ending: Ending, output: String, error: String) { self.ending = ending; self.output = output; self.error = error }
     }
 
+    /// `pipe2(O_CLOEXEC)` is not in Glibc's Swift module: the flag is set straight after, under
+    /// the lock every spawn here also holds, so no command of ours is spawned in between.
+    static let spawnLock = NSLock()
+
+    static func makePipe(_ fds: inout [Int32]) -> Int32 {
+        guard pipe(&fds) == 0 else { return -1 }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return 0
+    }
+
     public static let defaultTimeout = 10.0
     public static let defaultMaxOutput = 64 * 1024
 
     public static func run(_ command: String, timeout: Double = defaultTimeout, maxOutput: Int = defaultMaxOutput,
                            isCancelled: @Sendable () -> Bool = { false }) -> Result
     {
+        // Close-on-exec: a command started at the same time (two probes resolving at once) must
+        // not inherit these ends, or this one sees no end-of-file until that one exits. dup2
+        // into the child's 1 and 2 clears the flag there.
+        spawnLock.lock()
+        var locked = true
+        defer { if locked { spawnLock.unlock() } }
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0 else { return Result(ending: .cannotStart("pipe: \(String(cString: strerror(errno)))"), output: "", error: "") }
-        guard pipe(&errPipe) == 0 else {
+        guard makePipe(&outPipe) == 0 else { return Result(ending: .cannotStart("pipe: \(String(cString: strerror(errno)))"), output: "", error: "") }
+        guard makePipe(&errPipe) == 0 else {
             close(outPipe[0]); close(outPipe[1])
             return Result(ending: .cannotStart("pipe: \(String(cString: strerror(errno)))"), output: "", error: "")
         }
@@ -70,6 +86,8 @@ public enum BoundedCommand {
         defer { for e in env { free(e) } }
         let rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, env)
         close(outPipe[1]); close(errPipe[1])
+        spawnLock.unlock()
+        locked = false
         guard rc == 0 else {
             close(outPipe[0]); close(errPipe[0])
             return Result(ending: .cannotStart("cannot run /bin/sh: \(String(cString: strerror(rc)))"), output: "", error: "")

@@ -215,15 +215,16 @@ public struct ProbeOutcome: Sendable {
     /// for what the body really is.
     public mutating func decode(with decoder: ErrorDecoder, now: Date = Date()) {
         guard let r = response else { verdict = nil; return }
-        // The verdict is built from what may be shown (a server echoing a token back must not put
-        // it in the verdict, the journal or the summary).
-        // Read as a person would paste it: an event stream that began 200 OK is read as events.
-        let traffic = TrafficInput.response(status: r.status, headers: displayResponseHeaders, body: displayBody)
+        // Decoded from what arrived (masking first could break the JSON, or hide a rate-limit
+        // header's delay), then every text the verdict took from the response is masked below,
+        // so a server echoing a token back cannot put it in the verdict, the journal or the
+        // summary. Read as a person would paste it: a stream that began 200 OK is read as events.
+        let traffic = TrafficInput.response(status: r.status, headers: r.headers, body: r.body)
         var input = DecodeInput(traffic: traffic, path: envelopePath, system: system, now: now)
         if r.truncated || failure != nil { input.truncatedAt = r.body.count }
         verdict = decoder.decode(input)
         if let enc = r.header("content-encoding")?.lowercased().trimmingCharacters(in: .whitespaces), !enc.isEmpty, enc != "identity" {
-            verdict?.notes.append(["gzip", "x-gzip", "deflate"].contains(enc)
+            verdict?.notes.append(["gzip", "deflate"].contains(enc)
                 ? "the body arrived \(enc)-encoded and was decoded (bounded by the body cap)"
                 : "content-encoding \(TerminalText.singleLine(enc, limit: 40)) is not decoded: the body is shown as it arrived")
         }

@@ -71,9 +71,11 @@ public final class SecretResolver: @unchecked Sendable {
                     let r = runCommand(arg, isCancelled)
                     switch r.ending {
                     case .exited(0): break
-                    case .exited(let status), .signalled(let status):
+                    case .exited(let status):
                         let first = r.error.split(separator: "\n").first.map(String.init) ?? ""
                         throw .commandFailed(arg, status: status, detail: String(first.prefix(200)), where: context)
+                    case .signalled(let signal):
+                        throw .commandStopped(arg, reason: "was killed by signal \(signal)", where: context)
                     case .timedOut(let s):
                         throw .commandStopped(arg, reason: "did not finish within \(ProbeFailure.seconds(s)); it was killed (with anything it started)", where: context)
                     case .outputTooLarge(let limit):
@@ -223,11 +225,19 @@ public struct Redactor: Sendable {
         "authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key", "cookie", "set-cookie",
     ]
 
-    /// Credential headers: masked even when written literally.
+    /// Name parts that make a header a credential (`x-auth-token`, `x-api-key`, `x-client-secret`).
+    static let sensitiveParts: Set<String> = ["token", "key", "apikey", "secret", "password", "passwd", "credential", "credentials", "auth", "session"]
+    /// Headers whose names have such a part but carry no secret.
+    static let notSensitive: Set<String> = ["idempotency-key", "x-idempotency-key", "sec-websocket-key"]
+
+    /// Credential headers: masked even when written literally. Decided by whole name parts, so
+    /// rate-limit headers (`x-ratelimit-remaining-tokens`, `anthropic-ratelimit-tokens-reset`)
+    /// stay readable.
     public static func isSensitiveHeader(_ name: String) -> Bool {
         let n = name.lowercased()
         if sensitiveNames.contains(n) { return true }
-        return n.contains("token") || n.contains("secret") || n.contains("password") || n.contains("key")
+        if notSensitive.contains(n) { return false }
+        return n.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).contains { sensitiveParts.contains(String($0)) }
     }
 
     static let sensitiveQuery: Set<String> = ["key", "api_key", "apikey", "token", "access_token", "secret", "password", "sig", "signature"]

@@ -78,6 +78,15 @@ public final class ProbeClient: Sendable {
         } catch {
             if var partial = delegate.partial {
                 if delegate.capReached { return outcome(partial, nil, delegate) }
+                // A marked-compressed body that is empty (HEAD, 204, 304, `Content-Length: 0`): the
+                // decompressor calls it truncated; it is a complete, empty answer.
+                if error is NIOHTTPDecompression.ExtraDecompressionError, partial.bodyBytes == 0 {
+                    return outcome(partial, nil, delegate)
+                }
+                if let e = error as? NIOHTTPDecompression.ExtraDecompressionError {
+                    let enc = partial.header("content-encoding") ?? "compressed"
+                    return outcome(partial, .other("the body is marked content-encoding \(enc) but does not decompress (\(e)); what was decoded is shown"), delegate)
+                }
                 if let e = error as? NIOHTTPDecompression.DecompressionError {
                     // Inflated past the cap: what was decoded is kept, marked cut.
                     if e == .limit {
@@ -128,6 +137,11 @@ public final class ProbeClient: Sendable {
             case .uncleanShutdown: return afterHead ? .closedMidBody(received: received, expected: expected) : .other("the server closed the TLS connection uncleanly")
             default: return .tls(.handshake(String(describing: e)))
             }
+        }
+        // The body ended early (a FIN or an unclean TLS close after the head): NIO reports it as
+        // an EOF in the middle of a message. A dropped connection, not malformed HTTP.
+        if afterHead, let e = error as? HTTPParserError, e == .invalidEOFState {
+            return .closedMidBody(received: received, expected: expected)
         }
         if let e = error as? HTTPParserError, let what = Self.malformed(e) {
             // Not a dropped connection: the server sent something that is not HTTP.

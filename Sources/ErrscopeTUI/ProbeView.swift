@@ -309,7 +309,7 @@ extension ProbeResult {
         // Parsing undoes JSON escapes (`\/`, `\u0073`): a secret hidden that way in the bytes is
         // whole again in the laid-out strings, so mask those too.
         let r = outcome.redactor
-        if !r.secrets.isEmpty {
+        if !r.isEmpty {
             lines = lines.map { $0.map { (r.text($0.0), $0.1) } }
         }
         cache = (theme.name, lines)

@@ -27,4 +27,8 @@ struct DisplayWidthTests {
             for n in 0..<12 { #expect(s.rightPad(n).columns == max(n, 0) || s.columns > n && s.rightPad(n).columns == n, "\(s) \(n)") }
         }
     }
+
+    @Test func wrappingAWideCharacterIntoOneColumnEnds() {
+        #expect(DisplayWidth.wrap("日本", width: 1) == ["日", "本", ""] || DisplayWidth.wrap("日本", width: 1).joined() == "日本")
+    }
 }

@@ -57,6 +57,19 @@ struct YAMLBoundsTests {
         }
     }
 
+    @Test func aliasesCannotNestPastTheDepthLimit() {
+        // Each anchor is 200 levels deep and holds an alias to the one before: no single
+        // document part is deeper than the limit, but the expansion is 200 levels per link.
+        var text = ""
+        for i in 0..<5 {
+            let open = String(repeating: "[", count: 200), close = String(repeating: "]", count: 200)
+            text += "a\(i): &a\(i) \(open)\(i == 0 ? "x" : "*a\(i - 1)")\(close)\n"
+        }
+        do { _ = try YAMLReader.compose(text); Issue.record("accepted") } catch {
+            #expect(error.message.contains("aliases nest"), "\(error)")
+        }
+    }
+
     @Test func duplicateKeysNameTheLineAndStayShort() throws {
         // A big file: the error must not carry it.
         var text = "errscope: 1\nsystem: {id: dup, name: Dup}\ncodes:\n"
@@ -72,6 +85,13 @@ struct YAMLBoundsTests {
         loader.loadYAML(text, file: "dup.yaml")
         let d = try #require(loader.finish().diagnostics.first { $0.file == "dup.yaml" })
         #expect(d.line == lines - 1 && d.message.count < 200, "\(d)")
+    }
+
+    @Test func duplicateKeysInAWindowsFileNameTheDuplicate() throws {
+        let text = "errscope: 1\r\ncodes:\r\n  - code: A\r\n    http: 400\r\n    http: 401\r\n"
+        do { _ = try YAMLReader.compose(text); Issue.record("accepted") } catch {
+            #expect(error.line == 5 && error.message.contains("first on line 4"), "\(error)")
+        }
     }
 
     @Test func aByteOrderMarkIsAccepted() throws {

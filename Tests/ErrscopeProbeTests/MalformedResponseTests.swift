@@ -107,4 +107,50 @@ struct MalformedResponseTests {
         #expect(v.sdks.first { $0.sdk == "openai-python" }?.retries == true)
         #expect(v.sdks.first { $0.sdk == "google-genai" }?.retries == false)
     }
+
+    @Test func aBodyCutByAClosedConnectionIsADroppedConnection() async throws {
+        // Content-Length 100, 10 bytes, then FIN: a dropped connection, not malformed HTTP.
+        let server = try RawServer { _ in Array("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"error\":".utf8) }
+        let o = await probeOf(server, "/")
+        #expect(o.failure?.kind == "closed-mid-body", "\(String(describing: o.failure))")
+        #expect(o.response?.status == 502)
+    }
+
+    @Test func anEmptyBodyMarkedGzipIsAnEmptyAnswer() async throws {
+        let server = try RawServer { _ in response("429 Too Many Requests", ["Content-Encoding: gzip", "Retry-After: 3"], []) }
+        let o = await probeOf(server, "/")
+        #expect(o.failure == nil, "\(String(describing: o.failure))")
+        #expect(o.response?.status == 429)
+        #expect(o.verdict?.retry.afterSeconds == 3)
+    }
+
+    @Test func rateLimitHeadersStayReadableAndTheirDelaysCount() async throws {
+        #expect(!Redactor.isSensitiveHeader("x-ratelimit-remaining-tokens"))
+        #expect(!Redactor.isSensitiveHeader("anthropic-ratelimit-tokens-reset"))
+        #expect(!Redactor.isSensitiveHeader("Idempotency-Key"))
+        #expect(Redactor.isSensitiveHeader("x-api-key") && Redactor.isSensitiveHeader("X-Auth-Token") && Redactor.isSensitiveHeader("x-client-secret"))
+        let server = try RawServer { _ in
+            response("429 Too Many Requests", ["Content-Type: application/json", "x-ratelimit-remaining-tokens: 0", "x-ratelimit-reset-tokens: 6s"],
+                     Array(#"{"error":{"message":"Rate limit reached for requests","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#.utf8))
+        }
+        var spec = ProbeSpec(method: "GET", url: "http://127.0.0.1:\(server.port)/", headers: [("Authorization", "Bearer ${env:T}")])
+        spec.maxBody = 1 << 20
+        let o = await probe(spec, resolver: SecretResolver(environment: ["T": "sk-long-enough-token-123"]))
+        #expect(o.displayResponseHeaders.contains { $0.name == "x-ratelimit-reset-tokens" && $0.value == "6s" })
+        #expect(o.verdict?.retry.afterSeconds == 6, "\(String(describing: o.verdict?.retry))")
+    }
+
+    @Test func aShortSecretDoesNotBreakTheBodyItAppearsIn() async throws {
+        // A 2-character secret that is also a number in the body: the verdict is still read from JSON.
+        let server = try RawServer { _ in
+            response("429 Too Many Requests", ["Content-Type: application/json", "Retry-After: 42"],
+                     Array(#"{"error":{"message":"slow down 42","type":"rate_limit_error","code":42}}"#.utf8))
+        }
+        let o = await probe(ProbeSpec(method: "GET", url: "http://127.0.0.1:\(server.port)/", headers: [("x-pin", "${env:P}")]),
+                            resolver: SecretResolver(environment: ["P": "42"]))
+        let v = try #require(o.verdict)
+        #expect(v.bodyKind == .json)
+        #expect(v.retry.afterSeconds == 42)
+        #expect(v.message == "slow down ••••••")
+    }
 }

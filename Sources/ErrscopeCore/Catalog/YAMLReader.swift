@@ -47,13 +47,18 @@ public enum YAMLReader {
         guard yaml_parser_initialize(&parser) == 1 else { throw Failure(line: 0, column: 0, message: "out of memory") }
         defer { yaml_parser_delete(&parser) }
         let bytes = Array(text.utf8)
-        // Each open collection: the nodes it holds so far (expanded) and its anchor.
-        var stack: [(count: Int, anchor: String?)] = []
-        var anchors: [String: Int] = [:]
+        // Each open collection: the nodes it holds so far (expanded), the deepest child below it
+        // (expanded, in levels) and its anchor. An anchor's size and height are known when its
+        // node ends; an alias adds both, so a chain of aliases cannot nest deeper than the limit.
+        var stack: [(count: Int, height: Int, anchor: String?)] = []
+        var anchors: [String: (count: Int, height: Int)] = [:]
         var events = 0, total = 0
-        func add(_ n: Int) {
+        func add(_ n: Int, height: Int) {
             total += n
-            if !stack.isEmpty { stack[stack.count - 1].count += n }
+            if !stack.isEmpty {
+                stack[stack.count - 1].count += n
+                stack[stack.count - 1].height = max(stack[stack.count - 1].height, height)
+            }
         }
         func anchorName(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? { p.map { String(cString: $0) } }
         try bytes.withUnsafeBufferPointer { (buf) throws(Failure) in
@@ -68,22 +73,29 @@ public enum YAMLReader {
                 case YAML_STREAM_END_EVENT:
                     return
                 case YAML_SCALAR_EVENT:
-                    add(1)
-                    if let a = anchorName(event.data.scalar.anchor) { anchors[a] = 1 }
+                    add(1, height: 1)
+                    if let a = anchorName(event.data.scalar.anchor) { anchors[a] = (1, 1) }
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                     let a = event.type == YAML_SEQUENCE_START_EVENT ? anchorName(event.data.sequence_start.anchor) : anchorName(event.data.mapping_start.anchor)
-                    stack.append((1, a))
+                    stack.append((1, 0, a))
                     if stack.count > maxDepth {
                         throw Failure(line: line, column: column, message: "nested more than \(maxDepth) levels deep")
                     }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     guard let top = stack.popLast() else { continue }
+                    let height = top.height + 1
                     total += 1
-                    if let a = top.anchor { anchors[a] = top.count }
-                    if !stack.isEmpty { stack[stack.count - 1].count += top.count }
+                    if let a = top.anchor { anchors[a] = (top.count, height) }
+                    if !stack.isEmpty {
+                        stack[stack.count - 1].count += top.count
+                        stack[stack.count - 1].height = max(stack[stack.count - 1].height, height)
+                    }
                 case YAML_ALIAS_EVENT:
-                    let size = anchorName(event.data.alias.anchor).flatMap { anchors[$0] } ?? 1
-                    add(size)
+                    let target = anchorName(event.data.alias.anchor).flatMap { anchors[$0] } ?? (1, 1)
+                    if stack.count + target.height > maxDepth {
+                        throw Failure(line: line, column: column, message: "aliases nest this document more than \(maxDepth) levels deep")
+                    }
+                    add(target.count, height: target.height)
                 default:
                     break
                 }
@@ -129,7 +141,7 @@ public enum YAMLReader {
     static func nextOccurrence(ofKey key: String, after line: Int, column: Int, in text: String) -> Int? {
         let indent = column - 1
         var n = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             n += 1
             guard n > line else { continue }
             let lead = raw.prefix { $0 == " " }.count
@@ -149,7 +161,7 @@ public enum YAMLReader {
     static func secondOccurrence(ofKey key: String, in text: String) -> Int? {
         var seen: [Int: Int] = [:]  // indentation -> times the key was seen in the current mapping there
         var n = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             n += 1
             let indent = raw.prefix { $0 == " " }.count
             var l = raw.dropFirst(indent)

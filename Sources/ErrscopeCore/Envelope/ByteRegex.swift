@@ -69,9 +69,12 @@ struct ByteRegex: Sendable {
                     if lo == UInt8(ascii: "\\") {
                         guard j + 1 < p.count else { return nil }
                         lo = p[j + 1]
-                        if (lo >= 65 && lo <= 90) || (lo >= 97 && lo <= 122) { return nil }
+                        // Letters (`\d`, `\w`) and digits (ICU's `\0` is NUL) are ICU's to read.
+                        if (lo >= 65 && lo <= 90) || (lo >= 97 && lo <= 122) || (lo >= 48 && lo <= 57) { return nil }
                         j += 1
                     }
+                    // An escaped range end (`[!-\]]`) is ICU's to read.
+                    if j + 2 < p.count, p[j + 1] == UInt8(ascii: "-"), p[j + 2] == UInt8(ascii: "\\") { return nil }
                     if j + 2 < p.count, p[j + 1] == UInt8(ascii: "-"), p[j + 2] != UInt8(ascii: "]") {
                         let hi = p[j + 2]
                         guard lo <= hi else { return nil }

@@ -107,6 +107,8 @@ public enum DisplayWidth {
                     var hw = 0
                     var rest = word[...]
                     while let ch = rest.first, hw + of(ch) <= width { head.append(ch); hw += of(ch); rest = rest.dropFirst() }
+                    // A character wider than the line: it goes alone (never an endless loop).
+                    if head.isEmpty, let ch = rest.first { head.append(ch); rest = rest.dropFirst() }
                     lines.append(head)
                     word = String(rest)
                     ww = of(word)
