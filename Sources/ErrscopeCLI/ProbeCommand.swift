@@ -244,7 +244,8 @@ enum ProbeJournal {
     }
 
     static func entry(_ o: ProbeOutcome) -> JournalEntry {
-        let verdict = o.verdict.map { o.redactor.text(VerdictJSON.make($0).compactText) } ?? "null"
+        // The outcome is masked already (ProbeOutcome): nothing is masked again here.
+        let verdict = o.verdict.map { VerdictJSON.make($0).compactText } ?? "null"
         return JournalEntry(
             time: o.startedAt, endpoint: o.label, method: o.method, url: o.url,
             requestHeaders: o.requestHeaders.map { [$0.name, $0.value] }, requestBody: o.requestBody.map { String($0.prefix(64 * 1024)) },
@@ -278,8 +279,6 @@ enum ProbeJSON {
         obj["failure"] = o.failure.map { ["kind": .string($0.kind), "explanation": .string($0.explanation)] } ?? .null
         obj["exit_code"] = .int(Int64(o.exitCode))
         obj["journal_id"] = journalID.map { .int($0) } ?? .null
-        // What came from the server may echo a secret back: mask it in the whole document.
-        if let masked = try? JSONValue.parse(o.redactor.text(JSONValue.object(obj).compactText)) { return masked }
         return .object(obj)
     }
 
@@ -305,9 +304,7 @@ enum ProbeText {
             if let exp = v.expectedEnvelope, exp != v.envelope {
                 Output.line("expected  \(exp) envelope for \(o.envelopePath); the body is \(v.envelope == ErrorDecoder.envelopeNone ? "of no known envelope" : "\(v.envelope)")")
             }
-            var v2 = v
-            v2.message = v.message.map { o.redactor.text($0) }
-            VerdictText.print(v2)
+            VerdictText.print(v)
         }
         if let id = journalID { Output.line("journal   #\(id) (errscope journal show \(id))") }
     }

@@ -1,3 +1,4 @@
+import ErrscopeCore
 import Foundation
 
 /// Resolves `${env:NAME}` and `${cmd:COMMAND}` in config values. Every value it produces is
@@ -341,7 +342,8 @@ public struct Redactor: Sendable {
                 if b[j] == UInt8(ascii: "\\") { hasEscape = true; j += 2 } else { j += 1 }
             }
             guard j < n, b[j] == UInt8(ascii: "\"") else { i = j; continue }
-            if hasEscape, let decoded = JSONStringLiteral.decode(b[(i + 1)..<j]) {
+            // Decoded by the core's JSON parser (nil when the escapes are invalid).
+            if hasEscape, let decoded = (try? JSONValue.parse(b[i...j]))?.stringValue {
                 let inner = Array(decoded.utf8)
                 let nested = maskingEscapedStrings(inner, depth: depth + 1, mask)
                 let text = nested.map { String(decoding: $0, as: UTF8.self) } ?? decoded
@@ -350,7 +352,7 @@ public struct Redactor: Sendable {
                     if !changed { out.reserveCapacity(n) }
                     changed = true
                     out.append(contentsOf: b[copied..<i])
-                    out.append(contentsOf: JSONStringLiteral.encode(masked))
+                    out.append(contentsOf: JSONWriter.quoted(masked).utf8)
                     copied = j + 1
                 }
             }
@@ -358,77 +360,6 @@ public struct Redactor: Sendable {
         }
         guard changed else { return nil }
         out.append(contentsOf: b[copied..<n])
-        return out
-    }
-}
-
-/// JSON string literal bodies (the text between the quotes), decoded and encoded.
-enum JSONStringLiteral {
-    /// nil when the escapes are invalid.
-    static func decode(_ b: ArraySlice<UInt8>) -> String? {
-        var scalars = String.UnicodeScalarView()
-        var bytes: [UInt8] = []
-        func flush() {
-            if !bytes.isEmpty { scalars.append(contentsOf: String(decoding: bytes, as: UTF8.self).unicodeScalars); bytes.removeAll(keepingCapacity: true) }
-        }
-        var i = b.startIndex
-        func hex4(_ at: Int) -> UInt32? {
-            guard at + 4 <= b.endIndex else { return nil }
-            var v: UInt32 = 0
-            for k in at..<(at + 4) {
-                guard let d = Character(Unicode.Scalar(b[k])).hexDigitValue else { return nil }
-                v = v << 4 | UInt32(d)
-            }
-            return v
-        }
-        while i < b.endIndex {
-            let c = b[i]
-            guard c == UInt8(ascii: "\\") else { bytes.append(c); i += 1; continue }
-            guard i + 1 < b.endIndex else { return nil }
-            flush()
-            let e = b[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "u"):
-                guard var v = hex4(i) else { return nil }
-                i += 4
-                if (0xD800..<0xDC00).contains(v), i + 6 <= b.endIndex, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"),
-                   let lo = hex4(i + 2), (0xDC00..<0xE000).contains(lo)
-                {
-                    v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
-                    i += 6
-                }
-                scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
-            default: return nil
-            }
-        }
-        flush()
-        return String(scalars)
-    }
-
-    /// `s` as a JSON string literal, quotes included.
-    static func encode(_ s: String) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += Array("\\\"".utf8)
-            case "\\": out += Array("\\\\".utf8)
-            case "\n": out += Array("\\n".utf8)
-            case "\r": out += Array("\\r".utf8)
-            case "\t": out += Array("\\t".utf8)
-            default:
-                if u.value < 0x20 { out += Array(String(format: "\\u%04x", u.value).utf8) } else { out += Array(String(u).utf8) }
-            }
-        }
-        out.append(UInt8(ascii: "\""))
         return out
     }
 }

@@ -215,7 +215,7 @@ enum ProbePane {
             if let c = v.code { wrapped("code", TerminalText.singleLine(c, limit: 300), t.title) }
             if let ty = v.type { wrapped("type", TerminalText.singleLine(ty, limit: 200), t.normal) }
             if let st = v.status { wrapped("status", TerminalText.singleLine(st, limit: 200), t.normal) }
-            if let m = v.message { wrapped("message", TerminalText.singleLine(o.redactor.text(m), limit: 1000), t.normal) }
+            if let m = v.message { wrapped("message", TerminalText.singleLine(m, limit: 1000), t.normal) }
             if let best = v.bestMatch {
                 let e = best.entry
                 wrapped("catalog", "\(e.system) / \(e.domain) / \(TerminalText.singleLine(e.code, limit: 200)) (\(best.basis.rawValue))", t.badgeGood)
@@ -232,7 +232,7 @@ enum ProbePane {
             while let u = layer {
                 let what = u.bestMatch.flatMap { $0.basis <= .type ? "\($0.entry.system)/\($0.entry.code)" : nil } ?? u.code ?? u.type ?? "?"
                 wrapped("upstream", "\(u.envelope) · \(TerminalText.singleLine(what, limit: 200))" + (u.category.map { " · \($0.rawValue)" } ?? "")
-                        + (u.message.map { " · " + TerminalText.singleLine(o.redactor.text($0), limit: 300) } ?? ""), t.jsonNumber)
+                        + (u.message.map { " · " + TerminalText.singleLine($0, limit: 300) } ?? ""), t.jsonNumber)
                 layer = u.upstream
             }
             if let st = v.stream {
@@ -257,7 +257,7 @@ enum ProbePane {
                 for (i, text) in st.eventTexts.enumerated() {
                     let isError = i == st.errorIndex
                     out.append([((isError ? "✖ " : "  ") + "\(i + 1)".leftPad(3) + " ", isError ? t.error : t.dim),
-                                (TerminalText.singleLine(o.redactor.text(text), limit: 300), isError ? t.error : t.normal)])
+                                (TerminalText.singleLine(text, limit: 300), isError ? t.error : t.normal)])
                 }
                 if st.events > st.eventTexts.count { out.append([("  … \(st.events - st.eventTexts.count) more", t.dim)]) }
             }

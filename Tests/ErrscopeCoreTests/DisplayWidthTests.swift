@@ -24,11 +24,12 @@ struct DisplayWidthTests {
         #expect("日本語".rightPad(5) == "日本 ", "a wide character that would straddle the edge becomes a space")
         #expect("e\u{301}".rightPad(3).columns == 3)
         for s in ["abc", "日本語テキスト", "🚀🚀", "cafe\u{301}", "🇫🇷🇩🇪"] {
-            for n in 0..<12 { #expect(s.rightPad(n).columns == max(n, 0) || s.columns > n && s.rightPad(n).columns == n, "\(s) \(n)") }
+            for n in 0..<12 { #expect(s.rightPad(n).columns == n, "\(s) \(n)") }
         }
     }
 
     @Test func wrappingAWideCharacterIntoOneColumnEnds() {
-        #expect(DisplayWidth.wrap("日本", width: 1) == ["日", "本", ""] || DisplayWidth.wrap("日本", width: 1).joined() == "日本")
+        // Each wide character on a line of its own (it used to loop forever).
+        #expect(DisplayWidth.wrap("日本", width: 1) == ["日", "本", ""])
     }
 }

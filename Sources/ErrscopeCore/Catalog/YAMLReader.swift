@@ -136,6 +136,13 @@ public enum YAMLReader {
         }
     }
 
+    /// Whether `line` (indentation removed) is the entry `key:`, the key plain or quoted.
+    static func startsEntry(_ line: Substring, key: String) -> Bool {
+        [key, "\"\(key)\"", "'\(key)'"].contains { form in
+            line.hasPrefix(form) && line.dropFirst(form.count).drop(while: { $0 == " " }).hasPrefix(":")
+        }
+    }
+
     /// The line after `line` where `key:` appears again at the same column, in the same block
     /// mapping (it ends at a line indented less).
     static func nextOccurrence(ofKey key: String, after line: Int, column: Int, in text: String) -> Int? {
@@ -148,10 +155,7 @@ public enum YAMLReader {
             let l = raw.dropFirst(lead)
             if l.isEmpty || l.hasPrefix("#") { continue }
             if lead < indent || (lead == indent && l.hasPrefix("- ")) { return nil }
-            guard lead == indent else { continue }
-            for form in [key, "\"\(key)\"", "'\(key)'"] where l.hasPrefix(form) {
-                if l.dropFirst(form.count).drop(while: { $0 == " " }).hasPrefix(":") { return n }
-            }
+            if lead == indent, startsEntry(l, key: key) { return n }
         }
         return nil
     }
@@ -175,8 +179,7 @@ public enum YAMLReader {
                 l = rest.drop { $0 == " " }
             }
             seen = seen.filter { $0.key <= keyIndent }
-            for form in [key, "\"\(key)\"", "'\(key)'"] where l.hasPrefix(form) {
-                guard l.dropFirst(form.count).drop(while: { $0 == " " }).hasPrefix(":") else { continue }
+            if startsEntry(l, key: key) {
                 seen[keyIndent, default: 0] += 1
                 if seen[keyIndent] == 2 { return n }
             }

@@ -138,8 +138,7 @@ public final class SharedRegex: @unchecked Sendable, Equatable {
     }
     func matches(_ s: String) -> Bool {
         if let f = fast { var s = s; if let m = s.withUTF8({ f.matches($0) }) { return m } }
-        guard let regex else { return false }
-        return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+        return icuMatches(s)
     }
     func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         if let f = fast, let m = f.matches(bytes) { return m }

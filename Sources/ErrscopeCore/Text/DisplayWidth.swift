@@ -30,14 +30,10 @@ public enum DisplayWidth {
         return 1
     }
 
-    public static func of(_ s: String) -> Int {
-        // Printable ASCII, the common case: one column a byte.
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s.utf8.count }
-        return s.reduce(0) { $0 + of($1) }
-    }
+    public static func of(_ s: String) -> Int { of(s[...]) }
 
-    /// Of a substring, as `of(_: String)`.
     public static func of(_ s: Substring) -> Int {
+        // Printable ASCII, the common case: one column a byte.
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s.utf8.count }
         return s.reduce(0) { $0 + of($1) }
     }
