@@ -26,7 +26,7 @@ struct YAMLBoundsTests {
         loader.loadYAML(text, file: "bomb.yaml")
         let catalog = loader.finish()
         #expect(catalog.diagnostics.contains { $0.file == "bomb.yaml" && $0.line > 0 && $0.message.contains("alias") })
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(8))  // unbounded: 17 s and 3 GB
     }
 
     @Test func aliasesAsMappingKeysAreMeasuredBeforeYamsHashesThem() throws {

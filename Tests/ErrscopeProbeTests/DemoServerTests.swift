@@ -574,8 +574,8 @@ struct DemoServerTests {
         let start = clock.now
         await server.stop()
         // Half a second of grace, then cancellation: far from the 60 s and 4 GiB the routes would
-        // take (the bound leaves room for a loaded CI machine).
-        #expect(clock.now - start < .seconds(4))
+        // take (the bound leaves room for a loaded CI machine: 4 s was once missed by 0.33 s there).
+        #expect(clock.now - start < .seconds(15))
         let (s, h) = await (slow, huge)
         #expect(s.status != 200)
         #expect(!h.complete)

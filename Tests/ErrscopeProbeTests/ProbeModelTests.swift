@@ -64,7 +64,7 @@ struct ProbeModelTests {
         bomb.append("endpoints: {x: {base_url: \"http://h\", headers: {a: *a9}}}")
         let start = ContinuousClock.now
         let c = EndpointsConfig.parse(bomb.joined(separator: "\n"), file: "endpoints.yaml")
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(8))  // unbounded: tens of seconds
         #expect(c.problems.count == 1 && c.problems[0].hasPrefix("endpoints.yaml:6:") && c.problems[0].contains("alias"), "\(c.problems)")
     }
 

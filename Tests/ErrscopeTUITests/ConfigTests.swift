@@ -35,7 +35,7 @@ import Testing
         bomb.append("theme: dark\nkeys: *a9")
         let start = ContinuousClock.now
         let c = TUIConfig.parse(bomb.joined(separator: "\n"), file: "config.yaml")
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(8))  // unbounded: 20 s and 3.5 GB
         #expect(c.problems.count == 1 && c.problems[0].hasPrefix("config.yaml:") && c.problems[0].contains("alias"), "\(c.problems)")
         #expect(c.theme == nil)
     }

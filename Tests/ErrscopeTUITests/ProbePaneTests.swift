@@ -862,12 +862,12 @@ extension AppState {
         let start = clock.now
         var text = s.screen.text
         let first = clock.now - start
-        #expect(first < .seconds(2), "first render of a 5 MiB body took \(first)")
+        #expect(first < .seconds(5), "first render of a 5 MiB body took \(first)")
         #expect(text.contains("── body 5.0 MiB") || s.pageUntil("── body 5.0 MiB"))
         // Redrawing on every tick is cheap: the laid-out body is cached.
         let again = clock.now
         for i in 0..<20 { s.send(.tick(UInt64(i) * 100_000_000)); _ = s.screen }
-        #expect(clock.now - again < .seconds(2), "20 redraws took \(clock.now - again)")
+        #expect(clock.now - again < .seconds(5), "20 redraws took \(clock.now - again)")
         let found = s.pageUntil("in all; the first")
         #expect(found, "the size note")
         text = s.screen.text
@@ -904,7 +904,7 @@ extension AppState {
         s.probeAndFinish { ProbeFixtures.outcome($0, status: 200, reason: "OK", body: body) }
         let start = clock.now
         _ = s.screen
-        #expect(clock.now - start < .seconds(2))
+        #expect(clock.now - start < .seconds(5))
         let lines = s.probe.result!.bodyLines(theme: s.theme)
         #expect(lines.count <= ProbeResult.previewLines + 2)
         let sawBody = s.pageUntil("── body")
