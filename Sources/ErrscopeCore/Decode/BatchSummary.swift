@@ -53,9 +53,6 @@ public struct BatchSummary {
     /// conditions, one per system with any), in one table; and the message texts, lowercased.
     let fingerprints: CompiledDetector
     let fingerprintSlots: [Int]
-    /// Per fingerprint pseudo-envelope: the top-level keys its path conditions start with (nil:
-    /// one has no path, or starts with `*`): when the body has none of them, none can hold.
-    let fingerprintRoots: [[[UInt8]]?]
     /// The message fingerprints' texts, found in one pass over the message, and each one's system.
     let messageFingerprints: SubstringSet
     let messageFingerprintSlots: [Int]
@@ -146,7 +143,6 @@ public struct BatchSummary {
         }
         var pseudo: [EnvelopeDefinition] = []
         var slots: [Int] = []
-        var roots: [[[UInt8]]?] = []
         var texts: [(slot: Int, text: [UInt8])] = []
         for (slot, sys) in catalog.systems.enumerated() where !sys.fingerprints.isEmpty {
             var conds: [EnvelopeCondition] = []
@@ -156,13 +152,6 @@ public struct BatchSummary {
                 case .message(let t): texts.append((slot, Array(t.utf8)))
                 }
             }
-            var keys: [[UInt8]]? = []
-            for c in conds {
-                guard case .path(let p) = c.source, case .key(let k)? = p.components.first else { keys = nil; break }
-                if case .absent = c.test { keys = nil; break }
-                if !keys!.contains(k) { keys!.append(k) }
-            }
-            roots.append(keys)
             pseudo.append(EnvelopeDefinition(id: "fingerprint:" + sys.id, name: sys.id, summary: nil, unwrapArray: true, mediaTypes: [],
                                              require: [], prefer: conds, fields: [], template: .null, translate: [], file: ""))
             slots.append(slot)
@@ -172,7 +161,6 @@ public struct BatchSummary {
         fingerprints = CompiledDetector(catalog.envelopes + pseudo)
         scratch32 = Scratch32(catalog.envelopes.count + pseudo.count + 1)
         fingerprintSlots = slots
-        fingerprintRoots = roots
         messageFingerprints = SubstringSet(texts.map(\.text))
         messageFingerprintSlots = texts.map(\.slot)
         func paths(_ field: String) -> [[FieldPath]] {
@@ -629,20 +617,14 @@ public struct BatchSummary {
     mutating func fingerprintWinner(_ tape: JSONTape, _ body: UnsafeBufferPointer<UInt8>, base: Int) -> Int {
         if fpScores.count != catalog.systems.count { fpScores = [Int](repeating: 0, count: catalog.systems.count) }
         for i in fpScores.indices { fpScores[i] = 0 }
-        // The body's object (a one-element array unwrapped), for the top-level key test.
-        var obj = base
-        if tape.kind(obj) == .array, tape.count(obj) == 1 { obj += 1 }
-        // Only the systems whose fingerprints read a top-level key the body has (or that read
-        // something else: a header, an `absent` test): the others cannot score.
-        let isObject = tape.kind(obj) == .object
-        for i in 0..<fingerprintSlots.count {
-            if let keys = fingerprintRoots[i] {
-                guard isObject, keys.contains(where: { k in k.withUnsafeBufferPointer { tape.member(obj, $0, in: body) } != nil }) else { continue }
-            }
-            // The shared table's memo still holds this body's paths (no reset since detection).
-            fingerprints.evaluateAll((envelopeCount + i)..<(envelopeCount + i + 1), tape, body, base: base,
-                                     scores: scratchScores.baseAddress! + i, roots: scratchRoots.baseAddress! + i)
-            if scratchScores[i] > 0 { fpScores[fingerprintSlots[i]] += Int(scratchScores[i]) / 2 }
+        // Every system's path fingerprints in one call; the table skips a system whose
+        // conditions all start with top-level keys the body lacks. The shared memo still holds
+        // this body's paths (no reset since detection).
+        let n = fingerprintSlots.count
+        if n > 0 {
+            fingerprints.evaluateAll(envelopeCount..<(envelopeCount + n), tape, body, base: base,
+                                     scores: scratchScores.baseAddress!, roots: scratchRoots.baseAddress!)
+            for i in 0..<n where scratchScores[i] > 0 { fpScores[fingerprintSlots[i]] += Int(scratchScores[i]) / 2 }
         }
         if !lowered.isEmpty {
             lowered.withUnsafeBufferPointer { low in

@@ -26,11 +26,25 @@ final class CompiledDetector {
     struct Envelope {
         var requireStart: Int32, requireEnd: Int32, preferStart: Int32, preferEnd: Int32
         var unwrap: Bool
+        /// The body's top-level keys the require conditions cannot hold without (bits of
+        /// `rootKeys`): an envelope whose bits the body lacks is skipped without evaluating a
+        /// condition. Most of the envelopes fail on their first key, so this is most of detection.
+        var requireMask: UInt64
+        /// Nonzero when no prefer condition can hold unless the body has one of these keys.
+        var preferMask: UInt64
+        /// Top-level keys the body must not have (`absent` on a one-key path).
+        var forbidMask: UInt64
     }
 
     let nodes: UnsafeMutableBufferPointer<Node>
     let keys: UnsafeMutableBufferPointer<UInt8>
+    /// Distinct conditions (`error is object` is required by a dozen envelopes: it is evaluated
+    /// once per body), and per envelope the indices of its conditions, in order.
     let conds: UnsafeMutableBufferPointer<Cond>
+    let refs: UnsafeMutableBufferPointer<Int32>
+    // Per-body memo of condition results, one slot per root as for the paths.
+    let condStamps: UnsafeMutablePointer<UInt32>
+    let condValues: UnsafeMutablePointer<Bool>
     let envelopes: UnsafeMutableBufferPointer<Envelope>
     /// (offset, length) into `keys`, for one_of lists.
     let strings: UnsafeMutableBufferPointer<(Int32, Int32)>
@@ -42,12 +56,22 @@ final class CompiledDetector {
     let stamps: UnsafeMutablePointer<UInt32>
     let values: UnsafeMutablePointer<Int32>
     var generation: UInt32 = 0
+    /// The top-level keys conditions start with (at most 64 get a bit), found by an open-addressed
+    /// table of `rootSlots` entries (index into `rootKeys`, or -1).
+    let rootKeys: UnsafeMutableBufferPointer<(Int32, Int32)>
+    let rootTable: UnsafeMutableBufferPointer<Int32>
+    static let rootSlots = 256
+    // The body's key mask per root slot, valid when its stamp is the generation.
+    var rootMasks: (UInt64, UInt64) = (0, 0)
+    var rootMaskStamps: (UInt32, UInt32) = (0, 0)
 
     init(_ defs: [EnvelopeDefinition]) {
         var nodeList: [Node] = []
         var keyBytes: [UInt8] = []
         var nodeIDs: [String: Int32] = [:]
         var condList: [Cond] = []
+        var refList: [Int32] = []
+        var interned: [EnvelopeCondition] = []
         var envList: [Envelope] = []
         var stringList: [(Int32, Int32)] = []
         var intList: [Int64] = []
@@ -135,12 +159,56 @@ final class CompiledDetector {
                 return Cond(node: n, op: .containsLower, arg: o, arg2: l)
             }
         }
+        // A condition met before is the same condition: one entry, one evaluation per body.
+        func intern(_ c: EnvelopeCondition) -> Int32 {
+            if let id = interned.firstIndex(of: c) { return Int32(id) }
+            condList.append(compile(c))
+            interned.append(c)
+            return Int32(condList.count - 1)
+        }
+        // Top-level keys: a condition that needs its node to exist cannot hold on a body without its first key.
+        var rootList: [[UInt8]] = []
+        func keyBit(_ k: [UInt8]) -> UInt64? {
+            if let i = rootList.firstIndex(of: k) { return i < 64 ? 1 << UInt64(i) : nil }
+            rootList.append(k)
+            return rootList.count <= 64 ? 1 << UInt64(rootList.count - 1) : nil
+        }
+        func rootBit(_ c: EnvelopeCondition) -> UInt64? {
+            guard case .path(let p) = c.source, case .key(let k)? = p.components.first else { return nil }
+            switch c.test {
+            case .absent: return nil
+            default: return keyBit(k)
+            }
+        }
+        func forbidBit(_ c: EnvelopeCondition) -> UInt64? {
+            guard case .path(let p) = c.source, p.components.count == 1, case .key(let k) = p.components[0], case .absent = c.test else { return nil }
+            return keyBit(k)
+        }
         for d in defs {
-            let rs = Int32(condList.count)
-            condList += d.require.map(compile)
-            let re = Int32(condList.count)
-            condList += d.prefer.map(compile)
-            envList.append(Envelope(requireStart: rs, requireEnd: re, preferStart: re, preferEnd: Int32(condList.count), unwrap: d.unwrapArray))
+            let rs = Int32(refList.count)
+            refList += d.require.map(intern)
+            let re = Int32(refList.count)
+            refList += d.prefer.map(intern)
+            var require: UInt64 = 0, forbid: UInt64 = 0
+            for c in d.require {
+                require |= rootBit(c) ?? 0
+                forbid |= forbidBit(c) ?? 0
+            }
+            var prefer: UInt64 = 0
+            for c in d.prefer {
+                guard let b = rootBit(c) else { prefer = 0; break }
+                prefer |= b
+            }
+            envList.append(Envelope(requireStart: rs, requireEnd: re, preferStart: re, preferEnd: Int32(refList.count), unwrap: d.unwrapArray,
+                                    requireMask: require, preferMask: d.prefer.isEmpty ? 0 : prefer, forbidMask: forbid))
+        }
+        var rootOffsets: [(Int32, Int32)] = []
+        var table = [Int32](repeating: -1, count: Self.rootSlots)
+        for (i, k) in rootList.prefix(64).enumerated() {
+            rootOffsets.append(bytes(String(decoding: k, as: UTF8.self)))
+            var h = k.withUnsafeBufferPointer { Self.rootHash($0) }
+            while table[h] >= 0 { h = (h + 1) & (Self.rootSlots - 1) }
+            table[h] = Int32(i)
         }
         func buffer<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
             let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
@@ -150,8 +218,15 @@ final class CompiledDetector {
         nodes = buffer(nodeList)
         keys = buffer(keyBytes)
         conds = buffer(condList)
+        refs = buffer(refList)
+        condStamps = .allocate(capacity: max(1, condList.count * 2))
+        condStamps.initialize(repeating: 0, count: max(1, condList.count * 2))
+        condValues = .allocate(capacity: max(1, condList.count * 2))
+        condValues.initialize(repeating: false, count: max(1, condList.count * 2))
         envelopes = buffer(envList)
         strings = buffer(stringList)
+        rootKeys = buffer(rootOffsets)
+        rootTable = buffer(table)
         ints = intList
         regexes = regexList
         original = originals
@@ -164,7 +239,10 @@ final class CompiledDetector {
     deinit {
         for b in [UnsafeMutableRawPointer(nodes.baseAddress), UnsafeMutableRawPointer(keys.baseAddress),
                   UnsafeMutableRawPointer(conds.baseAddress), UnsafeMutableRawPointer(envelopes.baseAddress),
-                  UnsafeMutableRawPointer(strings.baseAddress)] { b?.deallocate() }
+                  UnsafeMutableRawPointer(strings.baseAddress), UnsafeMutableRawPointer(rootKeys.baseAddress),
+                  UnsafeMutableRawPointer(rootTable.baseAddress), UnsafeMutableRawPointer(refs.baseAddress)] { b?.deallocate() }
+        condStamps.deallocate()
+        condValues.deallocate()
         stamps.deallocate()
         values.deallocate()
     }
@@ -174,8 +252,51 @@ final class CompiledDetector {
         generation &+= 1
         if generation == 0 {
             stamps.update(repeating: 0, count: max(1, nodes.count * 2))
+            condStamps.update(repeating: 0, count: max(1, conds.count * 2))
+            rootMaskStamps = (0, 0)
             generation = 1
         }
+    }
+
+    @inline(__always) static func rootHash(_ k: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let f = k.first, let l = k.last else { return 0 }
+        return (k.count &* 31 &+ Int(f) &* 7 &+ Int(l)) & (rootSlots - 1)
+    }
+
+    /// The bits of `rootKeys` the object at `root` has as keys (all bits when a key has escapes:
+    /// the mask only ever skips work, so it must never miss a key).
+    func keyMask(_ root: Int, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var mask: UInt64 = 0
+        var k = root + 1
+        let end = tape.next(root)
+        while k < end {
+            let e = tape.entry(k)
+            if e.flag { return ~0 }
+            let key = UnsafeBufferPointer(rebasing: buf[Int(e.a)..<Int(e.b)])
+            var h = Self.rootHash(key)
+            while true {
+                let i = Int(rootTable[h])
+                if i < 0 { break }
+                let (o, l) = rootKeys[i]
+                if Int(l) == key.count, l == 0 || memcmp(keys.baseAddress! + Int(o), key.baseAddress!, Int(l)) == 0 {
+                    mask |= 1 << UInt64(i)
+                    break
+                }
+                h = (h + 1) & (Self.rootSlots - 1)
+            }
+            k = tape.next(k + 1)
+        }
+        return mask
+    }
+
+    /// `keyMask` of the body's root in memo slot `slot` (0: the body, 1: its unwrapped element).
+    @inline(__always) func rootMask(_ root: Int, slot: Int, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        if slot == 0 {
+            if rootMaskStamps.0 != generation { rootMasks.0 = keyMask(root, tape, buf); rootMaskStamps.0 = generation }
+            return rootMasks.0
+        }
+        if rootMaskStamps.1 != generation { rootMasks.1 = keyMask(root, tape, buf); rootMaskStamps.1 = generation }
+        return rootMasks.1
     }
 
     @inline(__always)
@@ -196,6 +317,28 @@ final class CompiledDetector {
         stamps[k] = generation
         values[k] = result
         return result
+    }
+
+    /// Condition `ref` on the root in memo slot `slot`, evaluated at most once per body. Header
+    /// tests are not memoised: they read the headers of the call, not the tape.
+    @inline(__always)
+    func test(_ ref: Int32, root: Int, slot: Int, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>,
+              headers: [(name: String, value: String)], decoder: ErrorDecoder?) -> Bool
+    {
+        let c = conds[Int(ref)]
+        if c.op == .header { return holds(c, root: root, slot: slot, tape, buf, headers: headers, decoder: decoder) }
+        let k = Int(ref) &* 2 &+ slot
+        if condStamps[k] == generation { return condValues[k] }
+        let v = holds(c, root: root, slot: slot, tape, buf, headers: headers, decoder: decoder)
+        condStamps[k] = generation
+        condValues[k] = v
+        return v
+    }
+
+    /// Whether the body's top-level key mask rules envelope `env` out (a key it needs is missing,
+    /// or one it forbids is there; an all-ones mask means a key had escapes and decides nothing).
+    @inline(__always) static func ruledOut(_ env: Envelope, _ mask: UInt64) -> Bool {
+        env.requireMask & ~mask != 0 || (mask != ~0 && mask & env.forbidMask != 0)
     }
 
     @inline(__always)
@@ -296,15 +439,18 @@ final class CompiledDetector {
         var root = base, slot = 0
         if env.unwrap, tape.kind(base) == .array, tape.count(base) == 1 { root = base + 1; slot = 1 }
         guard tape.kind(root) == .object else { return nil }
+        let mask = rootMask(root, slot: slot, tape, buf)
+        if Self.ruledOut(env, mask) { return nil }
         var k = Int(env.requireStart)
         while k < Int(env.requireEnd) {
-            if !holds(conds[k], root: root, slot: slot, tape, buf, headers: headers, decoder: decoder) { return nil }
+            if !test(refs[k], root: root, slot: slot, tape, buf, headers: headers, decoder: decoder) { return nil }
             k += 1
         }
         var score = 0
+        if env.preferMask != 0, env.preferMask & mask == 0 { return (root, 0) }
         k = Int(env.preferStart)
         while k < Int(env.preferEnd) {
-            if holds(conds[k], root: root, slot: slot, tape, buf, headers: headers, decoder: decoder) { score += 2 }
+            if test(refs[k], root: root, slot: slot, tape, buf, headers: headers, decoder: decoder) { score += 2 }
             k += 1
         }
         return (root, score)
@@ -326,17 +472,20 @@ final class CompiledDetector {
             scores[i - range.lowerBound] = -1
             roots[i - range.lowerBound] = Int32(root)
             guard isObject else { continue }
+            let mask = rootMask(root, slot: slot, tape, buf)
+            if Self.ruledOut(env, mask) { continue }
             var k = Int(env.requireStart)
             var fits = true
             while k < Int(env.requireEnd) {
-                if !holds(conds[k], root: root, slot: slot, tape, buf, headers: [], decoder: nil) { fits = false; break }
+                if !test(refs[k], root: root, slot: slot, tape, buf, headers: [], decoder: nil) { fits = false; break }
                 k += 1
             }
             guard fits else { continue }
             var score: Int32 = 0
+            if env.preferMask != 0, env.preferMask & mask == 0 { scores[i - range.lowerBound] = 0; continue }
             k = Int(env.preferStart)
             while k < Int(env.preferEnd) {
-                if holds(conds[k], root: root, slot: slot, tape, buf, headers: [], decoder: nil) { score += 2 }
+                if test(refs[k], root: root, slot: slot, tape, buf, headers: [], decoder: nil) { score += 2 }
                 k += 1
             }
             scores[i - range.lowerBound] = score

@@ -381,10 +381,19 @@ public final class JSONTape {
 
     /// Appends the unescaped UTF-8 of a JSON string body (without quotes) to `out`.
     public static func unescape(_ raw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        guard let base = raw.baseAddress else { return }
+        out.reserveCapacity(out.count + raw.count)
         var i = 0
         while i < raw.count {
-            let c = raw[i]
-            guard c == UInt8(ascii: "\\"), i + 1 < raw.count else { out.append(c); i += 1; continue }
+            // The run up to the next backslash is copied as it is.
+            guard let p = memchr(base + i, 0x5C, raw.count - i) else {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i...]))
+                return
+            }
+            let at = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(p))
+            if at > i { out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<at])) }
+            i = at
+            guard i + 1 < raw.count else { out.append(raw[i]); return }
             let e = raw[i + 1]
             switch e {
             case UInt8(ascii: "n"): out.append(0x0A)
@@ -404,13 +413,25 @@ public final class JSONTape {
                         consumed = 12
                     }
                 }
-                let u = UnicodeScalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(u)).utf8))
+                appendUTF8(UnicodeScalar(scalar) ?? "\u{FFFD}", to: &out)
                 i += consumed
                 continue
             default: out.append(e)
             }
             i += 2
+        }
+    }
+
+    @inline(__always) static func appendUTF8(_ u: UnicodeScalar, to out: inout [UInt8]) {
+        let v = u.value
+        switch v {
+        case ..<0x80: out.append(UInt8(v))
+        case ..<0x800: out.append(UInt8(0xC0 | v >> 6)); out.append(UInt8(0x80 | v & 0x3F))
+        case ..<0x10000:
+            out.append(UInt8(0xE0 | v >> 12)); out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
+        default:
+            out.append(UInt8(0xF0 | v >> 18)); out.append(UInt8(0x80 | v >> 12 & 0x3F))
+            out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
         }
     }
 
