@@ -49,6 +49,8 @@ import Testing
     }
 
     static func condition(_ g: inout LCG) -> EnvelopeCondition {
+        // Now and then a header test: with no headers, only `absent` holds.
+        if g.next(12) == 0 { return EnvelopeCondition(source: .header("x-request-id"), test: g.pick([.present, .absent, .contains("abc")])) }
         let p = FieldSource.path(path(&g))
         let test: EnvelopeCondition.Test
         switch g.next(9) {

@@ -9,19 +9,20 @@ public struct BatchSummary {
     let systemHint: Int?
     /// Per envelope: which systems emit it (bit per system slot; 64 systems suffice for a hint).
     let emitters: [UInt64]
-    /// Per envelope, the paths that identify a body (code, then type, then status), flattened:
-    /// envelope i uses fieldPaths[fieldStart[i]..<fieldStart[i + 1]].
-    let fieldPaths: [FieldPath]
+    /// Per envelope, the paths that identify a body (code, then type, then status), with the
+    /// salt of each kind.
+    let fieldPaths: PathTable
     let fieldSalts: [UInt64]
-    let fieldStart: [Int]
 
     /// Per envelope: where a status in the body is (Gemini's error.code) and where the message is.
-    let httpPaths: [[FieldPath]]
-    let messagePaths: [[FieldPath]]
-    let typePaths: [[FieldPath]]
+    let httpPaths: PathTable
+    let messagePaths: PathTable
+    let typePaths: PathTable
     let fields: LogFields
     /// Log field names as bytes, for the wrapper test on the tape.
     let statusNames: [[UInt8]], bodyNames: [[UInt8]], timeNames: [[UInt8]]
+    /// Per name length, a bit per first byte (mod 64) of the log field names of that length.
+    let wrapperLengths: [UInt64]
     let ruleBank: RuleBank
     let innerTape = JSONTape()
     var scratch: [UInt8] = []
@@ -48,7 +49,31 @@ public struct BatchSummary {
     let homeSystem: [Int]
     /// Per envelope: the slot of the only system that sends it, or -1.
     let singleEmitter: [Int]
-    let upstreamPaths: [[FieldPath]]
+    let upstreamPaths: PathTable
+
+    /// Per envelope, a list of field paths, each also interned in the detector's path table
+    /// (`node` >= 0), so reading a field is a memoised lookup on the body the detector just
+    /// read; a path it cannot intern (`*`) is resolved the reference way.
+    struct PathTable {
+        var paths: [FieldPath] = []
+        var start: [Int] = [0]
+        var nodes: [Int32] = []
+        init(_ lists: [[FieldPath]]) {
+            for l in lists { paths += l; start.append(paths.count) }
+        }
+        @inline(__always) func range(_ envelope: Int) -> Range<Int> { start[envelope]..<start[envelope + 1] }
+    }
+
+    /// Entry `k` of `table` on the body at `root` (memo slot `slot`), or nil.
+    @inline(__always)
+    func resolve(_ table: PathTable, _ k: Int, _ tape: JSONTape, root: Int, slot: Int, _ body: UnsafeBufferPointer<UInt8>) -> Int? {
+        let id = table.nodes[k]
+        if id >= 0 {
+            let n = fingerprints.resolve(id, root: root, slot: slot, tape, body)
+            return n >= 0 ? Int(n) : nil
+        }
+        return table.paths[k].resolve(tape, root: root, in: body)
+    }
     /// The envelopes, then the fingerprints compiled as pseudo-envelopes (their path
     /// conditions, one per system with any), in one table; and the message texts, lowercased.
     let fingerprints: CompiledDetector
@@ -126,6 +151,11 @@ public struct BatchSummary {
         statusNames = fields.status.map { Array($0.utf8) }
         bodyNames = fields.body.map { Array($0.utf8) }
         timeNames = fields.time.map { Array($0.utf8) }
+        var lengths = [UInt64](repeating: 0, count: 65)
+        for name in statusNames + bodyNames + timeNames where name.count < lengths.count {
+            lengths[name.count] |= 1 << UInt64((name.first ?? 0) & 63)
+        }
+        wrapperLengths = lengths
         ruleBank = RuleBank(catalog)
         decoder = ErrorDecoder(catalog: catalog)
         systemHint = system.flatMap { catalog.systemIDs.firstIndex(of: $0) }
@@ -156,34 +186,48 @@ public struct BatchSummary {
                                              require: [], prefer: conds, fields: [], template: .null, translate: [], file: ""))
             slots.append(slot)
         }
-        // One table for the envelopes and the fingerprints: a path both read (error.type, code)
-        // is resolved once per body.
-        fingerprints = CompiledDetector(catalog.envelopes + pseudo)
-        scratch32 = Scratch32(catalog.envelopes.count + pseudo.count + 1)
-        fingerprintSlots = slots
-        messageFingerprints = SubstringSet(texts.map(\.text))
-        messageFingerprintSlots = texts.map(\.slot)
         func paths(_ field: String) -> [[FieldPath]] {
             catalog.envelopes.map { env in
                 env.sources(for: field).compactMap { if case .path(let p) = $0 { return p } else { return nil } }
             }
         }
         let code = paths("code"), type = paths("type"), status = paths("status")
-        httpPaths = paths("http")
-        upstreamPaths = paths("upstream")
-        messagePaths = paths("message")
-        typePaths = type
-        var fp: [FieldPath] = [], fs: [UInt64] = [], start: [Int] = []
+        var http = PathTable(paths("http")), upstream = PathTable(paths("upstream")), message = PathTable(paths("message"))
+        var types = PathTable(type)
+        var ident: [[FieldPath]] = [], fs: [UInt64] = []
         for i in 0..<catalog.envelopes.count {
-            start.append(fp.count)
+            var l: [FieldPath] = []
             for (list, salt) in [(code[i], UInt64(11)), (type[i], 13), (status[i], 17)] {
-                for p in list { fp.append(p); fs.append(salt) }
+                for p in list { l.append(p); fs.append(salt) }
+            }
+            ident.append(l)
+        }
+        var field = PathTable(ident)
+        // One table for the envelopes, the fingerprints and the fields read after detection: a
+        // path several read (error.type, code) is resolved once per body.
+        let all = field.paths + http.paths + upstream.paths + message.paths + types.paths
+        fingerprints = CompiledDetector(catalog.envelopes + pseudo, paths: all)
+        var ids = fingerprints.pathNodes[...]
+        for t in [0, 1, 2, 3, 4] {
+            func take(_ table: inout PathTable) { table.nodes = Array(ids.prefix(table.paths.count)); ids = ids.dropFirst(table.paths.count) }
+            switch t {
+            case 0: take(&field)
+            case 1: take(&http)
+            case 2: take(&upstream)
+            case 3: take(&message)
+            default: take(&types)
             }
         }
-        start.append(fp.count)
-        fieldPaths = fp
+        fieldPaths = field
         fieldSalts = fs
-        fieldStart = start
+        httpPaths = http
+        upstreamPaths = upstream
+        messagePaths = message
+        typePaths = types
+        scratch32 = Scratch32(catalog.envelopes.count + pseudo.count + 1)
+        fingerprintSlots = slots
+        messageFingerprints = SubstringSet(texts.map(\.text))
+        messageFingerprintSlots = texts.map(\.slot)
         envelopeCount = catalog.envelopes.count
         envelopeCounts = [Int](repeating: 0, count: catalog.envelopes.count + 1)
         systemCounts = [Int](repeating: 0, count: catalog.systems.count)
@@ -277,16 +321,15 @@ public struct BatchSummary {
         // The identifying string: code, else type, else gRPC status.
         var node: Int?
         var kindSalt: UInt64 = 0
-        var k = fieldStart[best]
-        while k < fieldStart[best + 1] {
-            if let n = fieldPaths[k].resolve(tape, root: bestRoot, in: body), tape.kind(n) == .string, !tape.isEscaped(n),
+        let slot = bestRoot == base ? 0 : 1
+        for k in fieldPaths.range(best) {
+            if let n = resolve(fieldPaths, k, tape, root: bestRoot, slot: slot, body), tape.kind(n) == .string, !tape.isEscaped(n),
                 tape.entry(n).b > tape.entry(n).a
             {
                 node = n
                 kindSalt = fieldSalts[k]
                 break
             }
-            k += 1
         }
         guard let n = node else {
             addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
@@ -295,18 +338,18 @@ public struct BatchSummary {
         let bytes = tape.rawBytes(n, in: body)
         var http = status
         if http == nil {
-            for p in httpPaths[best] {
-                if let hn = p.resolve(tape, root: bestRoot, in: body), let h = LogLine.status(tape, hn, body) { http = h; break }
+            for k in httpPaths.range(best) {
+                if let hn = resolve(httpPaths, k, tape, root: bestRoot, slot: slot, body), let h = LogLine.status(tape, hn, body) { http = h; break }
             }
         }
         let wrapped = status != nil || time != nil ? (status, time) : nil
         // The message, lowercased, for fingerprints and rules. A wrapped upstream error (an
         // `upstream` field, a body inside the message) is the reference decoder's to read.
         var msg: UnsafeBufferPointer<UInt8>?
-        for p in messagePaths[best] {
-            if let mn = p.resolve(tape, root: bestRoot, in: body), tape.kind(mn) == .string { msg = tape.rawBytes(mn, in: body); break }
+        for k in messagePaths.range(best) {
+            if let mn = resolve(messagePaths, k, tape, root: bestRoot, slot: slot, body), tape.kind(mn) == .string { msg = tape.rawBytes(mn, in: body); break }
         }
-        for p in upstreamPaths[best] where p.resolve(tape, root: bestRoot, in: body) != nil {
+        for k in upstreamPaths.range(best) where resolve(upstreamPaths, k, tape, root: bestRoot, slot: slot, body) != nil {
             addByReference(line, wrapped: wrapped)
             return
         }
@@ -379,8 +422,8 @@ public struct BatchSummary {
                 // A rule on the type (Anthropic's invalid_request_error) reads the envelope's type field.
                 var type: UnsafeBufferPointer<UInt8>?
                 if ruleBank.typed[sysSlot] {
-                    for p in typePaths[best] {
-                        if let tn = p.resolve(tape, root: bestRoot, in: body), tape.kind(tn) == .string { type = tape.rawBytes(tn, in: body); break }
+                    for k in typePaths.range(best) {
+                        if let tn = resolve(typePaths, k, tape, root: bestRoot, slot: slot, body), tape.kind(tn) == .string { type = tape.rawBytes(tn, in: body); break }
                     }
                 }
                 rule = lowered.withUnsafeBufferPointer { low in
@@ -399,7 +442,7 @@ public struct BatchSummary {
         systemCounts[sysSlot] += 1
         var key = wordHash(bytes, seed: kindSalt &* 0x9E37_79B9 &+ UInt64(best))
         key = key &+ UInt64(bitPattern: Int64(sysSlot)) &* 0x100_0000_01b3 &+ UInt64(bitPattern: Int64(rule + 1)) &* 0x9E37_79B9_7F4A_7C15
-        if groups[key] == nil {
+        if groups.index(forKey: key) == nil {  // (`groups[key] == nil` would copy the row out)
             let e = catalog.entry(row)
             let text = String(decoding: bytes, as: UTF8.self)
             var g = Group(system: e.system, code: e.code, wire: text, envelope: catalog.envelopes[best].id)
@@ -651,6 +694,17 @@ public struct BatchSummary {
     /// `LogLine.parts` on pre-encoded names (the reference is `LogLine.parts`).
     func wrapperParts(_ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> Wrapper {
         var w = Wrapper()
+        // Most bodies are not log lines: one pass over the top-level keys, compared by length
+        // and first byte with every wrapper name, settles that before any name is looked up.
+        var maybe = false
+        tape.forEachMember(0) { k, _ in
+            guard !maybe else { return }
+            let e = tape.entry(k)
+            if e.flag { maybe = true; return }
+            let n = Int(e.b - e.a)
+            if n >= wrapperLengths.count || wrapperLengths[n] & (1 << UInt64((n > 0 ? buf[Int(e.a)] : 0) & 63)) != 0 { maybe = true }
+        }
+        guard maybe else { return w }
         func find(_ names: [[UInt8]]) -> (Int, Int)? {
             for (i, name) in names.enumerated() {
                 if let hit = name.withUnsafeBufferPointer({ tape.member(0, $0, in: buf) }) { return (hit, i) }

@@ -34,6 +34,9 @@ final class CompiledDetector {
         var preferMask: UInt64
         /// Top-level keys the body must not have (`absent` on a one-key path).
         var forbidMask: UInt64
+        /// `preferMask` when there are no headers (the summary's case), where a header test other
+        /// than `absent` cannot hold and so needs no key.
+        var preferMaskNoHeaders: UInt64
     }
 
     let nodes: UnsafeMutableBufferPointer<Node>
@@ -50,6 +53,8 @@ final class CompiledDetector {
     let strings: UnsafeMutableBufferPointer<(Int32, Int32)>
     let ints: [Int64]
     let regexes: [SharedRegex]
+    /// The same, borrowed (`regexes` owns them): matching one costs no retain or release.
+    let regexRefs: UnsafeMutableBufferPointer<Unmanaged<SharedRegex>>
     /// Original conditions, for the header tests (evaluated the slow way).
     let original: [EnvelopeCondition]
     // Per-body memo: stamp == generation means value is valid. Two roots (plain, unwrapped array).
@@ -65,7 +70,10 @@ final class CompiledDetector {
     var rootMasks: (UInt64, UInt64) = (0, 0)
     var rootMaskStamps: (UInt32, UInt32) = (0, 0)
 
-    init(_ defs: [EnvelopeDefinition]) {
+    /// The node of each of `init`'s extra `paths` (-1: one with `*`, resolved the reference way).
+    let pathNodes: [Int32]
+
+    init(_ defs: [EnvelopeDefinition], paths: [FieldPath] = []) {
         var nodeList: [Node] = []
         var keyBytes: [UInt8] = []
         var nodeIDs: [String: Int32] = [:]
@@ -111,7 +119,10 @@ final class CompiledDetector {
         func compile(_ c: EnvelopeCondition) -> Cond {
             originals.append(c)
             guard case .path(let p) = c.source else {
-                return Cond(node: -1, op: .header, arg: Int32(originals.count - 1), arg2: 0)
+                // arg2: what the test says when there are no headers (only `absent` holds).
+                var absent: Int32 = 0
+                if case .absent = c.test { absent = 1 }
+                return Cond(node: -1, op: .header, arg: Int32(originals.count - 1), arg2: absent)
             }
             let reference = Cond(node: -1, op: .reference, arg: Int32(originals.count - 1), arg2: 0)
             guard let n = node(p), n >= 0 else { return reference }
@@ -199,8 +210,18 @@ final class CompiledDetector {
                 guard let b = rootBit(c) else { prefer = 0; break }
                 prefer |= b
             }
+            var preferNoHeaders: UInt64 = 0
+            for c in d.prefer {
+                if case .header = c.source {
+                    if case .absent = c.test { preferNoHeaders = 0; break }
+                    continue
+                }
+                guard let b = rootBit(c) else { preferNoHeaders = 0; break }
+                preferNoHeaders |= b
+            }
             envList.append(Envelope(requireStart: rs, requireEnd: re, preferStart: re, preferEnd: Int32(refList.count), unwrap: d.unwrapArray,
-                                    requireMask: require, preferMask: d.prefer.isEmpty ? 0 : prefer, forbidMask: forbid))
+                                    requireMask: require, preferMask: d.prefer.isEmpty ? 0 : prefer, forbidMask: forbid,
+                                    preferMaskNoHeaders: d.prefer.isEmpty ? 0 : preferNoHeaders))
         }
         var rootOffsets: [(Int32, Int32)] = []
         var table = [Int32](repeating: -1, count: Self.rootSlots)
@@ -210,6 +231,7 @@ final class CompiledDetector {
             while table[h] >= 0 { h = (h + 1) & (Self.rootSlots - 1) }
             table[h] = Int32(i)
         }
+        pathNodes = paths.map { node($0) ?? -1 }
         func buffer<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
             let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, a.count))
             _ = b.initialize(from: a)
@@ -229,6 +251,7 @@ final class CompiledDetector {
         rootTable = buffer(table)
         ints = intList
         regexes = regexList
+        regexRefs = buffer(regexList.map { Unmanaged.passUnretained($0) })
         original = originals
         stamps = .allocate(capacity: max(1, nodeList.count * 2))
         stamps.initialize(repeating: 0, count: max(1, nodeList.count * 2))
@@ -240,7 +263,8 @@ final class CompiledDetector {
         for b in [UnsafeMutableRawPointer(nodes.baseAddress), UnsafeMutableRawPointer(keys.baseAddress),
                   UnsafeMutableRawPointer(conds.baseAddress), UnsafeMutableRawPointer(envelopes.baseAddress),
                   UnsafeMutableRawPointer(strings.baseAddress), UnsafeMutableRawPointer(rootKeys.baseAddress),
-                  UnsafeMutableRawPointer(rootTable.baseAddress), UnsafeMutableRawPointer(refs.baseAddress)] { b?.deallocate() }
+                  UnsafeMutableRawPointer(rootTable.baseAddress), UnsafeMutableRawPointer(refs.baseAddress),
+                  UnsafeMutableRawPointer(regexRefs.baseAddress)] { b?.deallocate() }
         condStamps.deallocate()
         condValues.deallocate()
         stamps.deallocate()
@@ -349,11 +373,7 @@ final class CompiledDetector {
         case .reference:
             return ConditionReference.holds(original[Int(c.arg)], tape: tape, root: root, buf: buf, headers: headers)
         case .header:
-            guard let d = decoder else {
-                // No headers known: only an `absent` test can hold.
-                if case .absent = original[Int(c.arg)].test { return true }
-                return false
-            }
+            guard let d = decoder else { return c.arg2 == 1 }  // no headers known: only `absent` holds
             return d.holds(original[Int(c.arg)], root: root, buf: buf, headers: headers)
         default: break
         }
@@ -391,8 +411,9 @@ final class CompiledDetector {
             return false
         case .matches:
             guard e.kind == .string else { return false }
-            if e.flag { return regexes[Int(c.arg)].matches(tape.string(Int(n), in: buf)) }
-            return regexes[Int(c.arg)].matches(bytes: tape.rawBytes(Int(n), in: buf))
+            return regexRefs[Int(c.arg)]._withUnsafeGuaranteedRef { re in
+                e.flag ? re.matches(tape.string(Int(n), in: buf)) : re.matches(bytes: tape.rawBytes(Int(n), in: buf))
+            }
         case .containsLower:
             guard e.kind == .string else { return false }
             let needle = UnsafeBufferPointer(rebasing: keys[Int(c.arg)..<Int(c.arg + c.arg2)])
@@ -482,7 +503,7 @@ final class CompiledDetector {
             }
             guard fits else { continue }
             var score: Int32 = 0
-            if env.preferMask != 0, env.preferMask & mask == 0 { scores[i - range.lowerBound] = 0; continue }
+            if env.preferMaskNoHeaders != 0, env.preferMaskNoHeaders & mask == 0 { scores[i - range.lowerBound] = 0; continue }
             k = Int(env.preferStart)
             while k < Int(env.preferEnd) {
                 if test(refs[k], root: root, slot: slot, tape, buf, headers: [], decoder: nil) { score += 2 }
