@@ -8,8 +8,8 @@ struct Decode: ParsableCommand {
         abstract: "Decode an error body or a raw HTTP response (as `curl -si` prints it).",
         discussion: """
             Reads FILE, or standard input when FILE is `-` or absent (at most 16 MiB).
-            Exit 0 when the envelope and code are known, 1 when the body is of no known shape or
-            its code is not in any catalog.
+            Exit 0 when the envelope and code are known or the response is a success (2xx, no
+            error), 1 when the body is of no known shape or its code is not in any catalog.
 
             --jsonl FILE decodes one body per line; with --summary it prints counts by system,
             envelope and code: what is failing, and how much.
@@ -91,7 +91,8 @@ struct Decode: ParsableCommand {
         } else {
             VerdictText.print(verdict)
         }
-        if verdict.envelope == ErrorDecoder.envelopeNone || !verdict.known { throw ExitCode.notFound }
+        // A success is a definite answer (nothing failed); else the envelope and code must be known.
+        if !verdict.success, verdict.envelope == ErrorDecoder.envelopeNone || !verdict.known { throw ExitCode.notFound }
     }
 
     func readInput(_ path: String?) throws -> ([UInt8], Int?) {
@@ -186,6 +187,18 @@ enum VerdictJSON {
         o["request_id"] = v.requestID.map { .string($0) } ?? .null
         o["sanitized"] = .bool(v.sanitized)
         o["known"] = .bool(v.known)
+        o["success"] = .bool(v.success)
+        o["code_inferred"] = v.inference.map { inf in
+            .object(JSONObject([
+                ("basis", .string(inf.basis.rawValue)),
+                ("candidates", .array(inf.candidates.map { m in
+                    .object(JSONObject([("system", .string(m.entry.system)), ("code", .string(m.entry.code)),
+                                        ("message_shape", .int(Int64(m.messageShape))),
+                                        ("example", m.entry.example.map { .string($0) } ?? .null)]))
+                })),
+                ("distinguished_by", inf.distinguishedBy.map { .string($0) } ?? .null),
+            ]))
+        } ?? .null
         o["system"] = v.system.map { .string($0) } ?? .null
         o["category"] = v.category.map { .string($0.rawValue) } ?? .null
         o["what_to_do"] = whatToDo(v).map { .string($0) } ?? .null
@@ -265,9 +278,21 @@ enum VerdictText {
         head += " · \(v.envelope == ErrorDecoder.envelopeNone ? "no known envelope (\(v.bodyKind.rawValue))" : "\(v.envelope) envelope")"
         if !v.alternatives.isEmpty { head += " (also fits: \(v.alternatives.joined(separator: ", ")))" }
         Output.line(head)
+        if v.success {
+            row("result", "success: the response carries no error; nothing to explain or retry")
+        }
         if let c = v.code { row("code", Present.safe(c)) }
         if let t = v.type { row("type", Present.safe(t)) }
         if let s = v.status { row("status", Present.safe(s)) }
+        let inference = v.inference
+        if let inf = inference, let top = inf.candidates.first {
+            // The wire carried no code: say so, and how sure the first candidate is.
+            let n = inf.candidates.count
+            var text = n == 1 ? "inferred, not sent: \(top.entry.system)/\(Present.safe(top.entry.code))"
+                : "inferred, not sent: \(n) candidates; first \(top.entry.system)/\(Present.safe(top.entry.code))"
+            text += inf.distinguishedBy.map { " (\($0))" } ?? (n > 1 ? " (nothing in the response tells them apart)" : "")
+            row("code", text)
+        }
         if let m = v.message { row("message", Present.safe(m, limit: 400) + (v.sanitized ? "  [sanitized: the real reason is hidden]" : "")) }
         if let r = v.requestID { row("request", Present.safe(r)) }
         if let s = v.stream {
@@ -291,7 +316,18 @@ enum VerdictText {
             layer = u.upstream
             depth += 1
         }
-        if v.matches.isEmpty {
+        if v.success {
+            // Nothing to look up: the catalog rows a success status relates to are noise here.
+        } else if let inf = inference, inf.candidates.count > 1 {
+            row("known", "\(inf.candidates.count) candidates, best first (\(inf.basis.rawValue)):")
+            for m in inf.candidates.prefix(8) {
+                let e = m.entry
+                let mark = m.messageShape == 10 ? "✓ " : "  "
+                Output.line("        \(mark)\(e.system)/\(Present.safe(e.code)) · HTTP \(e.http) — \(Present.safe(e.meaning, limit: max(20, Output.width - 60)))")
+                if let ex = e.example { Output.line("            e.g. \(Present.safe(ex, limit: max(20, Output.width - 20)))") }
+            }
+            if inf.candidates.count > 8 { Output.line("          … \(inf.candidates.count - 8) more (--json for all)") }
+        } else if v.matches.isEmpty {
             row("known", "no: not in any catalog")
         } else {
             row("known", v.known ? "yes" : "no exact entry; related:")
@@ -312,7 +348,7 @@ enum VerdictText {
         if let s = v.retry.afterSeconds {
             retry += "; wait \(formatSeconds(s)) (\(v.retry.delaySource ?? ""))"
         }
-        row("retry", retry)
+        if !v.success { row("retry", retry) }
         for s in v.sdks { row(s.sdk == v.sdks.first?.sdk ? "sdks" : "", "\(s.sdk): \(s.detail)") }
         for n in v.notes { row("note", Present.safe(n)) }
     }

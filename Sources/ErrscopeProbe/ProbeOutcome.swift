@@ -264,9 +264,11 @@ public struct ProbeOutcome: Sendable {
         if let r = response { parts.append("\(r.status)") }
         if let f = failure { parts.append(f.kind) }
         if let v = verdict, response != nil {
+            if v.success { parts.append("success"); return parts.joined(separator: " · ") }
             if let st = v.stream, let i = st.errorIndex { parts.append("stream error at event \(i + 1)") }
             if v.envelope != ErrorDecoder.envelopeNone { parts.append(v.envelope) }
             if let c = v.code ?? v.type ?? v.status { parts.append(TerminalText.singleLine(c, limit: 80)) }
+            if let inf = v.inference, inf.candidates.count > 1 { parts.append("code inferred: \(inf.candidates.count) candidates") }
             if let c = v.category { parts.append(c.rawValue) }
             if let r = v.retry.retryable {
                 if r, let s = v.retry.afterSeconds { parts.append("retry in \(ProbeFailure.seconds(s.rounded(.up)))") } else { parts.append(r ? "retryable" : "do not retry") }

@@ -108,6 +108,10 @@ enum ProbePane {
         case .verdict:
             guard let row = p.verdictEntryRow else { return ("", "", t.normal) }
             let e = s.data.catalog.entry(row)
+            if let inf = p.result?.outcome.verdict?.inference, inf.candidates.count > 1 {
+                // A guess opens like a fact only if it says it is one.
+                return ("catalog", "→ likeliest of \(inf.candidates.count): \(TerminalText.singleLine(e.code, limit: 200))  (Enter opens)", t.badgeWarn)
+            }
             return ("catalog", "→ \(e.system) / \(e.domain) / \(TerminalText.singleLine(e.code, limit: 200))  (Enter opens)", t.badgeGood)
         }
     }
@@ -204,9 +208,8 @@ enum ProbePane {
         if let f = o.failure { wrapped("problem", TerminalText.singleLine(f.explanation, limit: 1000), t.error) }
         for w in o.warnings { wrapped("warning", TerminalText.singleLine(w, limit: 300), t.badgeWarn) }
         if let v = o.verdict, o.response != nil {
-            let success = (o.response?.status ?? 0) < 400 && v.envelope == ErrorDecoder.envelopeNone
-            if success {
-                wrapped("envelope", "none: a success answer, not an error", t.badgeGood)
+            if v.success {
+                wrapped("result", "success: HTTP \(o.response?.status ?? 0), no error; nothing to explain or retry", t.badgeGood)
             } else {
                 var env = v.envelope == ErrorDecoder.envelopeNone ? "none recognised" : v.envelope
                 if let exp = v.expectedEnvelope { env += exp == v.envelope ? " (as expected for \(o.envelopePath))" : " (expected \(exp) for \(o.envelopePath))" }
@@ -216,7 +219,20 @@ enum ProbePane {
             if let ty = v.type { wrapped("type", TerminalText.singleLine(ty, limit: 200), t.normal) }
             if let st = v.status { wrapped("status", TerminalText.singleLine(st, limit: 200), t.normal) }
             if let m = v.message { wrapped("message", TerminalText.singleLine(m, limit: 1000), t.normal) }
-            if let best = v.bestMatch {
+            if v.success {
+                // A success has no catalog code: the status reference rows would only look like a verdict.
+            } else if let inf = v.inference, let top = inf.candidates.first {
+                // The wire carried no code: never show a guess as if it were decoded.
+                let n = inf.candidates.count
+                wrapped("catalog", (n == 1 ? "inferred, not sent: 1 candidate" : "inferred, not sent: \(n) candidates") + " (\(inf.basis.rawValue))"
+                        + (inf.distinguishedBy.map { "; first because \($0)" } ?? (n > 1 ? "; nothing in the response tells them apart" : "")), t.badgeWarn)
+                for m in inf.candidates.prefix(5) {
+                    let e = m.entry
+                    wrapped("", (m.messageShape == 10 ? "✓ " : "· ") + "\(e.system)/\(TerminalText.singleLine(e.code, limit: 200)) — \(e.meaning)", m.entry.row == top.entry.row ? t.title : t.normal)
+                    if let ex = e.example { wrapped("", "    e.g. " + TerminalText.singleLine(ex, limit: 200), t.dim) }
+                }
+                if n > 5 { wrapped("", "… \(n - 5) more (errscope decode lists them all)", t.dim) }
+            } else if let best = v.bestMatch {
                 let e = best.entry
                 wrapped("catalog", "\(e.system) / \(e.domain) / \(TerminalText.singleLine(e.code, limit: 200)) (\(best.basis.rawValue))", t.badgeGood)
                 wrapped("meaning", e.meaning, t.normal)
@@ -238,9 +254,9 @@ enum ProbePane {
             if let st = v.stream {
                 wrapped("stream", "\(st.events) events" + (st.errorIndex.map { "; the error is event \($0 + 1)" + (st.bytesBeforeError.map { " after \($0) bytes" } ?? "") + ", after 200 OK" } ?? "; no error event"), t.badgeWarn)
             }
-            wrapped("retry", retryText(s, v), v.retry.retryable == false ? t.error : t.jsonString)
+            if !v.success { wrapped("retry", retryText(s, v), v.retry.retryable == false ? t.error : t.jsonString) }
             for n in v.notes.prefix(4) { wrapped("note", TerminalText.singleLine(n, limit: 400), t.dim) }
-            if let id = v.requestID { wrapped("request", TerminalText.singleLine(id, limit: 200), t.dim) }
+            if let id = v.requestID { wrapped("req id", TerminalText.singleLine(id, limit: 200), t.dim) }
         }
         out.append([])
         out.append([("request  ", t.dim), ("\(o.method) \(TerminalText.singleLine(o.url, limit: 500))", t.normal)])

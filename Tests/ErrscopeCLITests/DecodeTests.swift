@@ -553,6 +553,7 @@ private func matchPairs(_ v: [String: Any]) -> [String] {
         #expect(unknownCode.exitCode == 1)
         #expect(unknownCode.stdout.contains("known     no exact entry; related:"))
         #expect(unknownCode.stdout.contains("http/404"))
+        #expect(!unknownCode.stdout.contains("inferred"))
 
         // JSON of no known shape.
         let noShape = CLI.run(["decode", "--json"], stdin: #"{"ok":false,"reason":"nope"}"#)
@@ -766,5 +767,55 @@ private func matchPairs(_ v: [String: Any]) -> [String] {
         #expect(systems.contains("anthropic"))
         #expect(systems.contains("gemini"))
         #expect(!systems.contains("(unknown)"))
+    }
+}
+
+@Suite("decode: inferred codes and successes said as such") struct DecodeInferenceTests {
+    static let mcpMissing = #"{"type":"error","error":{"type":"not_found_error","message":"mcp '01J9Z8K2QXW3' not found"}}"#
+
+    @Test func humanOutputSaysTheCodeIsInferredAndListsTheCandidates() {
+        let r = CLI.run(["decode", "--system", "bodhi", "--status", "404"], stdin: Self.mcpMissing)
+        #expect(r.exitCode == 0)
+        #expect(r.stdout.contains("code      inferred, not sent: 7 candidates; first bodhi/mcp_error-mcp_not_found (the message has the shape of its"))
+        #expect(r.stdout.contains("known     7 candidates, best first (type-mapping):"))
+        #expect(r.stdout.contains("✓ bodhi/mcp_error-mcp_not_found"))
+        #expect(r.stdout.contains("e.g. mcp server 'github' not found"))
+        // Exactly one candidate is marked as having the message's shape.
+        #expect(r.stdout.components(separatedBy: "✓ ").count == 2)
+    }
+
+    @Test func jsonCarriesTheCandidates() throws {
+        let (v, exit) = try CLI.decodeJSON(Self.mcpMissing, ["--system", "bodhi", "--status", "404"])
+        #expect(exit == 0)
+        #expect(v["code"] is NSNull)
+        let inf = try #require(v["code_inferred"] as? [String: Any])
+        #expect(inf.string("basis") == "type-mapping")
+        #expect(inf.objects("candidates")?.count == 7)
+        #expect(inf.objects("candidates")?.first?.string("code") == "mcp_error-mcp_not_found")
+        #expect(inf.objects("candidates")?.first?.int("message_shape") == 10)
+        #expect(inf.string("distinguished_by") == "the message has the shape of its example")
+        let exact = try CLI.decodeJSON(#"{"error":{"message":"m","type":"not_found_error","code":"data_service_error-alias_not_found"}}"#, ["--status", "404"])
+        #expect(exact.verdict["code_inferred"] is NSNull)
+    }
+
+    @Test func aSuccessIsShownAsOneAndExitsZero() throws {
+        let body = #"{"id":"chatcmpl-1","object":"chat.completion","choices":[]}"#
+        let r = CLI.run(["decode", "--status", "200"], stdin: body)
+        #expect(r.exitCode == 0)
+        #expect(r.stdout.contains("result    success: the response carries no error"))
+        #expect(!r.stdout.contains("retry     "))
+        #expect(!r.stdout.contains("known     "))
+        let (v, exit) = try CLI.decodeJSON(body, ["--status", "200"])
+        #expect(exit == 0)
+        #expect(v.bool("success") == true)
+        #expect(v["category"] is NSNull)
+        // An error body is not a success, and a body of no known shape with a 4xx still exits 1.
+        #expect(try CLI.decodeJSON(#"{"error":{"message":"x","type":"server_error"}}"#, ["--status", "500"]).verdict.bool("success") == false)
+        #expect(CLI.run(["decode", "--status", "404"], stdin: #"{"nothing":"here"}"#).exitCode == 1)
+        // A stream that began 200 OK and then carried an error event is no success.
+        let sse = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n"
+        let stream = try CLI.decodeJSON(sse, ["--status", "200"])
+        #expect(stream.verdict.bool("success") == false)
+        #expect(stream.verdict.string("category") == "overloaded")
     }
 }

@@ -996,3 +996,42 @@ extension AppState {
         #expect(s.probe.watchInterval == nil)
     }
 }
+
+/// Issue 12 §2 in the probe pane: an inferred code is a ranked list, a success is a success.
+@Suite struct ProbePaneVerdictHonestyTests {
+    @Test func aCodeLessEnvelopeShowsCandidatesNotOneCode() {
+        var s = ProbeFixtures.state()
+        let body = #"{"type":"error","error":{"type":"not_found_error","message":"mcp '01J9Z8K2QXW3' not found"}}"#
+        s.probeAndFinish { ProbeFixtures.outcome($0, status: 404, body: Array(body.utf8)) }
+        let text = s.screen.text
+        #expect(text.contains("catalog   inferred, not sent: 7 candidates (type-mapping); first"))
+        #expect(text.contains("because the message has the shape of its example"))
+        #expect(text.contains("✓ bodhi/mcp_error-mcp_not_found — No MCP instance matches"))
+        #expect(text.contains("catalog  → likeliest of 7: mcp_error-mcp_not…"))
+        #expect(text.contains("· bodhi/mcp_error-mcp_server_not_found"))
+        #expect(text.contains("e.g. mcp server 'github' not found"))
+        // Not the old verdict: one code with its meaning, as if the wire had carried it.
+        #expect(!text.contains("catalog   bodhi / "))
+        #expect(!text.contains("meaning   "))
+    }
+
+    @Test func aSuccessIsShownAsSuccessWithoutRetryAdvice() {
+        var s = ProbeFixtures.state()
+        let body = #"{"id":"chatcmpl-1","object":"chat.completion","choices":[]}"#
+        s.probeAndFinish { ProbeFixtures.outcome($0, status: 200, reason: "OK", body: Array(body.utf8)) }
+        let text = s.screen.text
+        #expect(text.contains("result    success: HTTP 200, no error; nothing to explain or retry"))
+        #expect(!text.contains("retry     "))
+        #expect(!text.contains("does not retry"))
+        #expect(s.probe.result?.outcome.summary == "200 · success")
+    }
+
+    @Test func oneLabelPerRow() {
+        var s = ProbeFixtures.state()
+        let body = #"{"error":{"message":"x","type":"server_error","code":"internal_error"}}"#
+        s.probeAndFinish { ProbeFixtures.outcome($0, status: 500, reason: "Internal Server Error", headers: [("Content-Type", "application/json"), ("x-request-id", "req_123")], body: Array(body.utf8)) }
+        let text = s.screen.text
+        #expect(text.contains("req id    req_123"))
+        #expect(text.components(separatedBy: "\nrequest ").count + text.components(separatedBy: "│request ").count - 2 <= 1)
+    }
+}

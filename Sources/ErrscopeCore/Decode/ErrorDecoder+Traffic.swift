@@ -12,6 +12,7 @@ extension ErrorDecoder {
         let pastedText = ((r.form == .text || r.form == .sdkJS || r.form == .sdkPython || r.form == .botocore) && r.reasonText != nil) || r.fullText != nil
         let carriesError = !(isSuccess && r.stream?.errorIndex == nil)
             && (r.envelope != Self.envelopeNone || (r.http ?? 0) >= 400 || r.stream?.errorIndex != nil || pastedText)
+        r.success = isSuccess && !carriesError
 
         // The system: given, from the path, a fingerprint, else the best exact catalog match.
         // (`http` is the generic status reference, not a system that answers.)

@@ -76,6 +76,18 @@ public struct CatalogMatch: Sendable {
     public var entry: CodeEntry
     public var basis: MatchBasis
     public var score: Int
+    /// 0–10: how much the message has the shape of the entry's example (`MessageShape`); set
+    /// for the inferred bases, where it ranks the candidates.
+    public var messageShape: Int = 0
+}
+
+/// A catalog code the response did not carry, inferred from its type, a status mapping or the
+/// HTTP status: every candidate, best first, and what (if anything) sets the first apart.
+public struct CodeInference: Sendable {
+    public var basis: MatchBasis
+    public var candidates: [CatalogMatch]
+    /// Why the first candidate leads, or nil when nothing in the response tells them apart.
+    public var distinguishedBy: String?
 }
 
 /// Whether to send the request again, and when.
@@ -183,6 +195,33 @@ public struct DecodeResult: Sendable {
     var upstreamBox: [DecodeResult] = []
 
     public var bestMatch: CatalogMatch? { matches.first }
+
+    /// The response is a success (2xx) and carries no error: nothing to explain or retry.
+    public var success = false
+
+    /// Set when the catalog code is a guess: the envelope carries no code (Anthropic, Gemini) and
+    /// its type, status or the HTTP status fit several codes, or fit one only by a mapping rule.
+    /// Nil when a code was on the wire (known or not), or a message rule named it.
+    public var inference: CodeInference? {
+        guard !success, code == nil, let top = matches.first, top.entry.system != "http" else { return nil }
+        let same = matches.filter { $0.basis == top.basis && $0.entry.system == top.entry.system }
+        switch top.basis {
+        case .typeMapping, .statusMapping, .http: break
+        case .type, .grpc: guard same.count > 1 else { return nil }
+        default: return nil
+        }
+        var why: String?
+        let second = same.dropFirst().first?.messageShape ?? 0
+        if top.messageShape == 10, second < 10 {
+            why = "the message has the shape of its example"
+        } else if top.messageShape > second {
+            why = "its example message shares the most words with this one"
+        } else if same.count == 1 {
+            why = top.basis == .http ? "the only \(top.entry.system) code with this HTTP status"
+                : "the only \(top.entry.system) code the mapping sends this way"
+        }
+        return CodeInference(basis: top.basis, candidates: same, distinguishedBy: why)
+    }
 }
 
 /// Decodes error responses against a catalog. Not thread-safe: it reuses one parse tape;
@@ -518,8 +557,14 @@ public final class ErrorDecoder {
                 if emitters.contains(e.system) { score += 15 }
                 if let h = r.http, e.http.statuses.contains(h) { score += 5 }
                 if basis == .wildcard { score += min(e.code.count, 40) / 4 }
+                // Candidates inferred without a code are told apart by their example messages.
+                var shape = 0
+                if basis == .typeMapping || basis == .statusMapping || basis == .http || basis == .type || basis == .grpc {
+                    shape = MessageShape.similarity(r.message, e.example)
+                    if basis != .type && basis != .grpc { score += shape }
+                }
                 seen.insert(row)
-                out.append(CatalogMatch(entry: e, basis: basis, score: score))
+                out.append(CatalogMatch(entry: e, basis: basis, score: score, messageShape: shape))
             }
         }
         if let code = r.code {

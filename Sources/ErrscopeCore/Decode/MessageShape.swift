@@ -1,0 +1,63 @@
+import Foundation
+
+/// How much a message looks like a catalog entry's example message, for ranking the candidates
+/// of a code-less envelope (Anthropic, Gemini) where several catalog codes share one type:
+/// `mcp '01J9Z8K2QXW3' not found` has the shape of `mcp_error-mcp_not_found`'s example, not of
+/// `data_service_error-alias_not_found`'s. What varies between two occurrences of one message
+/// (quoted names, ids, numbers) is left out of the shape.
+public enum MessageShape {
+    /// The message with quoted parts, numbers and id-like words replaced, lowercased, spaces folded.
+    public static func skeleton(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var quote: Character?
+        var word = ""
+        func flush() {
+            guard !word.isEmpty else { return }
+            let digits = word.contains { $0.isNumber }
+            // An id (ULID, UUID piece, hex) or a number: the same message with another value.
+            out += digits ? "#" : word
+            word = ""
+        }
+        for ch in text.lowercased() {
+            if let q = quote {
+                if ch == q { quote = nil; out += "'_'" }
+                continue
+            }
+            switch ch {
+            case "'", "\"", "`":
+                flush()
+                quote = ch
+            case _ where ch.isLetter || ch.isNumber || ch == "_" || ch == "-":
+                word.append(ch)
+            case _ where ch.isWhitespace:
+                flush()
+                if !out.isEmpty, out.last != " " { out += " " }
+            default:
+                flush()
+                out.append(ch)
+            }
+        }
+        if quote != nil { out += "'_'" }  // an unclosed quote: the rest was the value
+        flush()
+        while out.last == " " { out.removeLast() }
+        return out
+    }
+
+    /// The words of a skeleton that carry meaning (three letters or more, no placeholders).
+    static func words(_ skeleton: String) -> Set<Substring> {
+        Set(skeleton.split { !($0.isLetter || $0 == "_" || $0 == "-") }.filter { $0.count >= 3 })
+    }
+
+    /// 0–10: 10 when the message has exactly the example's shape, else up to 8 by the share of
+    /// words they have in common (Jaccard), 0 when either is missing.
+    public static func similarity(_ message: String?, _ example: String?) -> Int {
+        guard let m = message, let e = example, !m.isEmpty, !e.isEmpty else { return 0 }
+        let a = skeleton(m), b = skeleton(e)
+        if a == b { return 10 }
+        let wa = words(a), wb = words(b)
+        let union = wa.union(wb).count
+        guard union > 0 else { return 0 }
+        return Int((8 * Double(wa.intersection(wb).count) / Double(union)).rounded(.down))
+    }
+}
