@@ -9,9 +9,12 @@ enum ProbePane {
 
     static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
         let p = s.probe
-        var title = "3 Mapping  │ 4 Probe"
+        var title = "4 Probe"
         if let w = p.watchInterval { title += " · watching every \(ProbeFailure.seconds(w)) · \(p.timeline.count) probes" }
-        View.frame(&b, s, r, title: title, focused: s.focus == .probe)
+        var tabs = View.lowerTabs(s)
+        let me = tabs.firstIndex(of: "4 Probe")!
+        tabs[me] = title
+        View.tabbedFrame(&b, s, r, tabs: tabs, active: me, focused: s.focus == .probe)
         let inner = Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2)
         guard inner.width > 10, inner.height > 2 else { return }
         let side = inner.width >= 80

@@ -167,8 +167,8 @@ public struct AppState: Sendable {
         self.height = height
         self.theme = theme
         self.keymap = keymap
-        // Start with every system open, domains closed: the whole catalog at a glance.
-        expandedSystems = Set(data.tree.systems.indices)
+        // Start with every system closed: all of them (25 and more) visible at a glance, even in
+        // the tree's six rows at 80×24; Enter or → opens one.
         rebuildRows()
         layout = Layout.compute(width: width, height: height)
     }

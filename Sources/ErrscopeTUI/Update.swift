@@ -28,13 +28,22 @@ private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     // Ctrl-C always quits, whatever mode.
     if key == .ctrl("c") { return [.quit] }
     if s.showHelp {
+        // A pane of its own: it scrolls, and only Esc, ? or q close it (a stray key does not).
+        let page = max(1, HelpOverlay.visibleRows(s) - 1)
+        let last = max(0, HelpOverlay.layout(s).rows.count - HelpOverlay.visibleRows(s))
         switch key {
         case .down, .char("j"): s.helpScroll += 1
-        case .up, .char("k"): s.helpScroll = max(0, s.helpScroll - 1)
-        case .pageDown: s.helpScroll += 10
-        case .pageUp: s.helpScroll = max(0, s.helpScroll - 10)
-        default: s.showHelp = false
+        case .up, .char("k"): s.helpScroll -= 1
+        case .pageDown, .char(" "), .ctrl("f"): s.helpScroll += page
+        case .pageUp, .ctrl("b"): s.helpScroll -= page
+        case .home, .char("g"): s.helpScroll = 0
+        case .end, .char("G"): s.helpScroll = last
+        case .escape, .char("?"), .char("q"):
+            s.showHelp = false
+            s.message = nil
+        default: s.message = StatusMessage(text: "help: ↑↓ PgUp/PgDn scroll · Esc, ? or q closes", isError: false)
         }
+        s.helpScroll = max(0, min(s.helpScroll, last))
         return []
     }
     if s.commandText != nil { return commandKey(&s, key) }
@@ -273,121 +282,6 @@ private func commandKey(_ s: inout AppState, _ key: Key) -> [Effect] {
 }
 
 /// The `:` commands.
-public let commandHelp: [(String, String)] = [
-    (":system ID", "jump to a system (bodhi, scaigrid, ...)"),
-    (":http N", "filter by HTTP status"),
-    (":code CODE", "jump to a code"),
-    (":envelope ID", "show that envelope's column"),
-    (":compare CATEGORY|N", "one category (context_length, quota, ...) or HTTP status across every system"),
-    (":category CATEGORY", "the same, for a category"),
-    (":observed / :documented", "which mapping to show"),
-    (":theme NAME", "dark, light, high-contrast, mono"),
-    (":probe [ENDPOINT[/REQUEST] | URL]", "open the probe pane on an endpoint, request or URL"),
-    (":watch [SECONDS]", "repeat the probe every N seconds (default 5); :watch off stops"),
-    (":mouse on|off", "mouse support"),
-    (":q", "quit"),
-]
-
-func runCommand(_ s: inout AppState, _ text: String) -> [Effect] {
-    let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
-    guard let name = parts.first else { return [] }
-    let arg = parts.count > 1 ? TerminalText.trimSpaces(parts[1]) : ""
-    func fail(_ m: String) -> [Effect] {
-        s.message = StatusMessage(text: m, isError: true)
-        return [.bell]
-    }
-    switch name {
-    case "q", "quit", "q!", "wq": return [.quit]
-    case "system", "sys":
-        guard let si = s.data.tree.systems.firstIndex(where: { $0.id == arg || $0.id.hasPrefix(arg) && !arg.isEmpty }) else {
-            return fail("no system `\(arg)`; systems: \(s.data.tree.systems.map(\.id).joined(separator: ", "))")
-        }
-        if s.filterMatches != nil { s.clearFilter() }
-        s.expandedSystems.insert(si)
-        s.rebuildRows()
-        s.select(.system(si))
-        s.focus = .tree
-    case "http":
-        guard let n = Int(arg), (100...599).contains(n) else { return fail(":http takes a status, 100-599") }
-        s.filterEditing = false
-        s.applyFilter(String(n))
-        s.focus = .tree
-    case "code":
-        guard let e = s.data.catalog.resolve(code: arg).first ?? s.data.catalog.lookup(arg).first?.entry else {
-            return fail("no code `\(arg)`")
-        }
-        s.reveal(row: e.row)
-        s.focus = .tree
-    case "envelope", "env":
-        guard s.selectedEntry != nil else { return fail("select a code first") }
-        guard let i = s.renderings.firstIndex(where: { $0.envelope == arg }) else {
-            return fail("`\(arg)` is not among this code's envelopes: \(s.renderings.map(\.envelope).joined(separator: ", "))")
-        }
-        s.mappingColumn = i
-        s.focus = .mapping
-    case "compare", "category", "cat":
-        guard let subject = CompareState.subject(arg),
-            name != "category" && name != "cat" || ErrorCategory(rawValue: arg.lowercased()) != nil
-        else {
-            return fail(":\(name) takes a category (\(ErrorCategory.allCases.map(\.rawValue).joined(separator: ", "))) or an HTTP status")
-        }
-        s.compare = CompareState.make(subject, catalog: s.data.catalog)
-    case "observed": s.variant = .observed
-    case "documented": s.variant = .documented
-    case "theme":
-        guard let t = Theme.named(arg) else {
-            return fail("themes: \(Theme.names.joined(separator: ", "))")
-        }
-        s.theme = t
-    case "mouse":
-        s.mouse = arg != "off"
-        return [.setMouse(s.mouse)]
-    case "help": s.showHelp = true
-    case "probe":
-        s.focus = .probe
-        guard !arg.isEmpty else { return [] }
-        if arg.hasPrefix("http://") || arg.hasPrefix("https://") {
-            s.probe.select(endpoint: nil, request: nil)
-            s.probe.draft.url = arg
-            if let e = s.probe.config.endpoint(containing: arg) {
-                // Read relative to the endpoint it lies under (not sent its credentials).
-                s.probe.draft.baseURL = e.url
-                s.probe.draft.system = e.system
-            }
-            s.probe.row = .url
-            return []
-        }
-        let parts = arg.split(separator: "/", maxSplits: 1).map(String.init)
-        guard let ei = s.probe.config.endpoints.firstIndex(where: { $0.name == parts[0] }) else {
-            return fail("no endpoint `\(parts[0])`; endpoints: \(s.probe.config.endpoints.map(\.name).joined(separator: ", "))")
-        }
-        var ri: Int? = s.probe.config.endpoints[ei].requests.isEmpty ? nil : 0
-        if parts.count > 1 {
-            guard let r = s.probe.config.endpoints[ei].requests.firstIndex(where: { $0.name == parts[1] }) else {
-                return fail("endpoint `\(parts[0])` has no request `\(parts[1])`")
-            }
-            ri = r
-        }
-        s.probe.select(endpoint: ei, request: ri)
-        s.probe.result = nil
-        s.probe.row = .send
-    case "watch":
-        s.focus = .probe
-        if arg == "off" {
-            s.probe.watchInterval = nil
-            s.probe.nextWatchAt = nil
-            return []
-        }
-        guard let n = arg.isEmpty ? ProbeState.defaultWatchInterval : Double(arg), n >= 0.1, n <= 86400 else {
-            return fail(":watch takes seconds, 0.1 to 86400")
-        }
-        return ProbeUpdate.startWatch(&s, n)
-    default:
-        return fail("unknown command `:\(name)` (? lists them)")
-    }
-    return []
-}
-
 private func handleMouse(_ s: inout AppState, _ m: MouseEvent) -> [Effect] {
     guard s.mouse, !s.layout.tooSmall else { return [] }
     let l = s.layout

@@ -92,8 +92,21 @@ public enum View {
         h.split(separator: "(").first.map { TerminalText.trimSpaces(String($0)) } ?? h
     }
 
+    /// A box whose title is a tab strip: the tab on show is marked `▶` when its pane has the focus
+    /// and `▷` when not, right before its name, so which tab shows is plain without colour.
+    /// `detail`: the narrow layout, where Detail shares the place too.
+    static func tabbedFrame(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: [String], active: Int, focused: Bool) {
+        let strip = tabs.enumerated().map { i, t in i == active ? (focused ? "▶ " : "▷ ") + t : t }.joined(separator: " │ ")
+        frame(&b, s, r, title: strip, focused: focused, marker: false)
+    }
+
+    /// The tabs that share the lower place: Detail too in the narrow (stacked) layout.
+    static func lowerTabs(_ s: AppState) -> [String] {
+        (s.width < 100 ? ["2 Detail"] : []) + ["3 Mapping", "4 Probe"]
+    }
+
     /// A box with a title; focused panes get the focus colour and a `▶` marker (not colour alone).
-    static func frame(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, title: String, focused: Bool) {
+    static func frame(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, title: String, focused: Bool, marker: Bool = true) {
         guard r.width >= 2, r.height >= 2 else { return }
         let st = focused ? s.theme.borderFocused : s.theme.border
         for x in r.x..<r.maxX {
@@ -108,7 +121,7 @@ public enum View {
         b.put("┐", x: r.maxX - 1, y: r.y, style: st)
         b.put("└", x: r.x, y: r.maxY - 1, style: st)
         b.put("┘", x: r.maxX - 1, y: r.maxY - 1, style: st)
-        let label = (focused ? "▶ " : " ") + title + " "
+        let label = (focused && marker ? "▶ " : " ") + title + " "
         b.put(DisplayWidth.truncate(label, to: r.width - 4), x: r.x + 2, y: r.y, style: focused ? s.theme.borderFocused : s.theme.title)
     }
 }
@@ -168,8 +181,11 @@ enum TreePane {
 
 enum DetailPane {
     static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
-        let title = tabs && r.width < 100 ? "2 Detail · 3 Mapping · 4 Probe" : "2 Detail"
-        View.frame(&b, s, r, title: title, focused: s.focus == .detail)
+        if tabs && s.width < 100 {
+            View.tabbedFrame(&b, s, r, tabs: View.lowerTabs(s), active: 0, focused: s.focus == .detail)
+        } else {
+            View.frame(&b, s, r, title: "2 Detail", focused: s.focus == .detail)
+        }
         let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2)
         guard !inner.isEmpty else { return }
         let lines = s.data.detailCache.lines(row: s.selectedRow, width: inner.width, theme: s.theme.name) { content(s, width: inner.width) }
@@ -275,8 +291,10 @@ enum MappingPane {
         let first2 = max(0, min(first, s.mappingColumn))
         var title = "3 Mapping · \(s.variant.rawValue)"
         if renderings.count > visible { title += " · \(first2 + 1)-\(first2 + visible) of \(renderings.count) (Tab/←→)" }
-        title += "  │ 4 Probe"
-        View.frame(&b, s, r, title: title, focused: focused)
+        var tabs = View.lowerTabs(s)
+        let me = tabs.firstIndex(of: "3 Mapping")!
+        tabs[me] = title
+        View.tabbedFrame(&b, s, r, tabs: tabs, active: me, focused: focused)
         let inner = r.inset(1)
         guard !inner.isEmpty else { return }
         guard !renderings.isEmpty else {
@@ -334,7 +352,8 @@ enum MappingPane {
 }
 
 enum HelpOverlay {
-    static func draw(_ b: inout ScreenBuffer, _ s: AppState) {
+    /// The help's rows: (keys or command, what it does); a row with no text is a heading.
+    static func lines(_ s: AppState) -> [(String, String)] {
         var lines: [(String, String)] = []
         for scope in [Scope.global, .tree, .mapping, .detail, .probe] {
             let bs = s.keymap.bindings.filter { $0.scope == scope && !$0.keys.isEmpty }
@@ -344,29 +363,60 @@ enum HelpOverlay {
             for binding in bs { lines.append((binding.keys.map(\.label).joined(separator: " "), binding.help)) }
         }
         lines.append(("", ""))
-        lines.append(("Commands", ""))
-        for (c, h) in commandHelp { lines.append((c, h)) }
+        lines.append(("Commands (type : then the command)", ""))
+        for c in Commands.table { lines.append((c.usage, c.help)) }
         lines.append(("", ""))
-        lines.append(("Filter", "terms all match: fuzzy in the code, text in domain/meaning, prefix of HTTP status, type, gRPC status or category"))
-        let w = min(s.width - 4, 90)
-        let h = min(s.height - 2, lines.count + 3)
-        guard w > 20, h > 4 else { return }
-        let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
+        lines.append(("Filter", ""))
+        lines.append(("/ TERMS", "terms all match: fuzzy in the code, text in domain/meaning, prefix of HTTP status, type, gRPC status or category"))
+        return lines
+    }
+
+    static func rect(_ s: AppState) -> Rect {
+        let w = min(s.width - 4, 100)
+        let h = s.height - 2
+        return Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
+    }
+
+    /// The rows laid out for the overlay's width: the key column as wide as its widest entry (at
+    /// most half the box), each description wrapped under its own column, never into the keys.
+    static func layout(_ s: AppState) -> (rows: [(String, String, Bool)], keyWidth: Int) {
+        let inner = rect(s).inset(1)
+        let items = lines(s)
+        let widest = items.filter { !$0.1.isEmpty }.map { DisplayWidth.of($0.0) }.max() ?? 10
+        let keyW = min(widest + 4, max(12, inner.width / 2))
+        var rows: [(String, String, Bool)] = []
+        for (k, v) in items {
+            if v.isEmpty { rows.append((k, "", true)); continue }
+            let keys = DisplayWidth.wrap(k, width: max(4, keyW - 3))
+            let text = DisplayWidth.wrap(v, width: max(10, inner.width - keyW - 1))
+            for i in 0..<max(keys.count, text.count) {
+                rows.append((i < keys.count ? keys[i] : "", i < text.count ? text[i] : "", false))
+            }
+        }
+        return (rows, keyW)
+    }
+
+    static func visibleRows(_ s: AppState) -> Int { max(1, rect(s).height - 2) }
+
+    static func draw(_ b: inout ScreenBuffer, _ s: AppState) {
+        let r = rect(s)
+        guard r.width > 20, r.height > 4 else { return }
+        let (rows, keyW) = layout(s)
         b.fill(r, style: s.theme.normal)
-        View.frame(&b, s, r, title: "Help · any key closes", focused: true)
+        View.frame(&b, s, r, title: "Help · ↑↓ PgUp/PgDn scroll · Esc, ? or q closes", focused: true)
         let inner = r.inset(1)
-        let start = min(s.helpScroll, max(0, lines.count - inner.height))
-        if lines.count > inner.height {
-            let more = "\(start + 1)-\(min(lines.count, start + inner.height))/\(lines.count) ↓↑ scroll"
+        let start = min(s.helpScroll, max(0, rows.count - inner.height))
+        if rows.count > inner.height {
+            let more = "\(start + 1)-\(min(rows.count, start + inner.height))/\(rows.count)"
             b.put(more, x: r.maxX - DisplayWidth.of(more) - 2, y: r.maxY - 1, style: s.theme.borderFocused, clip: r)
         }
-        for (i, (k, v)) in lines.dropFirst(start).prefix(inner.height).enumerated() {
+        for (i, (k, v, heading)) in rows.dropFirst(start).prefix(inner.height).enumerated() {
             let y = inner.y + i
-            if v.isEmpty {
+            if heading {
                 b.put(" " + k, x: inner.x, y: y, style: s.theme.title, clip: inner)
             } else {
-                b.put("  " + k, x: inner.x, y: y, style: s.theme.jsonKey, clip: inner)
-                b.put(v, x: inner.x + 24, y: y, style: s.theme.normal, clip: inner)
+                b.put("  " + k, x: inner.x, y: y, style: s.theme.jsonKey, clip: Rect(x: inner.x, y: y, width: keyW, height: 1))
+                b.put(v, x: inner.x + keyW, y: y, style: s.theme.normal, clip: inner)
             }
         }
     }

@@ -173,11 +173,18 @@ struct BrowserEndToEndTests {
         try t.send("?")
         // Wait for the overlay's title and a line from its body together: a capture can land
         // mid-paint (and "filter codes" is also a status-line hint).
-        let s = try t.waitFor("help overlay") { $0.contains("Help · any key closes") && $0.contains("Ctrl-C") }
+        let s = try t.waitFor("help overlay") { $0.contains("Help · ↑↓ PgUp/PgDn scroll · Esc, ? or q closes") && $0.contains("Ctrl-C") }
         #expect(s.contains("filter codes"))
         #expect(s.contains("Ctrl-C"))
-        try t.send("Escape")
-        try t.waitFor("help closed") { !$0.contains("any key closes") }
+        // A scrollable pane: PgDn reaches the commands, a stray key leaves it open.
+        try t.send("NPage")
+        try t.send("NPage")
+        let commands = try t.waitFor("the commands") { $0.contains(":probe[!]") || $0.contains(":help") }
+        #expect(commands.contains("Esc, ? or q closes"))
+        try t.send("x")
+        try t.waitFor("the hint") { $0.contains("help: ↑↓ PgUp/PgDn scroll") }
+        try t.send("?")
+        try t.waitFor("help closed") { !$0.contains("Esc, ? or q closes") }
         try t.send("q")
     }
 

@@ -251,8 +251,15 @@ extension AppState {
         #expect(s.probe.draft.label == "bodhi-demo/unknown-model")
         #expect(s.probe.draft.body?.contains("no-such-model") == true)
         #expect(s.probe.row == .send)
-        #expect(s.message == nil)
+        // Loading is not sending, and the pane says so.
+        #expect(s.message?.text == "bodhi-demo/unknown-model loaded, not sent: s or Enter sends it (:probe! bodhi-demo/unknown-model loads and sends)")
+        #expect(s.probe.inFlight == nil)
         #expect(s.screen.text.contains("‹ unknown-model › 4/5"))
+        // With !, it is sent at once.
+        var now = AppState(data: Fixtures.data, width: 120, height: 40, endpoints: ProbeFixtures.config)
+        let effects = now.command("probe! bodhi-demo/unknown-model")
+        #expect(ProbeFixtures.probe(effects)?.spec.label == "bodhi-demo/unknown-model")
+        #expect(now.probe.inFlight != nil)
 
         s.command("probe jan-server-demo")
         #expect(s.probe.draft.label == "jan-server-demo/list", "an endpoint alone picks its first request")

@@ -30,7 +30,7 @@ import Testing
         #expect(Array(lines.prefix(3)) == [
             " errscope  25 systems · 601 codes · 33 envelopes                                                           [documented]",
             "┌─▶ 1 Catalog ───────────────────────────────────┐┌─ 2 Detail ─────────────────────────────────────────────────────────┐",
-            "│▾ anthropic  10                                 ││ Anthropic API  anthropic                                           │",
+            "│▸ anthropic  10                                 ││ Anthropic API  anthropic                                           │",
         ])
         // The counts in the title are the catalog's.
         let c = Fixtures.catalog
@@ -87,7 +87,7 @@ import Testing
     @Test func narrowDetailShowsTheCode() {
         let s = aliasState(width: 60, height: 20)
         let text = s.screen.text
-        #expect(text.contains("2 Detail · 3 Mapping · 4 Probe"))
+        #expect(text.contains("2 Detail │ 3 Mapping │ 4 Probe"))
         #expect(text.contains("404 Not Found"))
         #expect(text.contains("No model alias exists under the requested name."))
     }
@@ -142,7 +142,7 @@ import Testing
         var s = Fixtures.state()
         s.press(.char("?"))
         let lines = s.screen.lines
-        #expect(lines.contains { $0.contains("Help · any key closes") })
+        #expect(lines.contains { $0.contains("Help · ↑↓ PgUp/PgDn scroll · Esc, ? or q closes") })
         for action in [Action.quit, .filter, .moveDown, .command] {
             let binding = try #require(KeyMap.default.bindings.first { $0.action == action })
             let label = binding.keys.map(\.label).joined(separator: " ")
@@ -150,6 +150,28 @@ import Testing
         }
         #expect(lines.contains { $0.contains("q Ctrl-C") && $0.contains("quit") })
         #expect(lines.contains { $0.contains(" /  ") && $0.contains("filter codes") })
+    }
+
+    @Test func helpListsEveryCommandFromTheTableAndNoLabelTouchesItsText() {
+        var s = Fixtures.state()
+        s.command("help")
+        #expect(s.showHelp)
+        var seen = ""
+        for _ in 0..<40 {
+            seen += s.screen.text + "\n"
+            s.press(.pageDown)
+        }
+        for c in Commands.table {
+            #expect(seen.contains(c.help.prefix(30)), "the help lists \(c.usage)")
+        }
+        #expect(seen.contains(":observed"))
+        #expect(seen.contains(":documented"))
+        #expect(seen.contains(":probe[!]"))
+        // Every row's key column ends before its text starts (was `:observed / :documentewhich`).
+        let (rows, keyW) = HelpOverlay.layout(s)
+        for (k, v, heading) in rows where !heading && !v.isEmpty {
+            #expect(DisplayWidth.of("  " + k) < keyW, "`\(k)` runs into `\(v)`")
+        }
     }
 
     @Test func helpFollowsARemappedKeyTable() {
@@ -227,8 +249,28 @@ import Testing
         #expect(s.screen.lines[1].contains("▶ 2 Detail"))
         #expect(!s.screen.lines[1].contains("▶ 1 Catalog"))
         s.press(.char("4"))
-        #expect(s.screen.text.contains("▶ 3 Mapping  │ 4 Probe"))
+        // The marker sits on the tab that shows (it once marked Mapping while Probe showed).
+        #expect(s.screen.text.contains("3 Mapping │ ▶ 4 Probe"))
+        #expect(!s.screen.text.contains("▶ 3 Mapping"))
         #expect(s.screen.text.contains("Nothing is sent until you ask"))
+    }
+
+    @Test func theTabOnShowIsMarkedWithoutColourFocusedOrNot() {
+        var s = Fixtures.state()
+        // The tree has the focus; the mapping tab shows below: hollow marker.
+        #expect(s.screen.text.contains("▷ 3 Mapping · documented │ 4 Probe"))
+        s.press(.char("3"))
+        #expect(s.screen.text.contains("▶ 3 Mapping · documented │ 4 Probe"))
+        s.press(.char("4"))
+        #expect(s.screen.text.contains("3 Mapping │ ▶ 4 Probe"))
+        s.press(.char("1"))
+        #expect(s.screen.text.contains("▷ 3 Mapping"), "back on the tree, the mapping tab shows again")
+        // Narrow: Detail shares the place, and is one of the tabs.
+        var n = Fixtures.state(width: 80, height: 24)
+        n.press(.char("2"))
+        #expect(n.screen.text.contains("▶ 2 Detail │ 3 Mapping │ 4 Probe"))
+        n.press(.char("4"))
+        #expect(n.screen.text.contains("2 Detail │ 3 Mapping │ ▶ 4 Probe"))
     }
 
     @Test func observedVariantShowsInTheTitleAndMappingPane() {

@@ -9,15 +9,16 @@ import Testing
 
     var bodhi: Int { tree.systems.firstIndex { $0.id == "bodhi" }! }
 
-    @Test func startsOnTheFirstSystemWithEverySystemOpenAndDomainsClosed() {
+    @Test func startsOnTheFirstSystemWithEverySystemClosed() {
         let s = Fixtures.state()
         #expect(s.cursor == 0)
         #expect(s.selectedRow == .system(0))
         #expect(s.focus == .tree)
-        // Systems open, domains closed: one row per system plus one per domain.
-        let expected = tree.systems.count + tree.systems.reduce(0) { $0 + $1.domains.count }
-        #expect(s.rows.count == expected)
-        #expect(!s.rows.contains { if case .code = $0 { return true } else { return false } })
+        // Systems closed: one row per system, every one of them visible at a glance.
+        #expect(s.rows.count == tree.systems.count)
+        #expect(s.rows.allSatisfy { if case .system = $0 { return true } else { return false } })
+        #expect(s.screen.text.contains("▸ bodhi"))
+        #expect(s.screen.text.contains("▸ llama-cpp"), "the tree's first screen is all systems")
     }
 
     @Test func jkAndArrowsMoveTheCursorOneRowAndStopAtTheEnds() {
@@ -40,7 +41,7 @@ import Testing
         var s = Fixtures.state()
         s.press(.char("G"))
         #expect(s.cursor == s.rows.count - 1)
-        #expect(s.selectedRow == .domain(tree.systems.count - 1, tree.systems.last!.domains.count - 1))
+        #expect(s.selectedRow == .system(tree.systems.count - 1))
         s.press(.char("g"))
         #expect(s.cursor == 0)
         s.press(.end)
@@ -51,6 +52,8 @@ import Testing
 
     @Test func pageDownAndUpMoveByTheVisibleTreeHeight() {
         var s = Fixtures.state()
+        s.press(.char(":")); s.type("expand"); s.press(.enter)  // enough rows for pages
+        s.press(.home)
         // 120x40: the tree is 17 rows tall with its frame; a page is the inner height less one.
         #expect(s.layout.tree.height == 17)
         let page = s.layout.tree.height - 3
@@ -338,11 +341,15 @@ import Testing
 }
 
 @Suite struct KeyActionTests {
-    @Test func questionMarkOpensHelpAndAnyKeyClosesIt() {
+    @Test func questionMarkOpensHelpAndEscQuestionMarkOrQCloseIt() {
         var s = Fixtures.state()
         s.press(.char("?"))
         #expect(s.showHelp)
+        // A stray key neither closes help nor acts behind it; it says how to close.
         #expect(s.press(.char("x")).isEmpty)
+        #expect(s.showHelp)
+        #expect(s.message?.text.contains("Esc, ? or q closes") == true)
+        s.press(.char("?"))
         #expect(!s.showHelp)
         #expect(s.cursor == 0)
         s.press(.f(1))
@@ -355,8 +362,9 @@ import Testing
         #expect(!s.showHelp)
         s.press(.char("?"))
         s.press(.enter)
-        #expect(!s.showHelp)
-        #expect(s.focus == .tree && s.expandedSystems.contains(0), "the closing key does not act on the tree")
+        #expect(s.showHelp, "Enter does not close help")
+        s.press(.escape)
+        #expect(s.focus == .tree && s.expandedSystems.isEmpty, "no key pressed in help acted on the tree")
     }
 
     @Test func helpScrollsWithJAndK() {
@@ -475,6 +483,8 @@ import Testing
     @Test func pressOnTheSelectedRowTogglesIt() {
         var s = Fixtures.state()
         s.press(.char("m"))
+        #expect(!s.expandedSystems.contains(0))
+        s.send(.mouse(MouseEvent(kind: .press, x: 5, y: y(ofRow: 0, s))))
         #expect(s.expandedSystems.contains(0))
         s.send(.mouse(MouseEvent(kind: .press, x: 5, y: y(ofRow: 0, s))))
         #expect(!s.expandedSystems.contains(0))
@@ -551,7 +561,7 @@ import Testing
         s.press(.char("j"), .pageDown, .char("G"))
         #expect(s.cursor == s.rows.count - 1)
         let last = s.selectedRow
-        s.press(.char("l"), .char("3"), .tab, .char("?"), .char("x"))
+        s.press(.char("l"), .char("3"), .tab, .char("?"), .char("x"), .escape)
         s.send(.mouse(MouseEvent(kind: .press, x: 3, y: 3)), .mouse(MouseEvent(kind: .wheelDown, x: 3, y: 3)))
         expectConsistent(s)
         #expect(s.selectedRow == last, "clicks and the wheel are ignored while the screen is too small")
