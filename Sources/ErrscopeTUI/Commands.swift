@@ -23,6 +23,7 @@ enum Commands {
             guard let si = s.data.tree.systems.firstIndex(where: { $0.id == arg || $0.id.hasPrefix(arg) && !arg.isEmpty }) else {
                 return .failed("no system `\(arg)`; systems: \(s.data.tree.systems.map(\.id).joined(separator: ", "))")
             }
+            s.pushJump()
             if s.filterMatches != nil { s.clearFilter() }
             s.expandedSystems.insert(si)
             s.rebuildRows()
@@ -34,6 +35,7 @@ enum Commands {
             guard let e = s.data.catalog.resolve(code: arg).first ?? s.data.catalog.lookup(arg).first?.entry else {
                 return .failed("no code `\(arg)`")
             }
+            s.pushJump()
             s.reveal(row: e.row)
             s.focus = .tree
             return .done([])

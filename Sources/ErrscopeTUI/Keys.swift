@@ -67,6 +67,7 @@ public enum Action: String, Sendable, CaseIterable {
     case command, help, copy, toggleMouse = "toggle_mouse", toggleVariant = "toggle_variant"
     case probeSend = "probe_send", probeWatch = "probe_watch", probeCancel = "probe_cancel"
     case editExternal = "edit_in_editor", deleteHeader = "delete_header"
+    case zoom, jumpBack = "jump_back"
     case quit
 }
 
@@ -120,6 +121,8 @@ public struct KeyMap: Sendable {
         Binding(action: .collapse, keys: [.left, .char("h")], help: "previous endpoint / request / method", scope: .probe, hint: false),
         Binding(action: .expand, keys: [.right, .char("l")], help: "next endpoint / request / method", scope: .probe, hint: false),
         Binding(action: .command, keys: [.char(":")], help: "command (:system :http :envelope :theme :q)", scope: .global, hint: true),
+        Binding(action: .zoom, keys: [.char("z")], help: "zoom (the focused pane full screen; z again restores)", scope: .global, hint: true),
+        Binding(action: .jumpBack, keys: [.ctrl("o"), .backspace], help: "jump back (after :code, :system, a verdict's code, Enter in compare)", scope: .global, hint: false),
         Binding(action: .toggleMouse, keys: [.char("m")], help: "mouse on/off", scope: .global, hint: false),
         Binding(action: .help, keys: [.char("?"), .f(1)], help: "help", scope: .global, hint: true),
         Binding(action: .quit, keys: [.char("q"), .ctrl("c")], help: "quit", scope: .global, hint: true),

@@ -13,10 +13,26 @@ public struct Layout: Sendable, Equatable {
     public var tooSmall: Bool
     /// Narrow: detail and mapping share one place, the focused one shows.
     public var stacked: Bool
+    /// The pane that has the whole body (`z`), the others get no room; nil: the usual layout.
+    public var zoom: Pane? = nil
 
     public static let empty = Layout(title: .init(x: 0, y: 0, width: 0, height: 0), tree: .init(x: 0, y: 0, width: 0, height: 0),
                                      detail: .init(x: 0, y: 0, width: 0, height: 0), mapping: .init(x: 0, y: 0, width: 0, height: 0),
                                      status: .init(x: 0, y: 0, width: 0, height: 0), tooSmall: true, stacked: false)
+
+    /// The layout with pane `zoom` (if any) given the whole body, title and status line kept.
+    public static func compute(width w: Int, height h: Int, zoom: Pane?) -> Layout {
+        var l = compute(width: w, height: h)
+        guard let z = zoom, !l.tooSmall else { return l }
+        let body = Rect(x: 0, y: 1, width: w, height: h - 2)
+        let none = Rect(x: 0, y: 1, width: 0, height: 0)
+        l.tree = z == .tree ? body : none
+        l.detail = z == .detail ? body : none
+        l.mapping = z == .mapping || z == .probe ? body : none
+        l.stacked = false
+        l.zoom = z
+        return l
+    }
 
     public static func compute(width w: Int, height h: Int) -> Layout {
         guard w >= minWidth, h >= minHeight else {

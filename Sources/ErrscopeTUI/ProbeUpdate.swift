@@ -168,9 +168,10 @@ enum ProbeUpdate {
         case .send: return send(&s)
         case .verdict:
             guard let row = s.probe.verdictEntryRow else { return [] }
+            s.pushJump()
             s.reveal(row: row)
             s.focus = .mapping
-            s.message = StatusMessage(text: "the decoded code in the catalog; 4 returns to the probe", isError: false)
+            s.message = StatusMessage(text: "the decoded code in the catalog; Ctrl-O or 4 returns to the probe", isError: false)
         }
         return []
     }

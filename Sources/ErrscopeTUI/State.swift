@@ -23,6 +23,15 @@ public enum Pane: Int, Sendable, CaseIterable {
 }
 
 /// A visible row of the tree.
+/// One place in the jump list: what was selected, which pane had the focus, an open compare view.
+public struct JumpPoint: Sendable {
+    public var row: TreeRow?
+    public var focus: Pane
+    public var compare: CompareState?
+    public var detailScroll: Int
+    public var mappingColumn: Int
+}
+
 public enum TreeRow: Hashable, Sendable {
     case system(Int)
     case domain(Int, Int)
@@ -152,6 +161,12 @@ public struct AppState: Sendable {
     public var helpScroll = 0
     /// The compare view (`:compare 429`, `:category quota`), drawn over the panes while open.
     public var compare: CompareState?
+    /// `z`: the focused pane has the whole screen (it follows the focus).
+    public var zoomed = false
+    /// Where jumps came from (`:code`, `:system`, a verdict's code, Enter in the compare view),
+    /// newest last; Ctrl-O or Backspace goes back.
+    public var jumps: [JumpPoint] = []
+    static let jumpLimit = 50
     public var mouse = false
     public var message: StatusMessage?
     /// The pane rectangles of the last layout (for mouse hit-testing).
@@ -221,6 +236,32 @@ public struct AppState: Sendable {
         }
         rows = out
         cursor = min(max(0, cursor), max(0, rows.count - 1))
+    }
+
+    /// Remembers where the user is before a jump.
+    mutating func pushJump() {
+        jumps.append(JumpPoint(row: selectedRow, focus: focus, compare: compare, detailScroll: detailScroll, mappingColumn: mappingColumn))
+        if jumps.count > Self.jumpLimit { jumps.removeFirst(jumps.count - Self.jumpLimit) }
+    }
+
+    /// Goes back to where the last jump started; false when there is none.
+    mutating func popJump() -> Bool {
+        guard let j = jumps.popLast() else { return false }
+        if let row = j.row {
+            switch row {
+            case .code(_, _, let r): reveal(row: Int(r))
+            case .domain(let si, let di):
+                expandedSystems.insert(si)
+                rebuildRows()
+                select(.domain(si, di))
+            case .system(let si): select(.system(si))
+            }
+        }
+        focus = j.focus
+        compare = j.compare
+        detailScroll = j.detailScroll
+        mappingColumn = j.mappingColumn
+        return true
     }
 
     /// Selects `target` if it is visible.

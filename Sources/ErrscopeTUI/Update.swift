@@ -19,7 +19,7 @@ public func update(_ s: inout AppState, _ event: Event) -> [Effect] {
     case .editorFinished(let target, let text):
         effects += ProbeUpdate.editorFinished(&s, target, text)
     }
-    s.layout = Layout.compute(width: s.width, height: s.height)
+    s.layout = Layout.compute(width: s.width, height: s.height, zoom: s.zoomed ? s.focus : nil)
     clampScroll(&s)
     return effects
 }
@@ -56,6 +56,7 @@ private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
         case .none: break
         case .close: s.compare = nil
         case .open(let row):
+            s.pushJump()
             s.compare = nil
             s.reveal(row: row)
             s.focus = .detail
@@ -105,6 +106,14 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
             s.mappingColumn -= 1
         } else {
             s.focus = Pane(rawValue: (s.focus.rawValue + 3) % 4)!
+        }
+    case .zoom:
+        s.zoomed.toggle()
+        s.message = StatusMessage(text: s.zoomed ? "zoomed: z restores the layout" : "layout restored", isError: false)
+    case .jumpBack:
+        if !s.popJump() {
+            s.message = StatusMessage(text: "nothing to jump back to", isError: false)
+            return [.bell]
         }
     case .focusTree: s.focus = .tree
     case .focusDetail: s.focus = .detail

@@ -7,12 +7,32 @@ public enum View {
         var b = ScreenBuffer(width: s.width, height: s.height)
         let t = s.theme
         b.fill(Rect(x: 0, y: 0, width: s.width, height: s.height), style: t.normal)
-        let l = Layout.compute(width: s.width, height: s.height)
+        let l = Layout.compute(width: s.width, height: s.height, zoom: s.zoomed ? s.focus : nil)
         if l.tooSmall {
             drawTooSmall(&b, s)
             return b
         }
         drawTitle(&b, s, l.title)
+        if let z = l.zoom {
+            switch z {
+            case .tree: TreePane.draw(&b, s, l.tree)
+            case .detail: DetailPane.draw(&b, s, l.detail, tabs: false)
+            case .mapping: MappingPane.draw(&b, s, l.mapping, tabs: true)
+            case .probe: ProbePane.draw(&b, s, l.mapping, tabs: true)
+            }
+        } else {
+            drawPanes(&b, s, l)
+        }
+        drawStatus(&b, s, l.status)
+        if let c = s.compare {
+            let body = Rect(x: 0, y: 1, width: s.width, height: max(0, s.height - 2))
+            CompareView.draw(&b, s, c, in: body)
+        }
+        if s.showHelp { HelpOverlay.draw(&b, s) }
+        return b
+    }
+
+    static func drawPanes(_ b: inout ScreenBuffer, _ s: AppState, _ l: Layout) {
         TreePane.draw(&b, s, l.tree)
         if l.stacked {
             switch s.focus {
@@ -24,13 +44,6 @@ public enum View {
             DetailPane.draw(&b, s, l.detail, tabs: false)
             if s.focus == .probe { ProbePane.draw(&b, s, l.mapping, tabs: true) } else { MappingPane.draw(&b, s, l.mapping, tabs: true) }
         }
-        drawStatus(&b, s, l.status)
-        if let c = s.compare {
-            let body = Rect(x: 0, y: 1, width: s.width, height: max(0, s.height - 2))
-            CompareView.draw(&b, s, c, in: body)
-        }
-        if s.showHelp { HelpOverlay.draw(&b, s) }
-        return b
     }
 
     static func drawTooSmall(_ b: inout ScreenBuffer, _ s: AppState) {
@@ -51,7 +64,7 @@ public enum View {
         if let n = s.matchCount {
             x = b.put("  filter “\(DisplayWidth.truncate(s.filterText, to: 30))”: \(n) match\(n == 1 ? "" : "es")", x: x, y: r.y, style: t.statusKey, clip: r)
         }
-        let variant = "[\(s.variant.rawValue)]" + (s.mouse ? " [mouse]" : "")
+        let variant = (s.zoomed ? "[zoom: z restores] " : "") + "[\(s.variant.rawValue)]" + (s.mouse ? " [mouse]" : "")
         if x + DisplayWidth.of(variant) + 2 < r.maxX {
             b.put(variant, x: r.maxX - DisplayWidth.of(variant) - 1, y: r.y, style: t.statusBar, clip: r)
         }

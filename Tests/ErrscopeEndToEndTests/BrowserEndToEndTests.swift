@@ -167,6 +167,34 @@ struct BrowserEndToEndTests {
         try t.send("q")
     }
 
+    /// Issue 12 §5 at 80×24: `z` gives the tree the whole screen (every system listed), `:code`
+    /// jumps, Ctrl-O and Backspace come back.
+    @Test func zoomAndJumpBackAtEightyByTwentyFour() throws {
+        let t = try TmuxSession(bin, width: 80, height: 24)
+        let first = try t.waitFor(text: "systems ·")
+        #expect(!first.contains("▸ tgi"), "the unzoomed tree has a few rows")
+        try t.send("z")
+        let zoomed = try t.waitFor("the zoomed tree") { $0.contains("▸ tgi") && !$0.contains("2 Detail") }
+        #expect(zoomed.contains("▸ anthropic"))
+        try t.send("z")
+        try t.waitFor("the layout back") { $0.contains("2 Detail") }
+        try t.send("j")
+        try t.send("j")
+        try t.waitFor("bedrock selected") { $0.contains("Bedrock") || $0.contains("bedrock ") && $0.contains("about") }
+        try t.type(":code mcp_error-mcp_not_found")
+        try t.send("Enter")
+        try t.waitFor("the code") { $0.contains("No MCP instance matches the given ID") }
+        try t.send("C-o")
+        let back = try t.waitFor("back on bedrock") { !$0.contains("No MCP instance matches") && $0.contains("about") }
+        #expect(back.contains("Amazon Bedrock") || back.contains("bedrock"))
+        try t.type(":system openai")
+        try t.send("Enter")
+        try t.waitFor("openai") { $0.contains("▾ openai") }
+        try t.send("BSpace")
+        try t.waitFor("back again") { !$0.contains("▾ openai") }
+        try t.send("q")
+    }
+
     @Test func helpIsGeneratedFromTheKeyTable() throws {
         let t = try TmuxSession(bin)
         try t.waitFor(text: "systems ·")

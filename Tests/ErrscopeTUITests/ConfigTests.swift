@@ -78,7 +78,7 @@ import Testing
     @Test func unknownActionAndKeyAreProblemsAndTheDefaultsStay() {
         let c = TUIConfig.parse("""
             keys:
-              frobnicate: [z]
+              frobnicate: [x]
               move_up: [notakey]
             """)
         #expect(c.problems.isEmpty, "parse does not judge the names")
@@ -88,7 +88,7 @@ import Testing
         #expect(problems.contains { $0.contains("unknown key `notakey` for move_up") })
         // Nothing was remapped.
         #expect(keymap.keys(for: .moveUp) == KeyMap.default.keys(for: .moveUp))
-        #expect(keymap.action(for: .char("z"), in: .tree) == nil)
+        #expect(keymap.action(for: .char("x"), in: .tree) == nil)
     }
 
     @Test func remappingMoveDownToXMovesWithXAndNotJ() {
