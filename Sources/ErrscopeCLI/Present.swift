@@ -48,11 +48,12 @@ enum Present {
     static func card(_ e: CodeEntry, basis: MatchBasis?, traffic: TrafficRules? = nil) {
         let title = "\(e.code)\(e.isWildcard ? "  (wildcard)" : "")"
         Output.line("\(safe(title))  [\(e.system) / \(safe(e.domain))]\(basis.map { $0 == .code ? "" : "  matched by \($0.rawValue)" } ?? "")")
-        func row(_ k: String, _ v: String?) {
-            guard let v, !v.isEmpty else { return }
-            Output.line("  " + k.rightPad(9) + wrap(safe(v), indent: 11))
+        let fields = e.displayFields(whatToDo: { traffic?.info($0)?.whatToDo }).map { (label: $0.label == "HTTP" ? "http" : $0.label, value: $0.value) }
+        // The label column is as wide as the widest label and a space (`documented` is ten).
+        let w = max(9, (fields.map { $0.label.columns }.max() ?? 0) + 1)
+        for f in fields where !f.value.isEmpty {
+            Output.line("  " + f.label.rightPad(w) + wrap(safe(f.value), indent: w + 2))
         }
-        for f in e.displayFields(whatToDo: { traffic?.info($0)?.whatToDo }) { row(f.label == "HTTP" ? "http" : f.label, f.value) }
     }
 
     /// Wraps to the output width with a hanging indent.

@@ -175,8 +175,28 @@ enum TreePane {
                 let http = e.http.description
                 let httpW = max(7, DisplayWidth.of(http) + 1)
                 let codeText = TerminalText.singleLine(e.code, limit: 200) + (e.isWildcard ? " (wildcard)" : "")
-                b.put("      " + DisplayWidth.truncate(codeText, to: inner.width - 6 - httpW), x: inner.x, y: y,
-                      style: selected ? rowStyle : (e.isWildcard ? s.theme.jsonLiteral : s.theme.normal), clip: inner)
+                let base = selected ? rowStyle : (e.isWildcard ? s.theme.jsonLiteral : s.theme.normal)
+                let room = inner.width - 6 - httpW
+                if filtering, !s.filterText.allSatisfy({ $0 == " " }) {
+                    // Why the row matched: the code's matched characters underlined and bold (not
+                    // colour alone), and where the other terms matched, after the code.
+                    let why = s.data.filter.explain(row: Int(row), query: s.filterText)
+                    let tail = why.reasons.isEmpty ? "" : "  ← " + why.reasons.joined(separator: ", ")
+                    let shown = DisplayWidth.truncate(codeText, to: max(1, room - min(DisplayWidth.of(tail), room / 2)))
+                    var x = b.put("      ", x: inner.x, y: y, style: base, clip: inner)
+                    var mark = base
+                    mark.bold = true
+                    mark.underline = true
+                    if !selected { mark.fg = s.theme.jsonKey.fg }
+                    for (i, ch) in shown.enumerated() {
+                        x = b.put(String(ch), x: x, y: y, style: why.codeMatches.contains(i) ? mark : base, clip: inner)
+                    }
+                    if !tail.isEmpty {
+                        b.put(DisplayWidth.truncate(tail, to: max(0, inner.x + 6 + room - x)), x: x, y: y, style: selected ? rowStyle : s.theme.dim, clip: inner)
+                    }
+                } else {
+                    b.put("      " + DisplayWidth.truncate(codeText, to: room), x: inner.x, y: y, style: base, clip: inner)
+                }
                 b.put(http, x: inner.maxX - DisplayWidth.of(http), y: y, style: selected ? rowStyle : httpStyle(s, e.http), clip: inner)
             }
         }
@@ -217,15 +237,30 @@ enum DetailPane {
 
     static func content(_ s: AppState, width: Int) -> [Line] {
         let t = s.theme
-        var out: [Line] = []
+        // Fields are gathered first and laid out after: the label column is as wide as the
+        // widest label plus a space, so `ambiguity` or `documented` never run into their text.
+        var head: [Line] = []
+        var fields: [(String, String, Style?)] = []
         func field(_ label: String, _ value: String?, _ style: Style? = nil) {
             guard let v = value, !v.isEmpty else { return }
-            let labelW = 9
+            fields.append((label, v, style))
+        }
+        content(s, &head, field)
+        let labelW = min(max(9, (fields.map { DisplayWidth.of($0.0) }.max() ?? 0) + 1), max(9, width / 3))
+        var out = head
+        for (label, v, style) in fields {
             let wrapped = DisplayWidth.wrap(TerminalText.sanitize(v, keepNewlines: false), width: max(10, width - labelW))
             for (i, w) in wrapped.enumerated() {
-                out.append([((i == 0 ? label : "").rightPad(labelW), t.dim), (w, style ?? t.normal)])
+                out.append([((i == 0 ? DisplayWidth.truncate(label, to: labelW - 1) : "").rightPad(labelW), t.dim), (w, style ?? t.normal)])
             }
         }
+        return out
+    }
+
+    /// The detail's title lines into `out`, its labelled fields through `emit`.
+    static func content(_ s: AppState, _ out: inout [Line], _ emit: (String, String?, Style?) -> Void) {
+        let t = s.theme
+        func field(_ label: String, _ value: String?, _ style: Style? = nil) { emit(label, value, style) }
         switch s.selectedRow {
         case .code(_, _, let row)?:
             let e = s.data.catalog.entry(Int(row))
@@ -272,7 +307,6 @@ enum DetailPane {
         case nil:
             out.append([("Nothing selected.", t.dim)])
         }
-        return out
     }
 }
 

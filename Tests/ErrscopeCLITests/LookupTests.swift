@@ -228,3 +228,21 @@ import Testing
         #expect(human.stdout.contains("TIMEOUT  [jan-server / mcp_tools]"))
     }
 }
+
+@Suite("lookup: labels as wide as their column") struct LookupLabelTests {
+    @Test func aTenLetterLabelDoesNotRunIntoItsValue() {
+        let r = CLI.run(["lookup", "--long", "529", "--system", "http"])
+        #expect(r.exitCode == 0)
+        #expect(r.stdout.contains("  documented Not a registered status"), "\(r.stdout)")
+        #expect(!r.stdout.contains("documente5") && !r.stdout.contains("documenteN"))
+        // Every label line keeps its value in one column.
+        let labelled = r.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
+        let columns = Set(labelled.compactMap { line -> Int? in
+            let body = line.dropFirst(2)
+            guard let sp = body.firstIndex(of: " ") else { return nil }
+            let rest = body[sp...].prefix { $0 == " " }
+            return body.distance(from: body.startIndex, to: sp) + rest.count
+        })
+        #expect(columns.count == 1, "\(columns)")
+    }
+}

@@ -59,6 +59,41 @@ public final class CodeFilter: Sendable {
                             tagStatuses: statuses, categories: cats)
     }
 
+    /// Why `row` matches `query`, for showing it: the code's characters a fuzzy term matched
+    /// (offsets in the code's characters, leftmost as fzf takes them) and, for every term that
+    /// matched elsewhere, where (`meaning`, `domain`, `HTTP 404`, `category quota`, ...). A plain
+    /// reading of the rules `matches` scans with; asked only for the rows on screen.
+    public func explain(row: Int, query: String) -> (codeMatches: Set<Int>, reasons: [String]) {
+        let e = catalog.entry(row)
+        let code = Array(e.code.lowercased())
+        var marks = Set<Int>()
+        var reasons: [String] = []
+        for term in Self.terms(query) {
+            let t = Array(term)
+            // Fuzzy in the code: the leftmost subsequence.
+            var at = 0, hit: [Int] = []
+            for ch in t {
+                while at < code.count, code[at] != ch { at += 1 }
+                guard at < code.count else { break }
+                hit.append(at)
+                at += 1
+            }
+            if hit.count == t.count && !t.isEmpty { marks.formUnion(hit); continue }
+            let isDigits = !term.isEmpty && term.count <= 3 && term.allSatisfy { $0.isASCII && $0.isNumber }
+            if isDigits, let h = e.http.statuses.first(where: { String($0).hasPrefix(term) }) { reasons.append("HTTP \(h)"); continue }
+            if let c = e.category, c.rawValue.hasPrefix(term) { reasons.append("category \(c.rawValue)"); continue }
+            if e.domain.lowercased().contains(term) { reasons.append("domain"); continue }
+            if e.meaning.lowercased().contains(term) { reasons.append("meaning"); continue }
+            if let ty = e.type, ty.lowercased().hasPrefix(term) { reasons.append("type \(ty)"); continue }
+            if let g = e.grpc, g.lowercased().hasPrefix(term) { reasons.append("gRPC \(g)"); continue }
+            if let slot = catalog.systemIDs.firstIndex(of: e.system), slot < ruleTags.count {
+                let tags = e.http.statuses.flatMap { ruleTags[slot][$0] ?? [] }
+                if let tag = tags.sorted().first(where: { $0.hasPrefix(term) }) { reasons.append("sent as \(tag)"); continue }
+            }
+        }
+        return (marks, reasons)
+    }
+
     /// Rows matching `query`, in catalog order; only rows in `within` are considered when given.
     public func matches(_ query: String, within: [Int32]? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int32] {
         let terms = Self.terms(query).map(compile)
