@@ -29,7 +29,9 @@ public struct ErrscopeCommand: ParsableCommand {
     public init() {}
 
     public mutating func run() throws {
-        guard Terminal.stdinIsTerminal && Terminal.stdoutIsTerminal else {
+        // `errscope --log - < app.log` reads the log from standard input and draws on /dev/tty.
+        let logFromStdin = browse.log == "-" && Terminal.stdoutIsTerminal
+        guard Terminal.stdinIsTerminal && Terminal.stdoutIsTerminal || logFromStdin else {
             Output.line(Self.helpMessage())
             return
         }
@@ -106,6 +108,9 @@ struct BrowseOptions: ParsableArguments {
     @Flag(name: Spelling.noJournal.names, help: "Do not record the probe pane's probes in the journal.")
     var noJournal = false
 
+    @Option(name: .customLong("log"), help: ArgumentHelp("Follow a gateway or application log in the incident pane, like tail -F (`-`: standard input).", valueName: "file"))
+    var log: String?
+
     @OptionGroup var catalogOptions: CatalogOptions
 
     func validate() throws {
@@ -118,7 +123,7 @@ struct BrowseOptions: ParsableArguments {
     /// What was asked, apart from how it was parsed.
     var settings: BrowseSettings {
         BrowseSettings(theme: theme?.rawValue, mouse: mouse, demo: demo, demoPort: demoPort, endpoints: endpoints, noJournal: noJournal,
-                       catalogPaths: catalogOptions.paths, noUserCatalogs: catalogOptions.noUserCatalogs)
+                       catalogPaths: catalogOptions.paths, noUserCatalogs: catalogOptions.noUserCatalogs, log: log)
     }
 }
 
@@ -133,6 +138,7 @@ struct BrowseSettings: Equatable {
     var noJournal = false
     var catalogPaths: [String] = []
     var noUserCatalogs = false
+    var log: String? = nil
 
     /// Parses plain `errscope` and its common options without ArgumentParser, which parses from
     /// the root here and reflects the whole command tree: 13.8 -> 8.0 ms before the first paint
@@ -151,6 +157,17 @@ struct BrowseSettings: Equatable {
     }
 
     func run() throws {
+        // `--log -`: the log is standard input, so the terminal is taken from /dev/tty (fd 0
+        // becomes the terminal; the log's descriptor is kept for the follower).
+        var logStdinFD: Int32?
+        if log == "-", !Terminal.stdinIsTerminal {
+            let kept = dup(STDIN_FILENO)
+            let tty = open("/dev/tty", O_RDWR | O_CLOEXEC)
+            guard kept >= 0, tty >= 0 else { throw ValidationError("--log - needs a terminal to draw on (/dev/tty)") }
+            dup2(tty, STDIN_FILENO)
+            close(tty)
+            logStdinFD = kept
+        }
         let env = ProcessInfo.processInfo.environment
         let configPath = TUIConfig.path(environment: env)
         var config = TUIConfig()
@@ -184,7 +201,7 @@ struct BrowseSettings: Equatable {
         let noColor = !(env["NO_COLOR"] ?? "").isEmpty
         let status = CursesTerminal.run(state, options: .init(
             themeName: theme ?? config.theme ?? "dark", noColor: noColor, mouse: mouse ?? config.mouse ?? false,
-            tracePath: env["ERRSCOPE_TRACE"], startTime: processStart, probeService: service))
+            tracePath: env["ERRSCOPE_TRACE"], startTime: processStart, probeService: service, log: log, logStdinFD: logStdinFD))
         for p in problems.prefix(20) { Output.warn(p) }
         if status != 0 { throw ExitCode(status) }
     }
@@ -197,7 +214,7 @@ struct Browse: ParsableCommand {
     @OptionGroup var options: BrowseOptions
 
     func run() throws {
-        guard Terminal.stdinIsTerminal && Terminal.stdoutIsTerminal else {
+        guard Terminal.stdinIsTerminal && Terminal.stdoutIsTerminal || options.log == "-" && Terminal.stdoutIsTerminal else {
             throw ValidationError("the browser needs a terminal; use lookup, decode or render in scripts")
         }
         try options.run()

@@ -154,6 +154,10 @@ enum Commands {
             }
             return .done(ProbeUpdate.startWatch(&s, n))
         },
+        Command(names: ["log"], usage: ":log FILE|-", help: "follow a log in the incident pane (like tail -F; - is standard input)") { s, _, arg in
+            guard !arg.isEmpty else { return .failed(":log takes a file (or - for standard input)") }
+            return .done(IncidentUpdate.open(&s, arg))
+        },
         Command(names: ["mouse"], usage: ":mouse on|off", help: "mouse support") { s, _, arg in
             s.mouse = arg != "off"
             return .done([.setMouse(s.mouse)])

@@ -68,11 +68,12 @@ public enum Action: String, Sendable, CaseIterable {
     case probeSend = "probe_send", probeWatch = "probe_watch", probeCancel = "probe_cancel"
     case editExternal = "edit_in_editor", deleteHeader = "delete_header"
     case zoom, jumpBack = "jump_back"
+    case focusIncident = "focus_incident", incidentSort = "incident_sort", incidentReverse = "incident_reverse"
     case quit
 }
 
 /// Where a binding applies.
-public enum Scope: String, Sendable { case global, tree, detail, mapping, probe }
+public enum Scope: String, Sendable { case global, tree, detail, mapping, probe, incident }
 
 /// One binding: keys, what they do, and the help text shown by `?` and the status line.
 public struct Binding: Sendable {
@@ -106,6 +107,11 @@ public struct KeyMap: Sendable {
         Binding(action: .focusDetail, keys: [.char("2")], help: "detail pane", scope: .global, hint: false),
         Binding(action: .focusMapping, keys: [.char("3")], help: "mapping pane", scope: .global, hint: false),
         Binding(action: .focusProbe, keys: [.char("4")], help: "probe pane", scope: .global, hint: false),
+        Binding(action: .focusIncident, keys: [.char("5")], help: "incident pane (a log, live: --log FILE, :log FILE)", scope: .global, hint: false),
+        Binding(action: .toggle, keys: [.enter], help: "open the row's code in the catalog", scope: .incident, hint: true),
+        Binding(action: .incidentSort, keys: [.char("s")], help: "sort by the next column", scope: .incident, hint: true),
+        Binding(action: .incidentReverse, keys: [.char("S")], help: "reverse the sort", scope: .incident, hint: false),
+        Binding(action: .probeSend, keys: [.char("p")], help: "probe the row's endpoint (by its system)", scope: .incident, hint: true),
         Binding(action: .filter, keys: [.char("/")], help: "filter codes", scope: .global, hint: true),
         Binding(action: .nextMatch, keys: [.char("n")], help: "next match", scope: .global, hint: false),
         Binding(action: .previousMatch, keys: [.char("N")], help: "previous match", scope: .global, hint: false),

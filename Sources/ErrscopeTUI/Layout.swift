@@ -28,7 +28,7 @@ public struct Layout: Sendable, Equatable {
         let none = Rect(x: 0, y: 1, width: 0, height: 0)
         l.tree = z == .tree ? body : none
         l.detail = z == .detail ? body : none
-        l.mapping = z == .mapping || z == .probe ? body : none
+        l.mapping = z.isLowerTab ? body : none
         l.stacked = false
         l.zoom = z
         return l

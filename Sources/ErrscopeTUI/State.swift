@@ -2,7 +2,7 @@ import ErrscopeCore
 import ErrscopeProbe
 
 public enum Pane: Int, Sendable, CaseIterable {
-    case tree, detail, mapping, probe
+    case tree, detail, mapping, probe, incident
 
     var scope: Scope {
         switch self {
@@ -10,6 +10,7 @@ public enum Pane: Int, Sendable, CaseIterable {
         case .detail: return .detail
         case .mapping: return .mapping
         case .probe: return .probe
+        case .incident: return .incident
         }
     }
     var title: String {
@@ -18,8 +19,11 @@ public enum Pane: Int, Sendable, CaseIterable {
         case .detail: return "Detail"
         case .mapping: return "Mapping"
         case .probe: return "Probe"
+        case .incident: return "Incident"
         }
     }
+    /// Shares the lower place with the mapping pane (a tab there).
+    var isLowerTab: Bool { self == .mapping || self == .probe || self == .incident }
 }
 
 /// A visible row of the tree.
@@ -93,6 +97,12 @@ public enum Event: Sendable, Equatable {
     case probeFinished(ProbeResult)
     /// `$EDITOR` returned (nil: it failed or was not found).
     case editorFinished(EditTarget, String?)
+    /// The followed log grew (`now`: monotonic ns when read).
+    case logData([UInt8], now: UInt64)
+    /// The follower's news: opened, rotated, truncated, gone, an error.
+    case logStatus(String, isError: Bool)
+    /// A `:` command from outside the keyboard (the runtime's `--log FILE` is `log FILE`).
+    case command(String)
 }
 
 /// What the runner must do after an update: the only way the pure core asks for IO.
@@ -107,6 +117,9 @@ public enum Effect: Sendable, Equatable {
     case cancelProbe(Int)
     /// Open `$EDITOR` on the text; answer with `.editorFinished`.
     case edit(EditTarget, String)
+    /// Follow a log (a path, `-` for standard input) like `tail -F`, through rotation and
+    /// truncation; answer with `.logData` and `.logStatus`. Replaces any log followed before.
+    case followLog(String)
 }
 
 public struct StatusMessage: Sendable, Equatable {
@@ -161,6 +174,8 @@ public struct AppState: Sendable {
     public var helpScroll = 0
     /// The compare view (`:compare 429`, `:category quota`), drawn over the panes while open.
     public var compare: CompareState?
+    /// The incident pane (`--log`, `:log`).
+    public var incident = IncidentState()
     /// `z`: the focused pane has the whole screen (it follows the focus).
     public var zoomed = false
     /// Where jumps came from (`:code`, `:system`, a verdict's code, Enter in the compare view),
@@ -236,6 +251,11 @@ public struct AppState: Sendable {
         }
         rows = out
         cursor = min(max(0, cursor), max(0, rows.count - 1))
+    }
+
+    /// When the runner should next send a tick (the probe's clock, the incident's buckets).
+    public func wakeup(lastTick: UInt64) -> UInt64? {
+        [probe.wakeup(lastTick: lastTick), incident.wakeup(lastTick: lastTick)].compactMap { $0 }.min()
     }
 
     /// Remembers where the user is before a jump.

@@ -14,10 +14,18 @@ public func update(_ s: inout AppState, _ event: Event) -> [Effect] {
         effects += handleKey(&s, key)
     case .tick(let now):
         effects += ProbeUpdate.tick(&s, now)
+        IncidentUpdate.tick(&s, now)
     case .probeFinished(let r):
         effects += ProbeUpdate.finished(&s, r)
     case .editorFinished(let target, let text):
         effects += ProbeUpdate.editorFinished(&s, target, text)
+    case .logData(let bytes, let now):
+        IncidentUpdate.ingest(&s, bytes, now: now)
+    case .logStatus(let text, let isError):
+        s.incident.status = text
+        s.incident.statusIsError = isError
+    case .command(let text):
+        effects += runCommand(&s, text)
     }
     s.layout = Layout.compute(width: s.width, height: s.height, zoom: s.zoomed ? s.focus : nil)
     clampScroll(&s)
@@ -67,6 +75,7 @@ private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     s.message = nil
     guard let action = s.keymap.action(for: key, in: s.focus.scope) else { return [] }
     if s.focus == .probe, let effects = ProbeUpdate.key(&s, action) { return effects }
+    if s.focus == .incident, let effects = IncidentUpdate.key(&s, action) { return effects }
     return perform(&s, action)
 }
 
@@ -99,13 +108,13 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
         if s.focus == .mapping, s.mappingColumn < s.renderings.count - 1, columnsPaged(s) {
             s.mappingColumn += 1
         } else {
-            s.focus = Pane(rawValue: (s.focus.rawValue + 1) % 4)!
+            s.focus = Pane(rawValue: (s.focus.rawValue + 1) % Pane.allCases.count)!
         }
     case .previousPane:
         if s.focus == .mapping, s.mappingColumn > 0, columnsPaged(s) {
             s.mappingColumn -= 1
         } else {
-            s.focus = Pane(rawValue: (s.focus.rawValue + 3) % 4)!
+            s.focus = Pane(rawValue: (s.focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
         }
     case .zoom:
         s.zoomed.toggle()
@@ -119,6 +128,8 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
     case .focusDetail: s.focus = .detail
     case .focusMapping: s.focus = .mapping
     case .focusProbe: s.focus = .probe
+    case .focusIncident: s.focus = .incident
+    case .incidentSort, .incidentReverse: break
     case .copy:
         let r = s.renderings
         guard r.indices.contains(s.mappingColumn) else {
@@ -195,6 +206,7 @@ private func move(_ s: inout AppState, _ delta: Int) {
     case .detail: s.detailScroll = max(0, s.detailScroll + delta)
     case .mapping: s.mappingScroll = max(0, s.mappingScroll + delta)
     case .probe: s.probe.responseScroll = max(0, s.probe.responseScroll + delta)
+    case .incident: s.incident.cursor = max(0, s.incident.cursor + delta)  // the wheel; clamped when drawn
     }
 }
 
@@ -296,7 +308,7 @@ private func handleMouse(_ s: inout AppState, _ m: MouseEvent) -> [Effect] {
     let l = s.layout
     let pane: Pane? = l.tree.contains(x: m.x, y: m.y) ? .tree
         : (!l.stacked && l.detail.contains(x: m.x, y: m.y)) ? .detail
-        : l.mapping.contains(x: m.x, y: m.y) ? (l.stacked ? (s.focus == .tree ? .detail : s.focus) : (s.focus == .probe ? .probe : .mapping)) : nil
+        : l.mapping.contains(x: m.x, y: m.y) ? (l.stacked ? (s.focus == .tree ? .detail : s.focus) : (s.focus == .probe || s.focus == .incident ? s.focus : .mapping)) : nil
     guard let p = pane else { return [] }
     switch m.kind {
     case .wheelUp, .wheelDown:

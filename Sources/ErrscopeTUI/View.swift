@@ -19,6 +19,7 @@ public enum View {
             case .detail: DetailPane.draw(&b, s, l.detail, tabs: false)
             case .mapping: MappingPane.draw(&b, s, l.mapping, tabs: true)
             case .probe: ProbePane.draw(&b, s, l.mapping, tabs: true)
+            case .incident: IncidentPane.draw(&b, s, l.mapping)
             }
         } else {
             drawPanes(&b, s, l)
@@ -38,11 +39,16 @@ public enum View {
             switch s.focus {
             case .mapping: MappingPane.draw(&b, s, l.mapping, tabs: true)
             case .probe: ProbePane.draw(&b, s, l.mapping, tabs: true)
+            case .incident: IncidentPane.draw(&b, s, l.mapping)
             default: DetailPane.draw(&b, s, l.detail, tabs: true)
             }
         } else {
             DetailPane.draw(&b, s, l.detail, tabs: false)
-            if s.focus == .probe { ProbePane.draw(&b, s, l.mapping, tabs: true) } else { MappingPane.draw(&b, s, l.mapping, tabs: true) }
+            switch s.focus {
+            case .probe: ProbePane.draw(&b, s, l.mapping, tabs: true)
+            case .incident: IncidentPane.draw(&b, s, l.mapping)
+            default: MappingPane.draw(&b, s, l.mapping, tabs: true)
+            }
         }
     }
 
@@ -115,7 +121,7 @@ public enum View {
 
     /// The tabs that share the lower place: Detail too in the narrow (stacked) layout.
     static func lowerTabs(_ s: AppState) -> [String] {
-        (s.width < 100 ? ["2 Detail"] : []) + ["3 Mapping", "4 Probe"]
+        (s.width < 100 ? ["2 Detail"] : []) + ["3 Mapping", "4 Probe", "5 Incident"]
     }
 
     /// A box with a title; focused panes get the focus colour and a `▶` marker (not colour alone).
@@ -402,7 +408,7 @@ enum HelpOverlay {
     /// The help's rows: (keys or command, what it does); a row with no text is a heading.
     static func lines(_ s: AppState) -> [(String, String)] {
         var lines: [(String, String)] = []
-        for scope in [Scope.global, .tree, .mapping, .detail, .probe] {
+        for scope in [Scope.global, .tree, .mapping, .detail, .probe, .incident] {
             let bs = s.keymap.bindings.filter { $0.scope == scope && !$0.keys.isEmpty }
             guard !bs.isEmpty else { continue }
             lines.append(("", ""))

@@ -22,9 +22,16 @@ public enum CursesTerminal {
         public var startTime: UInt64
         /// Sends the probe pane's requests; nil: probing is off.
         public var probeService: (any ProbeService)?
-        public init(themeName: String, noColor: Bool, mouse: Bool, tracePath: String?, startTime: UInt64, probeService: (any ProbeService)? = nil) {
+        /// The log to follow from the start (`--log`), and standard input's original descriptor
+        /// when that log is `-` (fd 0 is then the terminal).
+        public var log: String?
+        public var logStdinFD: Int32?
+        public init(themeName: String, noColor: Bool, mouse: Bool, tracePath: String?, startTime: UInt64, probeService: (any ProbeService)? = nil,
+                    log: String? = nil, logStdinFD: Int32? = nil) {
             self.themeName = themeName; self.noColor = noColor; self.mouse = mouse; self.tracePath = tracePath; self.startTime = startTime
             self.probeService = probeService
+            self.log = log
+            self.logStdinFD = logStdinFD
         }
     }
 
@@ -93,6 +100,8 @@ public enum CursesTerminal {
         var status: Int32 = 0
         var quit = false
         var lastTick: UInt64 = 0
+        var follower: LogFollower?
+        defer { follower?.stop() }
 
         /// CPU time of all threads (ms) and minor page faults so far: a slow keystroke in the
         /// trace then shows whether it computed, faulted or waited for a core.
@@ -126,6 +135,10 @@ public enum CursesTerminal {
                     lastTick = monotonicNanos()
                     _ = update(&state, .tick(lastTick))
                 case .cancelProbe(let id): options.probeService?.cancel(id: id)
+                case .followLog(let source):
+                    follower?.stop()
+                    follower = LogFollower(source: source, stdinFD: options.logStdinFD) { inbox.post($0) }
+                    follower?.start()
                 case .edit(let target, let text):
                     let edited = runEditor(text, target: target, painter: &painter)
                     _ = update(&state, .editorFinished(target, edited))
@@ -158,6 +171,7 @@ public enum CursesTerminal {
             }
         }
 
+        if let log = options.log { handle(.command("log \(log)")) }
         while !quit {
             if stopSignal != 0 { status = 128 + stopSignal; break }
             if suspendSignal != 0 { suspendSignal = 0; suspend(&painter, &state) }
@@ -184,7 +198,7 @@ public enum CursesTerminal {
                 continue
             }
             let now = monotonicNanos()
-            let due = state.probe.wakeup(lastTick: lastTick)
+            let due = state.wakeup(lastTick: lastTick)
             if let due, now >= due {
                 lastTick = now
                 handle(.tick(now))

@@ -188,7 +188,7 @@ import Testing
     @Test func helpScrollsToTheCommands() {
         var s = Fixtures.state()
         s.press(.char("?"))
-        for _ in 0..<40 { s.press(.char("j")) }
+        for _ in 0..<60 { s.press(.char("j")) }
         let text = s.screen.text
         #expect(text.contains(":theme NAME"))
         #expect(text.contains("Filter"))

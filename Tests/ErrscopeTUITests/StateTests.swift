@@ -159,11 +159,11 @@ import Testing
     @Test func tabAndShiftTabCycleThePanesAndDigitsFocusThem() {
         var s = Fixtures.state()
         var seen: [Pane] = []
-        for _ in 0..<4 { s.press(.tab); seen.append(s.focus) }
-        #expect(seen == [.detail, .mapping, .probe, .tree])
+        for _ in 0..<5 { s.press(.tab); seen.append(s.focus) }
+        #expect(seen == [.detail, .mapping, .probe, .incident, .tree])
         seen = []
-        for _ in 0..<4 { s.press(.backTab); seen.append(s.focus) }
-        #expect(seen == [.probe, .mapping, .detail, .tree])
+        for _ in 0..<5 { s.press(.backTab); seen.append(s.focus) }
+        #expect(seen == [.incident, .probe, .mapping, .detail, .tree])
         s.press(.char("3"))
         #expect(s.focus == .mapping)
         s.press(.char("4"))

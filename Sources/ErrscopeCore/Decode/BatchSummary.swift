@@ -83,6 +83,13 @@ public struct BatchSummary {
     let messageFingerprintSlots: [Int]
     let envelopeCount: Int
     public private(set) var total = 0
+    /// The row the last line added went to (its key in `group(_:)`), for a live view that keeps
+    /// its own per-row history (the incident pane's rate sparklines).
+    public private(set) var lastKey: UInt64 = 0
+    /// The row with `key`, if any line went to it.
+    public func group(_ key: UInt64) -> Group? { groups[key] }
+    /// Every row with its key, in no order.
+    public var keyedRows: [(key: UInt64, group: Group)] { groups.map { ($0.key, $0.value) } }
     public private(set) var recognised = 0
     public private(set) var known = 0
     /// Lines the fast path handed to the reference decoder.
@@ -107,8 +114,8 @@ public struct BatchSummary {
         public var statuses: [Int: Int] = [:]
         public var first: String?
         public var last: String?
-        var known = true
-        var recognised = true
+        public internal(set) var known = true
+        public internal(set) var recognised = true
         var memoHTTP: Int?
         var memoKey: UInt64 = 0
         var envelopeIndex = 0
@@ -462,6 +469,7 @@ public struct BatchSummary {
             groups[key] = g
         }
         groups[key]!.add(http: http, time: time)
+        lastKey = key
     }
 
     /// Lines the fast path does not settle: the reference decoder's verdict, grouped the same way.
@@ -542,6 +550,7 @@ public struct BatchSummary {
         let h = g.memoKey
         if groups[h] == nil { var fresh = g; fresh.count = 0; fresh.statuses = [:]; fresh.first = nil; fresh.last = nil; groups[h] = fresh }
         groups[h]!.add(http: http, time: time)
+        lastKey = h
     }
 
     /// Summarises `text` on `threads` threads (split at line boundaries) and merges the counts.

@@ -1,0 +1,129 @@
+import ErrscopeCore
+import Foundation
+
+/// The incident pane's part of `update`: log bytes in, keys, the clock.
+enum IncidentUpdate {
+    /// Opens `source` (a path or `-`): a fresh table, and the runner asked to follow it.
+    static func open(_ s: inout AppState, _ source: String) -> [Effect] {
+        var i = IncidentState()
+        i.source = source
+        i.summary = BatchSummary(catalog: s.data.catalog)
+        i.status = "following \(source == "-" ? "standard input" : source)"
+        s.incident = i
+        s.focus = .incident
+        return [.followLog(source)]
+    }
+
+    /// Bytes the follower read: whole lines are decoded and counted, the rest kept.
+    static func ingest(_ s: inout AppState, _ bytes: [UInt8], now: UInt64) {
+        guard s.incident.isOpen else { return }
+        advance(&s.incident, now)
+        var i = s.incident
+        s.incident = IncidentState()  // no copy of the summary while it is mutated
+        defer { s.incident = i }
+        var data = i.partial
+        i.partial = []
+        data += bytes
+        data.withUnsafeBufferPointer { buf in
+            var start = 0
+            var n = 0
+            while let nl = buf[start...].firstIndex(of: 0x0A) {
+                let line = UnsafeBufferPointer(rebasing: buf[start..<nl])
+                start = nl + 1
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                let before = i.summary!.total
+                i.summary!.add(lines: line)
+                if i.summary!.total > before {
+                    i.rates[i.summary!.lastKey, default: []].bumpLast(buckets: IncidentState.buckets)
+                    n += 1
+                }
+            }
+            if start < buf.count {
+                if buf.count - start > IncidentState.maxLine {
+                    i.skipped += 1  // a line longer than a MiB: dropped, counted
+                } else {
+                    i.partial = Array(buf[start...])
+                }
+            }
+            if i.totalRate.isEmpty { i.totalRate = [0] }
+            i.totalRate[i.totalRate.count - 1] += n
+        }
+    }
+
+    /// Moves the buckets on to `now`: every row's newest bucket is for the current 10 s.
+    static func advance(_ i: inout IncidentState, _ now: UInt64) {
+        let width = IncidentState.bucketSeconds * 1_000_000_000
+        if i.bucketStart == 0 { i.bucketStart = now; i.totalRate = [0]; return }
+        guard now >= i.bucketStart + width else { return }
+        let steps = Int(min(UInt64(IncidentState.buckets), (now - i.bucketStart) / width))
+        i.bucketStart += UInt64(steps) * width
+        if now >= i.bucketStart + width { i.bucketStart = now }
+        for k in i.rates.keys { i.rates[k]!.shift(steps, buckets: IncidentState.buckets) }
+        i.totalRate.shift(steps, buckets: IncidentState.buckets)
+    }
+
+    static func tick(_ s: inout AppState, _ now: UInt64) {
+        guard s.incident.isOpen else { return }
+        advance(&s.incident, now)
+    }
+
+    /// Keys while the pane has the focus; nil when the key is not the pane's.
+    static func key(_ s: inout AppState, _ action: Action) -> [Effect]? {
+        let rows = s.incident.rows()
+        switch action {
+        case .moveDown: s.incident.cursor = min(max(0, rows.count - 1), s.incident.cursor + 1)
+        case .moveUp: s.incident.cursor = max(0, s.incident.cursor - 1)
+        case .top: s.incident.cursor = 0
+        case .bottom: s.incident.cursor = max(0, rows.count - 1)
+        case .pageDown: s.incident.cursor = min(max(0, rows.count - 1), s.incident.cursor + 10)
+        case .pageUp: s.incident.cursor = max(0, s.incident.cursor - 10)
+        case .incidentSort:
+            let all = IncidentColumn.allCases
+            s.incident.sort = all[(all.firstIndex(of: s.incident.sort)! + 1) % all.count]
+            s.incident.descending = s.incident.sort == .count || s.incident.sort == .share || s.incident.sort == .rate || s.incident.sort == .last
+            s.message = StatusMessage(text: "sorted by \(s.incident.sort.rawValue) (\(s.incident.descending ? "descending" : "ascending")); S reverses", isError: false)
+        case .incidentReverse:
+            s.incident.descending.toggle()
+            s.message = StatusMessage(text: "sorted by \(s.incident.sort.rawValue) (\(s.incident.descending ? "descending" : "ascending"))", isError: false)
+        case .toggle:
+            guard rows.indices.contains(s.incident.cursor) else { return [] }
+            let g = rows[s.incident.cursor].group
+            guard let sys = g.system, let code = g.code,
+                let row = s.data.catalog.rows(code: code).first(where: { s.data.catalog.entry($0).system == sys })
+            else {
+                s.message = StatusMessage(text: "\(g.label) is not a catalog code", isError: true)
+                return [.bell]
+            }
+            s.pushJump()
+            s.reveal(row: row)
+            s.focus = .detail
+            s.message = StatusMessage(text: "\(sys)/\(code) in the catalog; Ctrl-O returns to the incident", isError: false)
+        case .probeSend:
+            guard rows.indices.contains(s.incident.cursor) else { return [] }
+            let g = rows[s.incident.cursor].group
+            guard let sys = g.system, let ep = s.probe.config.endpoints.first(where: { $0.system == sys }) else {
+                s.message = StatusMessage(text: "no endpoint for \(g.system ?? "this system") in endpoints.yaml", isError: true)
+                return [.bell]
+            }
+            return runCommand(&s, "probe! \(ep.name)")
+        default: return nil
+        }
+        s.incident.cursor = min(s.incident.cursor, max(0, rows.count - 1))
+        return []
+    }
+}
+
+extension Array where Element == Int {
+    /// Adds one to the newest bucket (making one if there is none).
+    mutating func bumpLast(buckets: Int) {
+        if isEmpty { append(0) }
+        self[count - 1] += 1
+    }
+
+    /// Moves the window on by `steps` empty buckets, keeping the newest `buckets`.
+    mutating func shift(_ steps: Int, buckets: Int) {
+        guard steps > 0 else { return }
+        append(contentsOf: repeatElement(0, count: Swift.min(steps, buckets)))
+        if count > buckets { removeFirst(count - buckets) }
+    }
+}
