@@ -133,8 +133,13 @@ struct JournalCommand: ParsableCommand {
             let path = journalOptions.resolvedPath
             let start = since.flatMap { JournalPresent.parseSince($0, now: Date()) }
             var entries: [JournalEntry] = []
+            var incident: [IncidentSample] = []
             if let journal = try journalOptions.openExisting() {
                 entries = try journalOptions.guarded { try journal.list(limit: limit + 1, endpoint: endpoint, since: start) }
+                // The incident pane's counts (all of them, or since --since); not for one endpoint.
+                if endpoint == nil {
+                    incident = try journalOptions.guarded { try journal.incidentSamples(since: start) }
+                }
                 if entries.count > limit {
                     entries.removeLast(entries.count - limit)
                     Output.warn("more than \(limit) probes match; exporting the newest \(limit) (use --limit or --since)")
@@ -142,7 +147,7 @@ struct JournalCommand: ParsableCommand {
             } else {
                 Output.warn("no probes recorded yet (journal: \(path))")
             }
-            let text = Journal.markdown(entries)
+            let text = Journal.markdown(entries, incident: incident)
             guard let output else {
                 Output.line(text.hasSuffix("\n") ? String(text.dropLast()) : text)
                 return

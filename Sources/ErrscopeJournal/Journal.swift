@@ -61,7 +61,7 @@ public final class Journal: Sendable {
     public let path: String
     /// The most body bytes kept per probe.
     public let bodyCap: Int
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// How long a write waits for another process's lock, in seconds.
     public static let busyTimeout: TimeInterval = 2
@@ -171,6 +171,23 @@ public final class Journal: Sendable {
                 CREATE INDEX probe_endpoint_time ON probe(endpoint, time);
                 """)
         }
+        m.registerMigration("v2-incident") { db in
+            // What the incident pane counted, per system/code and about ten seconds of a log.
+            try db.execute(sql: """
+                CREATE TABLE incident (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time REAL NOT NULL,
+                    source TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    system TEXT,
+                    code TEXT,
+                    category TEXT,
+                    http INTEGER,
+                    count INTEGER NOT NULL
+                );
+                CREATE INDEX incident_time ON incident(time);
+                """)
+        }
         return m
     }()
 
@@ -276,6 +293,8 @@ public final class Journal: Sendable {
             throw JournalError.wrap(error, path: path, doing: "close the journal")
         }
     }
+
+    func readIncident<T>(_ body: @Sendable (Database) throws -> T) throws -> T { try read("read the incident log", body) }
 
     private func read<T>(_ what: String, _ body: @Sendable (Database) throws -> T) throws -> T {
         do {

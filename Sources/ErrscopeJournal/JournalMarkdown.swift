@@ -10,7 +10,7 @@ extension Journal {
     /// headers, the body (fenced, cut to `markdownBodyLimit` bytes with a note) and the verdict.
     /// Everything from the journal is stripped of terminal control characters; table cells
     /// escape `|`.
-    public static func markdown(_ entries: [JournalEntry], title: String = "errscope probe timeline") -> String {
+    public static func markdown(_ entries: [JournalEntry], incident: [IncidentSample] = [], title: String = "errscope probe timeline") -> String {
         let sorted = entries.enumerated().sorted { a, b in
             if a.element.time != b.element.time { return a.element.time < b.element.time }
             if let x = a.element.id, let y = b.element.id, x != y { return x < y }
@@ -24,8 +24,10 @@ extension Journal {
             md.line("\(n) probe\(n == 1 ? "" : "s") from \(utc(first.time)) to \(utc(last.time)) UTC.")
         } else {
             md.line("No probes recorded.")
-            return md.text
+            if incident.isEmpty { return md.text }
         }
+        if !incident.isEmpty { timeline(sorted, incident, into: &md) }
+        if sorted.isEmpty { return md.text }
         md.blank()
         md.line("| # | Time (UTC) | Endpoint | Request | Status | Code | Total ms | Summary |")
         md.line("| ---: | --- | --- | --- | --- | --- | ---: | --- |")
@@ -44,6 +46,42 @@ extension Journal {
         }
         for e in sorted { section(e, into: &md) }
         return md.text
+    }
+
+    /// The probes and what the incident pane counted in the followed logs, minute by minute, in
+    /// one table ordered by time: what the log said next to what the probes answered.
+    private static func timeline(_ probes: [JournalEntry], _ samples: [IncidentSample], into md: inout MarkdownWriter) {
+        struct Minute: Hashable { var minute: Int; var source: String; var label: String }
+        var counts: [Minute: (sample: IncidentSample, count: Int)] = [:]
+        for s in samples {
+            let k = Minute(minute: Int(s.time.timeIntervalSince1970) / 60, source: s.source, label: s.label)
+            counts[k, default: (s, 0)].count += s.count
+        }
+        var rows: [(time: Date, order: Int, cells: [String])] = []
+        for (k, v) in counts {
+            let s = v.sample
+            var what = "\(v.count)× " + MarkdownText.codeSpan(s.label, inTable: true)
+            let detail = [s.http.map(String.init), s.category].compactMap { $0 }
+            if !detail.isEmpty { what += " (" + detail.joined(separator: ", ") + ")" }
+            rows.append((Date(timeIntervalSince1970: Double(k.minute * 60)), 0,
+                         [utc(Date(timeIntervalSince1970: Double(k.minute * 60))).prefix(16) + " (minute)", "log " + MarkdownText.cell(k.source), what]))
+        }
+        for p in probes {
+            let status = p.status.map(String.init) ?? (p.failure != nil ? "failed" : "—")
+            rows.append((p.time, 1, [utc(p.time), "probe " + (p.id.map { "#\($0)" } ?? "") + " " + (p.endpoint.map(MarkdownText.cell) ?? "ad hoc"),
+                                     status + " · " + MarkdownText.cell(p.summary)]))
+        }
+        rows.sort { a, b in a.time != b.time ? a.time < b.time : a.order != b.order ? a.order < b.order : a.cells[2] < b.cells[2] }
+        md.blank()
+        md.line("## Timeline: logs and probes")
+        md.blank()
+        let total = samples.reduce(0) { $0 + $1.count }
+        let sources = Set(samples.map(\.source)).sorted()
+        md.line("\(total) error line\(total == 1 ? "" : "s") counted by the incident pane in \(sources.map { MarkdownText.codeSpan($0, inTable: false) }.joined(separator: ", ")), by minute, with the probes between them.")
+        md.blank()
+        md.line("| Time (UTC) | Source | What |")
+        md.line("| --- | --- | --- |")
+        for r in rows { md.line("| " + r.cells.joined(separator: " | ") + " |") }
     }
 
     private static func section(_ e: JournalEntry, into md: inout MarkdownWriter) {

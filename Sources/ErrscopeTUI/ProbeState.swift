@@ -7,6 +7,12 @@ import Foundation
 public protocol ProbeService: Sendable {
     func start(_ spec: ProbeSpec, id: Int, completion: @escaping @Sendable (ProbeOutcome) -> Void)
     func cancel(id: Int)
+    /// Keeps what the incident pane counted (the journal, beside the probes); `time` is now.
+    func record(incident: [IncidentTally], source: String, time: Date)
+}
+
+extension ProbeService {
+    public func record(incident: [IncidentTally], source: String, time: Date) {}
 }
 
 /// A finished probe, compared by identity (outcomes hold bodies; events must be Equatable).

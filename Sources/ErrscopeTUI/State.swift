@@ -120,6 +120,8 @@ public enum Effect: Sendable, Equatable {
     /// Follow a log (a path, `-` for standard input) like `tail -F`, through rotation and
     /// truncation; answer with `.logData` and `.logStatus`. Replaces any log followed before.
     case followLog(String)
+    /// Keep what the incident pane counted in the last stretch of `source` (the journal).
+    case recordIncident([IncidentTally], source: String)
 }
 
 public struct StatusMessage: Sendable, Equatable {

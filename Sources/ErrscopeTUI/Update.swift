@@ -27,6 +27,11 @@ public func update(_ s: inout AppState, _ event: Event) -> [Effect] {
     case .command(let text):
         effects += runCommand(&s, text)
     }
+    if effects.contains(.quit) {
+        effects.insert(contentsOf: IncidentUpdate.flushAll(&s), at: 0)
+    } else {
+        effects += IncidentUpdate.flush(&s)
+    }
     s.layout = Layout.compute(width: s.width, height: s.height, zoom: s.zoomed ? s.focus : nil)
     clampScroll(&s)
     return effects

@@ -135,6 +135,8 @@ public enum CursesTerminal {
                     lastTick = monotonicNanos()
                     _ = update(&state, .tick(lastTick))
                 case .cancelProbe(let id): options.probeService?.cancel(id: id)
+                case .recordIncident(let tallies, let source):
+                    options.probeService?.record(incident: tallies, source: source, time: Date())
                 case .followLog(let source):
                     follower?.stop()
                     follower = LogFollower(source: source, stdinFD: options.logStdinFD) { inbox.post($0) }

@@ -67,6 +67,30 @@ struct IncidentEndToEndTests {
         try t.send("q")
     }
 
+    /// What the pane counted reaches the journal (on quit at the latest), and the Markdown
+    /// export puts it in the timeline.
+    @Test func theCountsJoinTheJournalsTimeline() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-incident-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("gw.log").path
+        try ([Self.overloaded, Self.overloaded, Self.rateLimited].joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+        let t = try TmuxSession("\(bin) --log \(log)", environment: ["ERRSCOPE_STATE_DIR": dir.path])
+        try t.waitFor("counted") { $0.contains("3 lines") }
+        try t.send("q")
+        // The pane closes with the program; the export then has the counts.
+        var md = ""
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            usleep(100_000)
+            md = (try? TmuxSession.run([TmuxSession.binary, "journal", "export", "--markdown", "--journal", dir.appendingPathComponent("journal.sqlite").path])) ?? ""
+        } while !md.contains("anthropic/rate_limit_error") && Date() < deadline
+        #expect(md.contains("## Timeline: logs and probes"), "\(md)")
+        #expect(md.contains("2× `anthropic/overloaded_error` (529, overloaded)"))
+        #expect(md.contains("1× `anthropic/rate_limit_error` (429, rate_limit)"))
+        #expect(md.contains("log \(log)"))
+    }
+
     @Test func aLogOnStandardInput() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-incident-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -449,3 +449,47 @@ struct JournalCLITests {
         }
     }
 }
+
+@Suite("Journal: the incident pane's counts beside the probes")
+struct JournalIncidentTests {
+    @Test func samplesRoundTripAndTheExportJoinsThemWithTheProbes() throws {
+        let dir = try JournalDir()
+        let journal = try Journal(path: dir.path())
+        let t0 = Date(timeIntervalSince1970: 1_750_000_020)
+        let samples = [
+            IncidentSample(time: t0, source: "/var/log/gw.log", label: "anthropic/overloaded_error", system: "anthropic", code: "overloaded_error",
+                           category: "overloaded", http: 529, count: 40),
+            IncidentSample(time: t0.addingTimeInterval(10), source: "/var/log/gw.log", label: "anthropic/overloaded_error", system: "anthropic",
+                           code: "overloaded_error", category: "overloaded", http: 529, count: 17),
+            IncidentSample(time: t0.addingTimeInterval(70), source: "/var/log/gw.log", label: "openai/rate_limit_exceeded", system: "openai",
+                           code: "rate_limit_exceeded", category: "rate_limit", http: 429, count: 3),
+        ]
+        try journal.record(incident: samples)
+        #expect(try journal.incidentSamples() == samples)
+        #expect(try journal.incidentSamples(since: t0.addingTimeInterval(60)).count == 1)
+        var probe = sample(1, time: t0.addingTimeInterval(30))
+        probe.id = 1
+        probe.summary = "529 · anthropic · overloaded_error · overloaded · retryable"
+        let md = Journal.markdown([probe], incident: try journal.incidentSamples())
+        #expect(md.contains("## Timeline: logs and probes"))
+        #expect(md.contains("60 error lines counted by the incident pane in `/var/log/gw.log`"))
+        // The two samples of one minute are one row; the probe sits between the two minutes.
+        let lines = md.split(separator: "\n").map(String.init)
+        let first = try #require(lines.firstIndex { $0.contains("57× `anthropic/overloaded_error` (529, overloaded)") })
+        let probeRow = try #require(lines.firstIndex { $0.contains("probe #1") && $0.contains("529 · anthropic") })
+        let second = try #require(lines.firstIndex { $0.contains("3× `openai/rate_limit_exceeded` (429, rate_limit)") })
+        #expect(first < probeRow && probeRow < second)
+        #expect(unescapedPipes(lines[first]) == 4, "three cells")
+    }
+
+    @Test func reopeningKeepsProbesAndSamples() throws {
+        let dir = try JournalDir()
+        let journal = try Journal(path: dir.path())
+        try journal.record(sample(1))
+        try journal.close()
+        let again = try Journal(path: dir.path())
+        #expect(try again.count() == 1)
+        try again.record(incident: [IncidentSample(time: Date(), source: "-", label: "x", system: nil, code: nil, category: nil, http: nil, count: 1)])
+        #expect(try again.incidentSamples().count == 1)
+    }
+}

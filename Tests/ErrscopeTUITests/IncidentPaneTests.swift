@@ -75,6 +75,22 @@ import Testing
         #expect(s.incident.rows()[0].rate.count == IncidentState.buckets)
     }
 
+    @Test func closedBucketsAndTheLastOneOnQuitGoToTheJournal() {
+        var s = Self.opened()
+        var effects = s.send(.logData(Array((Self.lines.joined(separator: "\n") + "\n").utf8), now: 1 * Self.second))
+        #expect(effects.isEmpty, "nothing closed yet")
+        effects = s.send(.tick(12 * Self.second))
+        guard case .recordIncident(let tallies, let source)? = effects.first else { Issue.record("no tallies: \(effects)"); return }
+        #expect(source == "/var/log/gateway.log")
+        #expect(tallies.map { "\($0.label) \($0.count) \($0.http ?? 0)" }.sorted() == ["anthropic/overloaded_error 1 529", "anthropic/rate_limit_error 2 429"])
+        #expect(s.send(.tick(13 * Self.second)).isEmpty, "each bucket once")
+        s.send(.logData(Array((Self.lines[1] + "\n").utf8), now: 14 * Self.second))
+        let quit = s.press(.char("q"))
+        #expect(quit.last == .quit)
+        guard case .recordIncident(let last, _)? = quit.first else { Issue.record("the open bucket was not kept on quit: \(quit)"); return }
+        #expect(last.map(\.count) == [1])
+    }
+
     @Test func sortCyclesThroughColumnsAndReverses() {
         var s = Self.opened()
         s.send(.logData(Array((Self.lines.joined(separator: "\n") + "\n").utf8), now: Self.second))

@@ -31,6 +31,8 @@ public struct IncidentState: @unchecked Sendable {
     public var scroll = 0
     /// Lines whose bytes were not UTF-8 or too long, shown as a count.
     public var skipped = 0
+    /// Closed buckets' counts not yet handed to the journal.
+    public var pending: [IncidentTally] = []
 
     public init() {}
 
@@ -75,6 +77,16 @@ public struct IncidentState: @unchecked Sendable {
         guard !recent.isEmpty else { return Double(totalRate.last ?? 0) / Double(Self.bucketSeconds) }
         return Double(recent.reduce(0, +)) / Double(recent.count * Int(Self.bucketSeconds))
     }
+}
+
+/// One row's lines in one closed bucket, for the journal.
+public struct IncidentTally: Sendable, Equatable {
+    public var label: String
+    public var system: String?
+    public var code: String?
+    public var category: String?
+    public var http: Int?
+    public var count: Int
 }
 
 public struct IncidentRow: Sendable {

@@ -58,6 +58,11 @@ enum IncidentUpdate {
         let steps = Int(min(UInt64(IncidentState.buckets), (now - i.bucketStart) / width))
         i.bucketStart += UInt64(steps) * width
         if now >= i.bucketStart + width { i.bucketStart = now }
+        // The bucket closing now goes to the journal, a tally per row that had lines in it.
+        for (k, counts) in i.rates where (counts.last ?? 0) > 0 {
+            guard let g = i.summary?.group(k) else { continue }
+            i.pending.append(IncidentTally(label: g.label, system: g.system, code: g.code, category: g.category?.rawValue, http: g.http, count: counts.last!))
+        }
         for k in i.rates.keys { i.rates[k]!.shift(steps, buckets: IncidentState.buckets) }
         i.totalRate.shift(steps, buckets: IncidentState.buckets)
     }
@@ -65,6 +70,24 @@ enum IncidentUpdate {
     static func tick(_ s: inout AppState, _ now: UInt64) {
         guard s.incident.isOpen else { return }
         advance(&s.incident, now)
+    }
+
+    /// The closed buckets' tallies, as an effect for the journal (once).
+    static func flush(_ s: inout AppState) -> [Effect] {
+        guard let src = s.incident.source, !s.incident.pending.isEmpty else { return [] }
+        defer { s.incident.pending = [] }
+        return [.recordIncident(s.incident.pending, source: src)]
+    }
+
+    /// On quit: the open bucket too, so the last seconds are not lost.
+    static func flushAll(_ s: inout AppState) -> [Effect] {
+        guard s.incident.isOpen else { return [] }
+        for (k, counts) in s.incident.rates where (counts.last ?? 0) > 0 {
+            guard let g = s.incident.summary?.group(k) else { continue }
+            s.incident.pending.append(IncidentTally(label: g.label, system: g.system, code: g.code, category: g.category?.rawValue, http: g.http, count: counts.last!))
+            s.incident.rates[k]![counts.count - 1] = 0
+        }
+        return flush(&s)
     }
 
     /// Keys while the pane has the focus; nil when the key is not the pane's.
