@@ -78,6 +78,9 @@ public struct ProbeState: Sendable {
     public var inFlight: (id: Int, startedAt: UInt64?)?
     public var nextID = 1
     public var result: ProbeResult?
+    /// The request as it was last sent: when the form differs, the answer shown is stale.
+    public var sentDraft: ProbeSpec?
+    public var resultIsStale: Bool { result != nil && sentDraft != nil && sentDraft != draft }
     public var now: UInt64 = 0
     /// Seconds between probes; nil: watch off.
     public var watchInterval: Double?

@@ -193,6 +193,7 @@ enum ProbeUpdate {
         let id = s.probe.nextID
         s.probe.nextID += 1
         s.probe.inFlight = (id, nil)
+        s.probe.sentDraft = d
         return [.probe(d, id: id)]
     }
 

@@ -201,6 +201,9 @@ enum ProbePane {
             }
         }
         let timing = o.timings.text
+        if s.probe.resultIsStale {
+            out.append([("stale: ", t.badgeWarn), ("the request was edited after this answer; s sends it again", t.badgeWarn)])
+        }
         if let resp = o.response {
             let reason = TerminalText.singleLine(resp.reason, limit: 80)
             out.append([("\(resp.version) \(resp.status) \(reason)", statusStyle(s, resp.status))])

@@ -95,6 +95,15 @@ public enum View {
             b.put(" " + m.text, x: 0, y: r.y, style: m.isError ? Style(fg: t.error.fg, bg: t.statusBar.bg, bold: true) : t.statusBar, clip: r)
             return
         }
+        if s.focus == .probe, s.probe.editing != nil {
+            // Editing a field: the keys that do something now, not the pane's.
+            var x = b.put(" EDITING ", x: 0, y: r.y, style: t.statusKey, clip: r)
+            for (k, h) in [("Enter", "keep"), ("Esc", "drop"), ("←/→", "move"), ("Ctrl-A/E", "start/end"), ("Ctrl-U", "clear")] {
+                x = b.put(" " + k, x: x, y: r.y, style: t.statusKey, clip: r)
+                x = b.put(" " + h + " ", x: x, y: r.y, style: t.statusBar, clip: r)
+            }
+            return
+        }
         var x = 1
         for binding in s.keymap.bindings where binding.hint && (binding.scope == s.focus.scope || binding.scope == .global) {
             guard !binding.keys.isEmpty else { continue }

@@ -1042,3 +1042,46 @@ extension AppState {
         #expect(text.components(separatedBy: "\nrequest ").count + text.components(separatedBy: "│request ").count - 2 <= 1)
     }
 }
+
+/// Issue 12 §5: editing a field is visible, and an answer to an older request says so.
+@Suite struct ProbePaneEditingCuesTests {
+    @Test func theStatusLineSaysAFieldIsBeingEdited() {
+        var s = ProbeFixtures.state()
+        s.probe.row = .url
+        s.press(.enter)
+        #expect(s.probe.editing != nil)
+        let status = s.screen.lines.last ?? ""
+        #expect(status.contains("EDITING") && status.contains("Enter keep") && status.contains("Esc drop"))
+        #expect(s.screen.cursor != nil, "the cursor shows where typing goes")
+        s.press(.escape)
+        #expect(!(s.screen.lines.last ?? "").contains("EDITING"))
+    }
+
+    @Test func anEditAfterAnAnswerMarksItStaleUntilSentAgain() {
+        var s = ProbeFixtures.state()
+        s.probeAndFinish { ProbeFixtures.outcome($0) }
+        #expect(!s.probe.resultIsStale)
+        #expect(!s.screen.text.contains("stale:"))
+        s.probe.row = .method
+        s.press(.enter)
+        s.press(.ctrl("u"))
+        s.type("PUT")
+        s.press(.enter)
+        #expect(s.probe.draft.method == "PUT")
+        #expect(s.probe.resultIsStale)
+        #expect(s.screen.text.contains("stale: the request was edited after this answer; s sends it again"))
+        s.probeAndFinish { ProbeFixtures.outcome($0) }
+        #expect(!s.probe.resultIsStale)
+    }
+
+    @Test func enterOnAHeaderEditsThatHeader() {
+        var s = ProbeFixtures.state()
+        let before = s.probe.draft.headers
+        #expect(!before.isEmpty)
+        s.probe.row = .header(0)
+        s.press(.enter)
+        #expect(s.probe.editing?.text == "\(before[0].name): \(before[0].value)")
+        s.press(.escape)
+        #expect(s.probe.draft.headers.count == before.count, "nothing appended")
+    }
+}
