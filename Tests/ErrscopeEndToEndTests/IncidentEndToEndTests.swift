@@ -10,6 +10,13 @@ struct IncidentEndToEndTests {
     static let rateLimited = #"{"ts":"2026-12-06T03:00:05Z","status":429,"body":{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}}"#
     static let ollama = #"{"ts":"2026-12-06T03:01:00Z","status":404,"body":{"error":"model 'llama9' not found, try pulling it first"}}"#
 
+    /// A fresh folder for the log (and the journal); removed by the caller.
+    static func workDir() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-incident-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     func append(_ path: String, _ lines: [String]) throws {
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         h.seekToEndOfFile()
@@ -23,8 +30,7 @@ struct IncidentEndToEndTests {
     }
 
     @Test func aGrowingRotatedLogIsFollowedLive() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-incident-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.workDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("gateway.log").path
         FileManager.default.createFile(atPath: log, contents: Data((Self.overloaded + "\n").utf8))
@@ -70,8 +76,7 @@ struct IncidentEndToEndTests {
     /// What the pane counted reaches the journal (on quit at the latest), and the Markdown
     /// export puts it in the timeline.
     @Test func theCountsJoinTheJournalsTimeline() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-incident-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.workDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("gw.log").path
         try ([Self.overloaded, Self.overloaded, Self.rateLimited].joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
@@ -92,8 +97,7 @@ struct IncidentEndToEndTests {
     }
 
     @Test func aLogOnStandardInput() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("errscope-incident-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.workDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("app.log").path
         try ([Self.overloaded, Self.overloaded, Self.ollama].joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
