@@ -34,7 +34,7 @@ for a in "$@"; do
 done
 
 # Every shot; each is made by the function shot_NAME (dashes as underscores) below.
-SHOTS=(browse-bodhi-envelopes filter narrow help observed probe-verdict probe-retry probe-watch probe-escapes compare probe-stream)
+SHOTS=(browse-bodhi-envelopes filter narrow help observed probe-verdict probe-retry probe-watch probe-escapes compare probe-stream incident zoom)
 if [ ${#only[@]} -gt 0 ]; then
   for n in "${only[@]}"; do
     [[ " ${SHOTS[*]} " == *" $n "* ]] || { echo "screenshots.sh: no shot named $n (have: ${SHOTS[*]})" >&2; exit 64; }
@@ -183,7 +183,7 @@ shot_browse_bodhi_envelopes() {   # one code in its four envelopes, side by side
   type_text ':code data_service_error-alias_not_found'; keys Enter
   wait_for -F 'data_service_error-alias_not_found  bodhi / data_service_error'
   keys 3
-  wait_for -F '┌─▶ 3 Mapping · documented'
+  wait_for -F '▶ 3 Mapping · documented'
   wait_for -F '│ gemini HTTP 404'
   snap browse-bodhi-envelopes
 }
@@ -200,7 +200,7 @@ shot_narrow() {                   # 60x20: stacked panes, the envelopes paged tw
   type_text ':code data_service_error-alias_not_found'; keys Enter
   wait_for -F 'data_service_error-alias_not_found  bodhi'
   keys 3
-  wait_for -F '┌─▶ 3 Mapping'
+  wait_for -F '▶ 3 Mapping'
   snap narrow
 }
 
@@ -235,7 +235,7 @@ shot_probe_escapes() {            # terminal escapes in a message: shown as text
   start probe-escapes 120 40 "--demo --demo-port 18093"
   pick misbehave escapes
   keys s
-  wait_for -F '── body'
+  wait_for -F 'your key was revoked'
   snap probe-escapes
 }
 
@@ -259,8 +259,24 @@ shot_probe_stream() {             # a llama.cpp stream that fails after three ev
 shot_help() {
   start help 120 40
   keys '?'
-  wait_for -F 'Help · any key closes'
+  wait_for -F 'Help · ↑↓ PgUp/PgDn scroll · Esc, ? or q closes'
   snap help
+}
+
+shot_incident() {                 # errscope --log: a gateway log read live, by system/code
+  start incident 150 45 "--log $WORK/gateway.log"
+  wait_for -F '5 Incident · gateway.log'
+  wait_for -F '80 lines'
+  keys z
+  wait_for -F 'zoomed: z restores'
+  snap incident
+}
+
+shot_zoom() {                     # 80x24, the tree zoomed: every system at a glance
+  start zoom 80 24
+  keys z
+  wait_for -F '▸ tgi'
+  snap zoom
 }
 
 shot_observed() {                 # the observed (as-seen-on-the-wire) mapping of a code
@@ -268,12 +284,34 @@ shot_observed() {                 # the observed (as-seen-on-the-wire) mapping o
   type_text ':code mcp_error-slug_exists'; keys Enter
   wait_for -F 'mcp_error-slug_exists  bodhi'
   keys 3
-  wait_for -F '┌─▶ 3 Mapping · documented'
+  wait_for -F '▶ 3 Mapping · documented'
   keys o
-  wait_for -F '┌─▶ 3 Mapping · observed'
+  wait_for -F '▶ 3 Mapping · observed'
   snap observed
 }
 
+
+# The incident shot's log: gateway lines as LiteLLM-style JSON logs write them (fixed, so the
+# picture depends only on the sources).
+mkdir -p "$WORK"
+python3 - "$WORK/gateway.log" <<'PY'
+import json, sys
+rows = [
+    (529, {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, 31),
+    (429, {"type": "error", "error": {"type": "rate_limit_error", "message": "Number of request tokens has exceeded your per-minute rate limit"}}, 17),
+    (400, {"type": "error", "error": {"type": "invalid_request_error", "message": "prompt is too long: 215000 tokens > 200000 maximum"}}, 9),
+    (429, {"error": {"message": "Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Used 29000. Please try again in 17.359s.", "type": "tokens", "param": None, "code": "rate_limit_exceeded"}}, 11),
+    (503, {"error": {"code": 503, "message": "The model is overloaded. Please try again later.", "status": "UNAVAILABLE"}}, 6),
+    (404, {"error": "model 'llama3.3:70b' not found, try pulling it first"}, 4),
+    (500, {"error": {"code": 500, "message": "the request exceeds the available context size, try increasing it", "type": "exceed_context_size_error"}}, 2),
+]
+with open(sys.argv[1], "w") as f:
+    n = 0
+    for status, body, count in rows:
+        for _ in range(count):
+            n += 1
+            f.write(json.dumps({"ts": "2026-12-06T03:%02d:%02dZ" % (n // 60, n % 60), "status": status, "body": body}) + "\n")
+PY
 
 t0=$(now_ms)
 for n in "${SHOTS[@]}"; do
