@@ -488,32 +488,69 @@ enum HelpOverlay {
 enum JSONLines {
     typealias Line = [(String, Style)]
 
-    /// Breaks lines wider than `width` into continuation lines, indented under their start.
+    /// Breaks lines wider than `width` at token boundaries (a key, `: `, a value, punctuation),
+    /// never inside a token that fits on a line of its own; a string longer than a whole line is
+    /// broken after a space where it has one, else where it must. Continuation lines start with
+    /// `↪` under the line's indent, so a wrapped value is never mistaken for a new member.
     static func wrap(_ lines: [Line], width: Int) -> [Line] {
         guard width > 8 else { return lines }
         var out: [Line] = []
         for line in lines {
-            let indent = line.first.map { $0.0.prefix { $0 == " " }.count } ?? 0
-            let pad = min(indent + 2, width / 2)
+            let indent = min(line.first.map { $0.0.prefix { $0 == " " }.count } ?? 0, width / 2)
+            let mark = String(repeating: " ", count: indent) + "↪ "
+            let markW = indent + 2
             var cur: Line = []
             var w = 0
+            var lineStart = 0  // the width before the first token of this line (indent or mark)
+            var first = true
+            func breakLine(_ style: Style) {
+                out.append(cur)
+                cur = [(mark, style)]
+                w = markW
+                lineStart = markW
+            }
             for (text, style) in line {
                 var rest = Substring(text)
+                if first {
+                    // The leading indent is part of the first segment.
+                    first = false
+                    lineStart = min(indent, DisplayWidth.of(text))
+                }
                 while !rest.isEmpty {
+                    let tw = DisplayWidth.of(String(rest))
+                    if w + tw <= width { cur.append((String(rest), style)); w += tw; break }
+                    // Does not fit here: a token that fits on a fresh line moves there whole
+                    // (unless nothing is on this line yet but its indent).
+                    if markW + tw <= width, w > lineStart { breakLine(style); continue }
+                    // Longer than a line: as much as fits, cut after a space (or an identifier's
+                    // joint) when there is one.
                     let room = width - w
-                    var take = ""
-                    var tw = 0
-                    while let ch = rest.first, tw + DisplayWidth.of(ch) <= room {
-                        take.append(ch)
-                        tw += DisplayWidth.of(ch)
-                        rest = rest.dropFirst()
+                    var take = "", takeW = 0, lastSpace: (String.Index, Int)? = nil
+                    var i = rest.startIndex
+                    while i < rest.endIndex {
+                        let cw = DisplayWidth.of(rest[i])
+                        if takeW + cw > room { break }
+                        take.append(rest[i])
+                        takeW += cw
+                        // A break may follow a space, or the joints of an identifier (- _ / . :).
+                        if " -_/.:".contains(rest[i]) { lastSpace = (rest.index(after: i), takeW) }
+                        i = rest.index(after: i)
                     }
-                    if !take.isEmpty { cur.append((take, style)); w += tw }
-                    if !rest.isEmpty {
-                        out.append(cur)
-                        cur = [(String(repeating: " ", count: pad), style)]
-                        w = pad
+                    if let (at, sw) = lastSpace, sw > room / 3, at < rest.endIndex {
+                        take = String(rest[rest.startIndex..<at])
+                        takeW = sw
+                        i = at
                     }
+                    if take.isEmpty {
+                        // Not even one character fits after the mark: put it anyway.
+                        take = String(rest[rest.startIndex])
+                        i = rest.index(after: rest.startIndex)
+                        takeW = DisplayWidth.of(take)
+                    }
+                    cur.append((take, style))
+                    w += takeW
+                    rest = rest[i...]
+                    if !rest.isEmpty { breakLine(style) }
                 }
             }
             out.append(cur)

@@ -20,8 +20,10 @@ struct BrowserEndToEndTests {
         }
         #expect(screen.contains("404 Not Found"))
         #expect(screen.contains("no code"))
-        // The code survives in the bodhi-native and openai bodies (the JSON field, wrapped in its column).
-        #expect(screen.components(separatedBy: "\"code\": \"data_service_e").count - 1 == 2)
+        // The code survives in the bodhi-native and openai bodies (the JSON field, broken at the
+        // identifier's joints, continuations marked).
+        #expect(screen.components(separatedBy: "\"code\": \"data_service_").count - 1 == 2)
+        #expect(screen.components(separatedBy: "↪ error-alias_not_").count - 1 == 2)
         try t.send("q")
     }
 
