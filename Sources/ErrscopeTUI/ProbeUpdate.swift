@@ -103,6 +103,16 @@ enum ProbeUpdate {
             if case .header = s.probe.row { return [.edit(.headers, headersText(s.probe.draft))] }
             if s.probe.row == .addHeader { return [.edit(.headers, headersText(s.probe.draft))] }
             return [.edit(.body, s.probe.draft.body ?? "")]
+        case .probeCopyCurl:
+            // The form as curl: `${env:X}` stays `$X`, a literal credential is masked, so the
+            // clipboard never holds a secret errscope resolved.
+            let curl = CurlCommand.make(s.probe.draft)
+            guard curl.utf8.count <= 64 * 1024 else {
+                s.message = StatusMessage(text: "the curl command is \(curl.utf8.count) bytes; the clipboard cap is 65536", isError: true)
+                return [.bell]
+            }
+            s.message = StatusMessage(text: "copied the request as curl (\(curl.utf8.count) bytes, OSC 52)", isError: false)
+            return [.copy(curl)]
         case .deleteHeader:
             if case .header(let h) = s.probe.row, s.probe.draft.headers.indices.contains(h) {
                 s.probe.draft.headers.remove(at: h)

@@ -134,7 +134,7 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
     case .focusMapping: s.focus = .mapping
     case .focusProbe: s.focus = .probe
     case .focusIncident: s.focus = .incident
-    case .incidentSort, .incidentReverse: break
+    case .incidentSort, .incidentReverse, .probeCopyCurl: break
     case .copy:
         let r = s.renderings
         guard r.indices.contains(s.mappingColumn) else {

@@ -1085,3 +1085,19 @@ extension AppState {
         #expect(s.probe.draft.headers.count == before.count, "nothing appended")
     }
 }
+
+/// Issue 12 §4: `c` copies the request as curl through OSC 52, secrets as variables.
+@Suite struct ProbePaneCurlTests {
+    @Test func cCopiesTheFormAsCurlWithSecretsLeftAsVariables() throws {
+        var s = ProbeFixtures.state()
+        let effects = s.press(.char("c"))
+        guard case .copy(let text)? = effects.first else { Issue.record("no copy: \(effects)"); return }
+        #expect(text.hasPrefix("curl -sS -i"))
+        #expect(text.contains(ProbeFixtures.base))
+        #expect(text == CurlCommand.make(s.probe.draft))
+        // The fixture's Authorization header is a literal credential: masked in the copy.
+        #expect(!text.contains("demo-token"))
+        #expect(text.contains("Authorization: "))
+        #expect(s.message?.text.hasPrefix("copied the request as curl") == true)
+    }
+}
