@@ -34,7 +34,7 @@ for a in "$@"; do
 done
 
 # Every shot; each is made by the function shot_NAME (dashes as underscores) below.
-SHOTS=(browse-bodhi-envelopes filter narrow help observed probe-verdict probe-retry probe-watch probe-escapes compare probe-stream incident zoom)
+SHOTS=(browse-bodhi-envelopes filter narrow help observed probe-verdict probe-retry probe-watch probe-escapes compare probe-stream incident zoom picker)
 if [ ${#only[@]} -gt 0 ]; then
   for n in "${only[@]}"; do
     [[ " ${SHOTS[*]} " == *" $n "* ]] || { echo "screenshots.sh: no shot named $n (have: ${SHOTS[*]})" >&2; exit 64; }
@@ -270,6 +270,13 @@ shot_incident() {                 # errscope --log: a gateway log read live, by 
   keys z
   wait_for -F 'zoomed: z restores'
   snap incident
+}
+
+shot_picker() {                   # :code with a partial id: the fuzzy picker, matches underlined
+  start picker 120 40
+  type_text ':code rate lim'; keys Enter
+  wait_for -F '> rate lim'
+  snap picker
 }
 
 shot_zoom() {                     # 80x24, the tree zoomed: every system at a glance

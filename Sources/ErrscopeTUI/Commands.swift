@@ -31,9 +31,14 @@ enum Commands {
             s.focus = .tree
             return .done([])
         },
-        Command(names: ["code"], usage: ":code CODE", help: "jump to a code (exact id, alias, or the best lookup match)") { s, _, arg in
-            guard let e = s.data.catalog.resolve(code: arg).first ?? s.data.catalog.lookup(arg).first?.entry else {
-                return .failed("no code `\(arg)`")
+        Command(names: ["code"], usage: ":code [CODE]", help: "jump to a code; without an exact id (or alias), a fuzzy picker over every code") { s, _, arg in
+            // One exact answer jumps; anything else is a choice, made in the picker.
+            let exact = arg.isEmpty ? [] : s.data.catalog.resolve(code: arg)
+            guard exact.count == 1, let e = exact.first else {
+                let picker = PickerUpdate.codes(s, query: arg)
+                guard !picker.matches.isEmpty else { return .failed("no code `\(arg)`, not even fuzzily") }
+                s.picker = picker
+                return .done([])
             }
             s.pushJump()
             s.reveal(row: e.row)
@@ -107,7 +112,12 @@ enum Commands {
                 help: "load an endpoint, saved request or URL into the probe form; with ! send it at once") { s, name, arg in
             s.focus = .probe
             let sendNow = name.hasSuffix("!")
-            guard !arg.isEmpty else { return .done(sendNow ? ProbeUpdate.send(&s) : []) }
+            guard !arg.isEmpty else {
+                // No name: pick one (or, with !, send what the form holds).
+                if sendNow { return .done(ProbeUpdate.send(&s)) }
+                if !s.probe.config.endpoints.isEmpty { s.picker = PickerUpdate.endpoints(s, query: "", send: false) }
+                return .done([])
+            }
             var loaded: String
             if arg.hasPrefix("http://") || arg.hasPrefix("https://") {
                 s.probe.select(endpoint: nil, request: nil)
@@ -122,7 +132,13 @@ enum Commands {
             } else {
                 let parts = arg.split(separator: "/", maxSplits: 1).map(String.init)
                 guard let ei = s.probe.config.endpoints.firstIndex(where: { $0.name == parts[0] }) else {
-                    return .failed("no endpoint `\(parts[0])`; endpoints: \(s.probe.config.endpoints.map(\.name).joined(separator: ", "))")
+                    // Not a name: the picker, with what was typed as its query (when it matches).
+                    let picker = PickerUpdate.endpoints(s, query: arg, send: sendNow)
+                    guard !picker.matches.isEmpty else {
+                        return .failed("no endpoint `\(parts[0])`; endpoints: \(s.probe.config.endpoints.map(\.name).joined(separator: ", "))")
+                    }
+                    s.picker = picker
+                    return .done([])
                 }
                 var ri: Int? = s.probe.config.endpoints[ei].requests.isEmpty ? nil : 0
                 if parts.count > 1 {

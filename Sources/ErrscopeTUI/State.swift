@@ -178,6 +178,8 @@ public struct AppState: Sendable {
     public var compare: CompareState?
     /// The incident pane (`--log`, `:log`).
     public var incident = IncidentState()
+    /// The fuzzy picker (`:code`, `:probe` without an exact name), drawn over everything.
+    public var picker: PickerState?
     /// `z`: the focused pane has the whole screen (it follows the focus).
     public var zoomed = false
     /// Where jumps came from (`:code`, `:system`, a verdict's code, Enter in the compare view),

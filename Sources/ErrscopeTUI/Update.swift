@@ -59,6 +59,23 @@ private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
         s.helpScroll = max(0, min(s.helpScroll, last))
         return []
     }
+    if var p = s.picker {
+        switch PickerUpdate.key(&p, key) {
+        case .stay: s.picker = p
+        case .cancel: s.picker = nil
+        case .choose(let item):
+            s.picker = nil
+            switch p.purpose {
+            case .code:
+                s.pushJump()
+                s.reveal(row: item.row)
+                s.focus = .tree
+            case .probe(let send):
+                return runCommand(&s, (send ? "probe! " : "probe ") + item.text)
+            }
+        }
+        return []
+    }
     if s.commandText != nil { return commandKey(&s, key) }
     if s.filterEditing { return filterKey(&s, key) }
     if var c = s.compare {

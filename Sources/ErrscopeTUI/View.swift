@@ -30,6 +30,7 @@ public enum View {
             CompareView.draw(&b, s, c, in: body)
         }
         if s.showHelp { HelpOverlay.draw(&b, s) }
+        if let p = s.picker { PickerView.draw(&b, s, p) }
         return b
     }
 

@@ -197,6 +197,28 @@ struct BrowserEndToEndTests {
         try t.send("q")
     }
 
+    /// Issue 12 §4: `:code` with a partial id opens a fuzzy picker; Enter jumps, Ctrl-O returns.
+    @Test func theCodePicker() throws {
+        let t = try TmuxSession(bin)
+        try t.waitFor(text: "systems ·")
+        try t.type(":code mcp nf")
+        try t.send("Enter")
+        let picker = try t.waitFor("the picker") { $0.contains("Pick code ·") && $0.contains("> mcp nf") }
+        #expect(picker.contains("▶ bodhi/mcp_error-mcp_not_found") || picker.contains("bodhi/mcp_error-"))
+        try t.send("BSpace")
+        try t.send("BSpace")
+        try t.type("srv")
+        try t.waitFor("narrowed") { $0.contains("> mcp srv") && $0.contains("▶ bodhi/mcp_error-mcp_server") }
+        try t.send("Enter")
+        try t.waitFor("the code") { !$0.contains("Pick code ·") && $0.contains("No server in the admin-managed MCP server catalog") }
+        try t.send("C-o")
+        try t.waitFor("back") { !$0.contains("No server in the admin-managed") }
+        try t.type(":code zzzzqqq")
+        try t.send("Enter")
+        try t.waitFor("no match said") { $0.contains("no code `zzzzqqq`") }
+        try t.send("q")
+    }
+
     @Test func helpIsGeneratedFromTheKeyTable() throws {
         let t = try TmuxSession(bin)
         try t.waitFor(text: "systems ·")
