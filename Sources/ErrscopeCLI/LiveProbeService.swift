@@ -62,6 +62,18 @@ final class LiveProbeService: ProbeService, @unchecked Sendable {
         c?.cancel()
     }
 
+    /// The journal's newest probes for the probe pane's history and diff.
+    func history(limit: Int) -> [ProbeHistoryItem] {
+        guard let journal, let entries = try? journal.list(limit: limit) else { return [] }
+        return entries.compactMap { e in
+            guard let id = e.id else { return nil }
+            let pairs = { (h: [[String]]) in h.compactMap { $0.count == 2 ? (name: $0[0], value: $0[1]) : nil } }
+            return ProbeHistoryItem(id: id, time: e.time, label: e.endpoint, method: e.method, url: e.url, requestHeaders: pairs(e.requestHeaders),
+                                    requestBody: e.requestBody, status: e.status, summary: e.summary, responseHeaders: pairs(e.responseHeaders),
+                                    body: [UInt8](e.body))
+        }
+    }
+
     /// The incident pane's counts, beside the probes (`journal export --markdown` joins them).
     func record(incident: [IncidentTally], source: String, time: Date) {
         guard let journal else { return }

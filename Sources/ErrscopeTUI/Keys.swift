@@ -68,7 +68,7 @@ public enum Action: String, Sendable, CaseIterable {
     case probeSend = "probe_send", probeWatch = "probe_watch", probeCancel = "probe_cancel"
     case editExternal = "edit_in_editor", deleteHeader = "delete_header"
     case zoom, jumpBack = "jump_back"
-    case probeCopyCurl = "probe_copy_curl"
+    case probeCopyCurl = "probe_copy_curl", probeHistory = "probe_history", probeDiff = "probe_diff"
     case focusIncident = "focus_incident", incidentSort = "incident_sort", incidentReverse = "incident_reverse"
     case quit
 }
@@ -125,6 +125,8 @@ public struct KeyMap: Sendable {
         Binding(action: .probeWatch, keys: [.char("w")], help: "watch: repeat every 5 s (:watch N)", scope: .probe, hint: true),
         Binding(action: .editExternal, keys: [.char("e")], help: "edit body or headers in $EDITOR", scope: .probe, hint: true),
         Binding(action: .deleteHeader, keys: [.char("d"), .delete], help: "delete the header", scope: .probe, hint: false),
+        Binding(action: .probeHistory, keys: [.char("H")], help: "history: past probes from the journal, to re-open one", scope: .probe, hint: true),
+        Binding(action: .probeDiff, keys: [.char("D")], help: "diff this answer with a past one (status, headers, body)", scope: .probe, hint: false),
         Binding(action: .probeCopyCurl, keys: [.char("c")], help: "copy the request as curl (OSC 52; secrets stay variables)", scope: .probe, hint: true),
         Binding(action: .collapse, keys: [.left, .char("h")], help: "previous endpoint / request / method", scope: .probe, hint: false),
         Binding(action: .expand, keys: [.right, .char("l")], help: "next endpoint / request / method", scope: .probe, hint: false),

@@ -9,10 +9,13 @@ public protocol ProbeService: Sendable {
     func cancel(id: Int)
     /// Keeps what the incident pane counted (the journal, beside the probes); `time` is now.
     func record(incident: [IncidentTally], source: String, time: Date)
+    /// The newest probes in the journal, newest first.
+    func history(limit: Int) -> [ProbeHistoryItem]
 }
 
 extension ProbeService {
     public func record(incident: [IncidentTally], source: String, time: Date) {}
+    public func history(limit: Int) -> [ProbeHistoryItem] { [] }
 }
 
 /// A finished probe, compared by identity (outcomes hold bodies; events must be Equatable).
@@ -81,6 +84,10 @@ public struct ProbeState: Sendable {
     /// The request as it was last sent: when the form differs, the answer shown is stale.
     public var sentDraft: ProbeSpec?
     public var resultIsStale: Bool { result != nil && sentDraft != nil && sentDraft != draft }
+    /// The journal's probes, as last loaded (`H`, `D`).
+    public var history: [ProbeHistoryItem] = []
+    /// `D`: this answer beside one from the history.
+    public var diff: ProbeDiff?
     public var now: UInt64 = 0
     /// Seconds between probes; nil: watch off.
     public var watchInterval: Double?

@@ -86,6 +86,10 @@ enum ProbeUpdate {
             }
             return startWatch(&s, ProbeState.defaultWatchInterval)
         case .probeCancel:
+            if s.probe.diff != nil {
+                s.probe.diff = nil
+                return []
+            }
             if let f = s.probe.inFlight {
                 s.probe.inFlight = nil
                 s.message = StatusMessage(text: "probe cancelled", isError: false)
@@ -103,6 +107,13 @@ enum ProbeUpdate {
             if case .header = s.probe.row { return [.edit(.headers, headersText(s.probe.draft))] }
             if s.probe.row == .addHeader { return [.edit(.headers, headersText(s.probe.draft))] }
             return [.edit(.body, s.probe.draft.body ?? "")]
+        case .probeHistory: return [.loadHistory(diff: false)]
+        case .probeDiff:
+            guard s.probe.result?.outcome.response != nil else {
+                s.message = StatusMessage(text: "send a probe first: D compares its answer with one from the history", isError: true)
+                return [.bell]
+            }
+            return [.loadHistory(diff: true)]
         case .probeCopyCurl:
             // The form as curl: `${env:X}` stays `$X`, a literal credential is masked, so the
             // clipboard never holds a secret errscope resolved.
@@ -204,6 +215,7 @@ enum ProbeUpdate {
         s.probe.nextID += 1
         s.probe.inFlight = (id, nil)
         s.probe.sentDraft = d
+        s.probe.diff = nil
         return [.probe(d, id: id)]
     }
 

@@ -160,6 +160,8 @@ enum ProbePane {
         if let elapsed = p.elapsedInFlight {
             lines = [[("\(p.draft.method) \(Redactor().url(TerminalText.singleLine(p.draft.url, limit: 300)))", t.normal)],
                      [("waiting… \(String(format: "%.1f", elapsed)) s", t.jsonNumber), ("  (Esc cancels)", t.dim)]] + (p.result.map { _ in [[("previous result below is stale", t.dim)] as Line] } ?? [])
+        } else if let res = p.result, let d = p.diff {
+            lines = DiffView.lines(s, d, res, width: r.width - 1)
         } else if let res = p.result {
             lines = responseLines(s, res, width: r.width - 1)
         } else {

@@ -103,6 +103,8 @@ public enum Event: Sendable, Equatable {
     case logStatus(String, isError: Bool)
     /// A `:` command from outside the keyboard (the runtime's `--log FILE` is `log FILE`).
     case command(String)
+    /// The journal's probes, newest first.
+    case historyLoaded([ProbeHistoryItem], diff: Bool)
 }
 
 /// What the runner must do after an update: the only way the pure core asks for IO.
@@ -122,6 +124,8 @@ public enum Effect: Sendable, Equatable {
     case followLog(String)
     /// Keep what the incident pane counted in the last stretch of `source` (the journal).
     case recordIncident([IncidentTally], source: String)
+    /// Read the journal's probes; answer with `.historyLoaded` (`diff`: for `D`).
+    case loadHistory(diff: Bool)
 }
 
 public struct StatusMessage: Sendable, Equatable {

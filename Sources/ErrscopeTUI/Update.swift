@@ -26,6 +26,8 @@ public func update(_ s: inout AppState, _ event: Event) -> [Effect] {
         s.incident.statusIsError = isError
     case .command(let text):
         effects += runCommand(&s, text)
+    case .historyLoaded(let items, let diff):
+        HistoryUpdate.loaded(&s, items, diff: diff)
     }
     if effects.contains(.quit) {
         effects.insert(contentsOf: IncidentUpdate.flushAll(&s), at: 0)
@@ -72,6 +74,16 @@ private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
                 s.focus = .tree
             case .probe(let send):
                 return runCommand(&s, (send ? "probe! " : "probe ") + item.text)
+            case .history(let diff):
+                guard s.probe.history.indices.contains(item.row) else { return [] }
+                let h = s.probe.history[item.row]
+                if diff {
+                    s.probe.diff = ProbeDiff(old: h)
+                    s.probe.responseScroll = 0
+                    s.focus = .probe
+                } else {
+                    HistoryUpdate.reopen(&s, h)
+                }
             }
         }
         return []
@@ -151,7 +163,7 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
     case .focusMapping: s.focus = .mapping
     case .focusProbe: s.focus = .probe
     case .focusIncident: s.focus = .incident
-    case .incidentSort, .incidentReverse, .probeCopyCurl: break
+    case .incidentSort, .incidentReverse, .probeCopyCurl, .probeHistory, .probeDiff: break
     case .copy:
         let r = s.renderings
         guard r.indices.contains(s.mappingColumn) else {

@@ -135,6 +135,9 @@ public enum CursesTerminal {
                     lastTick = monotonicNanos()
                     _ = update(&state, .tick(lastTick))
                 case .cancelProbe(let id): options.probeService?.cancel(id: id)
+                case .loadHistory(let diff):
+                    let items = options.probeService?.history(limit: 200) ?? []
+                    _ = update(&state, .historyLoaded(items, diff: diff))
                 case .recordIncident(let tallies, let source):
                     options.probeService?.record(incident: tallies, source: source, time: Date())
                 case .followLog(let source):

@@ -137,6 +137,38 @@ struct ProbeEndToEndTests {
         #expect(list.contains("bodhi-demo/unknown-model"))
     }
 
+    /// Issue 12 §4: H re-opens a past probe from the journal; D puts two answers side by side.
+    @Test func historyReopensAndDiffComparesFromTheJournal() throws {
+        let dir = try Self.stateDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = try direct(state: dir)
+        try waitForPane(t)
+        try pick(t, "bodhi-demo/unknown-model")
+        try t.send("s")
+        try settled(t, "the first verdict") { $0.contains("data_service_error-alias_not_found") && $0.contains("timeline") }
+        try pick(t, "misbehave/escapes")
+        try t.send("s")
+        try settled(t, "the second verdict") { $0.contains("your key was revoked") }
+        // D: the two answers side by side (the older one picked with ↓).
+        try t.send("D")
+        try t.waitFor("the history picker") { $0.contains("Pick a probe to compare with this answer") }
+        try t.send("Down")
+        try t.send("Enter")
+        let diff = try settled(t, "the diff") { $0.contains("── diff: probe #1") }
+        #expect(diff.contains("status 404") && diff.contains("status 400"))
+        #expect(diff.contains("≠"))
+        try t.send("Escape")
+        try t.waitFor("the diff closed") { !$0.contains("── diff: probe #1") }
+        // H: re-open the first probe's request in the form.
+        try t.send("H")
+        try t.waitFor("the history") { $0.contains("Pick a probe to re-open") }
+        try t.send("Down")
+        try t.send("Enter")
+        let reopened = try t.waitFor("re-opened") { $0.contains("re-opened probe #1 from the journal") }
+        #expect(reopened.contains("‹ unknown-model ›"))
+        try t.send("q")
+    }
+
     @Test func escapeSequencesInTheResponseDoNotReachTheTerminal() throws {
         let dir = try Self.stateDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -10,6 +10,8 @@ public struct PickerState: Sendable, Equatable {
         case code
         /// Items are `endpoint` or `endpoint/request` names, for `:probe` (`send`: `:probe!`).
         case probe(send: Bool)
+        /// Items are the probe history (`row`: its index); `diff`: to compare, else to re-open.
+        case history(diff: Bool)
     }
 
     public struct Item: Sendable, Equatable {
