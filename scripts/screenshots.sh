@@ -34,7 +34,7 @@ for a in "$@"; do
 done
 
 # Every shot; each is made by the function shot_NAME (dashes as underscores) below.
-SHOTS=(browse-bodhi-envelopes filter narrow help observed probe-verdict probe-retry probe-watch probe-escapes compare probe-stream incident zoom picker)
+SHOTS=(browse-bodhi-envelopes filter narrow help observed probe-verdict probe-retry probe-watch probe-escapes compare probe-stream incident zoom picker history)
 if [ ${#only[@]} -gt 0 ]; then
   for n in "${only[@]}"; do
     [[ " ${SHOTS[*]} " == *" $n "* ]] || { echo "screenshots.sh: no shot named $n (have: ${SHOTS[*]})" >&2; exit 64; }
@@ -277,6 +277,19 @@ shot_picker() {                   # :code with a partial id: the fuzzy picker, m
   type_text ':code rate lim'; keys Enter
   wait_for -F '> rate lim'
   snap picker
+}
+
+shot_history() {                  # H: past probes from the journal, in the picker
+  start history 120 40 "--demo --demo-port 18095"
+  pick bodhi-demo unknown-model
+  keys s
+  wait_for -F 'data_service_error-alias_not_found'
+  pick misbehave escapes
+  keys s
+  wait_for -F 'your key was revoked'
+  keys H
+  wait_for -F 'Pick a probe to re-open'
+  snap history
 }
 
 shot_zoom() {                     # 80x24, the tree zoomed: every system at a glance

@@ -111,6 +111,9 @@ enum ProbePane {
         case .verdict:
             guard let row = p.verdictEntryRow else { return ("", "", t.normal) }
             let e = s.data.catalog.entry(row)
+            if let v = p.result?.outcome.verdict, v.code != nil, let best = v.bestMatch, best.basis > .messageRule {
+                return ("catalog", "→ nearest (not the code): \(TerminalText.singleLine(e.code, limit: 200))  (Enter opens)", t.badgeWarn)
+            }
             if let inf = p.result?.outcome.verdict?.inference, inf.candidates.count > 1 {
                 // A guess opens like a fact only if it says it is one.
                 return ("catalog", "→ likeliest of \(inf.candidates.count): \(TerminalText.singleLine(e.code, limit: 200))  (Enter opens)", t.badgeWarn)
@@ -240,6 +243,10 @@ enum ProbePane {
                     if let ex = e.example { wrapped("", "    e.g. " + TerminalText.singleLine(ex, limit: 200), t.dim) }
                 }
                 if n > 5 { wrapped("", "… \(n - 5) more (errscope decode lists them all)", t.dim) }
+            } else if let best = v.bestMatch, v.code != nil, best.basis > .messageRule {
+                // A code on the wire that no catalog has: the nearest entry is a relative, not the answer.
+                let e = best.entry
+                wrapped("catalog", "`\(TerminalText.singleLine(v.code!, limit: 120))` is in no catalog; nearest by \(best.basis.rawValue): \(e.system)/\(TerminalText.singleLine(e.code, limit: 200))", t.badgeWarn)
             } else if let best = v.bestMatch {
                 let e = best.entry
                 wrapped("catalog", "\(e.system) / \(e.domain) / \(TerminalText.singleLine(e.code, limit: 200)) (\(best.basis.rawValue))", t.badgeGood)

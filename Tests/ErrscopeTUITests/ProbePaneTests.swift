@@ -1101,3 +1101,16 @@ extension AppState {
         #expect(s.message?.text.hasPrefix("copied the request as curl") == true)
     }
 }
+
+/// A code on the wire that no catalog knows: the nearest entry is offered as such, not as the answer.
+@Suite struct ProbePaneUnknownCodeTests {
+    @Test func theNearestEntryIsSaidToBeNearest() {
+        var s = ProbeFixtures.state()
+        let body = #"{"error":{"message":"x","type":"invalid_request_error","code":"escape_sequences"}}"#
+        s.probeAndFinish { ProbeFixtures.outcome($0, status: 400, reason: "Bad Request", body: Array(body.utf8)) }
+        let text = s.screen.text
+        #expect(text.contains("`escape_sequences` is in no catalog; nearest by"))
+        #expect(text.contains("catalog  → nearest (not the code):"))
+        #expect(!text.contains("meaning   "))
+    }
+}
