@@ -30,27 +30,6 @@ public final class ProbeResult: @unchecked Sendable, Equatable {
 }
 
 /// A line editor for one field: the text and a cursor (in characters).
-public struct LineEditor: Sendable, Equatable {
-    public var text: String
-    public var cursor: Int
-    public init(_ t: String) { text = t; cursor = t.count }
-
-    mutating func insert(_ c: Character) {
-        let i = text.index(text.startIndex, offsetBy: cursor)
-        text.insert(c, at: i)
-        cursor += 1
-    }
-    mutating func backspace() {
-        guard cursor > 0 else { return }
-        text.remove(at: text.index(text.startIndex, offsetBy: cursor - 1))
-        cursor -= 1
-    }
-    mutating func delete() {
-        guard cursor < text.count else { return }
-        text.remove(at: text.index(text.startIndex, offsetBy: cursor))
-    }
-}
-
 /// The rows of the request form, top to bottom.
 public enum ProbeRow: Hashable, Sendable {
     case endpoint, request, method, url, header(Int), addHeader, body, send, verdict

@@ -237,30 +237,21 @@ enum ProbeUpdate {
     /// Keys while a field is being edited in the pane.
     static func editKey(_ s: inout AppState, _ key: Key) -> [Effect] {
         guard var e = s.probe.editing else { return [] }
-        switch key {
-        case .escape:
+        if case .char = key, e.text.count >= LineEditor.maxLength { return [.bell] }
+        switch e.handle(key) {
+        case .cancel:
             s.probe.editing = nil
             if case .header(let h) = s.probe.row, s.probe.draft.headers.indices.contains(h), s.probe.draft.headers[h].name.isEmpty {
                 s.probe.draft.headers.remove(at: h)
                 clampRow(&s)
             }
             return []
-        case .enter:
+        case .submit:
             s.probe.editing = nil
             return commit(&s, e.text)
-        case .backspace, .ctrl("h"): e.backspace()
-        case .delete, .ctrl("d"): e.delete()
-        case .left: e.cursor = max(0, e.cursor - 1)
-        case .right: e.cursor = min(e.text.count, e.cursor + 1)
-        case .home, .ctrl("a"): e.cursor = 0
-        case .end, .ctrl("e"): e.cursor = e.text.count
-        case .ctrl("u"): e = LineEditor("")
-        case .char(let c):
-            guard e.text.count < 8192 else { return [.bell] }
-            e.insert(c)
-        default: return []
+        case .unhandled: return []
+        case .edited, .moved: s.probe.editing = e
         }
-        s.probe.editing = e
         return []
     }
 

@@ -171,7 +171,13 @@ public struct AppState: Sendable {
     public private(set) var filterMatches: [Int32]?
     /// (query, matches) for each filter prefix typed: Backspace pops instead of rescanning.
     var filterHistory: [(String, [Int32])] = []
-    public var commandText: String?
+    /// The `:` line while it is open, and what was run before (↑/↓ recall it).
+    public var commandLine: LineEditor?
+    public var commandText: String? { commandLine?.text }
+    var commandHistory: [String] = []
+    /// The filter's line while it is edited, and the filters kept before.
+    public var filterLine = LineEditor("")
+    var filterEntries: [String] = []
     public var variant: MappingVariant = .documented
     public var mappingColumn = 0
     public var mappingScroll = 0

@@ -91,7 +91,7 @@ private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     if s.commandText != nil { return commandKey(&s, key) }
     if s.filterEditing { return filterKey(&s, key) }
     if var c = s.compare {
-        if key == .char(":") { s.commandText = ""; return [] }
+        if key == .char(":") { s.commandLine = LineEditor("", history: s.commandHistory); return [] }
         let action = CompareUpdate.key(&c, key, page: max(1, s.height - 6))
         s.compare = c
         switch action {
@@ -122,9 +122,10 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
         s.helpScroll = 0
     case .filter:
         s.filterEditing = true
+        s.filterLine = LineEditor(s.filterText, history: s.filterEntries)
         s.focus = .tree
     case .command:
-        s.commandText = ""
+        s.commandLine = LineEditor("", history: s.commandHistory)
     case .clear:
         if s.filterMatches != nil || s.filterEditing { s.clearFilter() }
         s.message = nil
@@ -299,39 +300,46 @@ private func expand(_ s: inout AppState) {
     resetPanes(&s)
 }
 
+/// The filter's line: the shared line editor, each edit re-filtering; ↑/↓ and the page keys
+/// still move in the tree (Ctrl-P/Ctrl-N recall earlier filters).
 private func filterKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     switch key {
     case .escape:
         s.clearFilter()
     case .enter:
         s.filterEditing = false
+        LineEditor.remember(s.filterText, in: &s.filterEntries)
         if s.matchCount == 0 { s.message = StatusMessage(text: "no code matches `\(s.filterText)`", isError: true) }
-    case .backspace, .delete, .ctrl("h"):
-        if s.filterText.isEmpty { s.filterEditing = false } else { s.applyFilter(String(s.filterText.dropLast())) }
-    case .ctrl("u"):
-        s.applyFilter("")
+    case .backspace where s.filterLine.isEmpty, .delete where s.filterLine.isEmpty, .ctrl("h") where s.filterLine.isEmpty:
+        s.filterEditing = false
     case .down, .up, .pageDown, .pageUp:
         _ = perform(&s, key == .down ? .moveDown : key == .up ? .moveUp : key == .pageDown ? .pageDown : .pageUp)
-    case .char(let c):
-        guard s.filterText.count < 200 else { return [.bell] }
-        s.applyFilter(s.filterText + String(c))
-    default: break
+    default:
+        if case .char = key, s.filterLine.text.count >= 200 { return [.bell] }
+        var e = s.filterLine
+        guard e.handle(key) != .unhandled else { return [] }
+        s.filterLine = e
+        if e.text != s.filterText { s.applyFilter(e.text) }
     }
     return []
 }
 
+/// The `:` line: the shared line editor, with the commands run before on ↑/↓.
 private func commandKey(_ s: inout AppState, _ key: Key) -> [Effect] {
-    switch key {
-    case .escape: s.commandText = nil
-    case .backspace, .delete, .ctrl("h"):
-        if s.commandText!.isEmpty { s.commandText = nil } else { s.commandText!.removeLast() }
-    case .char(let c):
-        if s.commandText!.count < 200 { s.commandText!.append(c) }
-    case .enter:
-        let text = s.commandText!
-        s.commandText = nil
-        return runCommand(&s, text)
-    default: break
+    guard var e = s.commandLine else { return [] }
+    // Backspace on an empty line closes it, as in vim.
+    if e.isEmpty, key == .backspace || key == .delete || key == .ctrl("h") {
+        s.commandLine = nil
+        return []
+    }
+    if case .char = key, e.text.count >= 200 { return [] }
+    switch e.handle(key) {
+    case .submit:
+        s.commandLine = nil
+        LineEditor.remember(e.text, in: &s.commandHistory)
+        return runCommand(&s, e.text)
+    case .cancel: s.commandLine = nil
+    default: s.commandLine = e
     }
     return []
 }

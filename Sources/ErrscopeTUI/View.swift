@@ -80,14 +80,14 @@ public enum View {
     static func drawStatus(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect) {
         let t = s.theme
         b.fill(r, style: t.statusBar)
-        if let cmd = s.commandText {
-            let x = b.put(":" + cmd, x: 0, y: r.y, style: t.statusBar, clip: r)
-            b.cursor = (min(x, r.maxX - 1), r.y)
+        if let cmd = s.commandLine {
+            b.put(":" + cmd.text, x: 0, y: r.y, style: t.statusBar, clip: r)
+            b.cursor = (min(1 + DisplayWidth.of(String(cmd.text.prefix(cmd.cursor))), r.maxX - 1), r.y)
             return
         }
         if s.filterEditing {
             let x = b.put("/" + s.filterText, x: 0, y: r.y, style: t.statusBar, clip: r)
-            b.cursor = (min(x, r.maxX - 1), r.y)
+            b.cursor = (min(1 + DisplayWidth.of(String(s.filterLine.text.prefix(s.filterLine.cursor))), r.maxX - 1), r.y)
             let count = "\(s.matchCount ?? 0) matches · Enter keep · Esc clear"
             if x + DisplayWidth.of(count) + 3 < r.maxX { b.put(count, x: r.maxX - DisplayWidth.of(count) - 1, y: r.y, style: t.statusBar, clip: r) }
             return

@@ -1,0 +1,94 @@
+/// The one single-line editor: the `:` line, the filter and the probe form's fields all edit
+/// through it, so they share the keys: ←/→, Home/End and Ctrl-A/E, Backspace/Delete, Ctrl-U
+/// (to the start), Ctrl-K (to the end), Ctrl-W (the word before the cursor), and ↑/↓ through
+/// the history of what was entered before (the `:` line and the filter keep one each).
+public struct LineEditor: Sendable, Equatable {
+    public var text: String
+    /// In characters.
+    public var cursor: Int
+    /// Older entries, oldest first, and where ↑/↓ are in them (`history.count`: the line itself).
+    var history: [String] = []
+    var historyIndex = 0
+    var draft = ""
+    static let maxLength = 8192
+
+    public init(_ t: String, history: [String] = []) {
+        text = t
+        cursor = t.count
+        self.history = history
+        historyIndex = history.count
+    }
+
+    /// What a key did.
+    public enum Result: Equatable { case edited, moved, submit, cancel, unhandled }
+
+    public mutating func handle(_ key: Key) -> Result {
+        switch key {
+        case .enter: return .submit
+        case .escape: return .cancel
+        case .char(let c):
+            guard text.count < Self.maxLength, !c.isNewline else { return .unhandled }
+            insert(c)
+            return .edited
+        case .backspace, .ctrl("h"): backspace(); return .edited
+        case .delete, .ctrl("d"): delete(); return .edited
+        case .left, .ctrl("b"): cursor = max(0, cursor - 1); return .moved
+        case .right, .ctrl("f"): cursor = min(text.count, cursor + 1); return .moved
+        case .home, .ctrl("a"): cursor = 0; return .moved
+        case .end, .ctrl("e"): cursor = text.count; return .moved
+        case .ctrl("u"):
+            text.removeFirst(cursor)
+            cursor = 0
+            return .edited
+        case .ctrl("k"):
+            text = String(text.prefix(cursor))
+            return .edited
+        case .ctrl("w"):
+            var start = cursor
+            let chars = Array(text)
+            while start > 0 && chars[start - 1] == " " { start -= 1 }
+            while start > 0 && chars[start - 1] != " " { start -= 1 }
+            text = String(chars[..<start] + chars[cursor...])
+            cursor = start
+            return .edited
+        case .up, .ctrl("p"):
+            guard historyIndex > 0 else { return .moved }
+            if historyIndex == history.count { draft = text }
+            historyIndex -= 1
+            text = history[historyIndex]
+            cursor = text.count
+            return .edited
+        case .down, .ctrl("n"):
+            guard historyIndex < history.count else { return .moved }
+            historyIndex += 1
+            text = historyIndex == history.count ? draft : history[historyIndex]
+            cursor = text.count
+            return .edited
+        default: return .unhandled
+        }
+    }
+
+    public var isEmpty: Bool { text.isEmpty }
+
+    mutating func insert(_ c: Character) {
+        let i = text.index(text.startIndex, offsetBy: cursor)
+        text.insert(c, at: i)
+        cursor += 1
+    }
+    mutating func backspace() {
+        guard cursor > 0 else { return }
+        text.remove(at: text.index(text.startIndex, offsetBy: cursor - 1))
+        cursor -= 1
+    }
+    mutating func delete() {
+        guard cursor < text.count else { return }
+        text.remove(at: text.index(text.startIndex, offsetBy: cursor))
+    }
+
+    /// `entry` appended to `history` (not twice in a row, at most 100 kept).
+    static func remember(_ entry: String, in history: inout [String]) {
+        guard !entry.isEmpty, history.last != entry else { return }
+        history.append(entry)
+        if history.count > 100 { history.removeFirst(history.count - 100) }
+    }
+}

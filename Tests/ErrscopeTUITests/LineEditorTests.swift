@@ -1,0 +1,72 @@
+@testable import ErrscopeTUI
+import ErrscopeCore
+import Testing
+
+/// Issue 12 §1: one line editor for the `:` line, the filter and the form's fields.
+@Suite struct LineEditorTests {
+    @Test func keysEditAsAShellLineDoes() {
+        var e = LineEditor("probe bodhi-demo/chat")
+        #expect(e.handle(.ctrl("w")) == .edited)
+        #expect(e.text == "probe ")
+        e.text = "probe abc"; e.cursor = 9
+        #expect(e.handle(.ctrl("a")) == .moved && e.cursor == 0)
+        #expect(e.handle(.ctrl("e")) == .moved && e.cursor == 9)
+        _ = e.handle(.left); _ = e.handle(.left)
+        _ = e.handle(.ctrl("k"))
+        #expect(e.text == "probe a")
+        _ = e.handle(.ctrl("u"))
+        #expect(e.text == "" && e.cursor == 0)
+        #expect(e.handle(.enter) == .submit)
+        #expect(e.handle(.escape) == .cancel)
+        #expect(e.handle(.f(5)) == .unhandled)
+    }
+
+    @Test func historyRecallsAndRestoresTheDraft() {
+        var e = LineEditor("", history: ["code a", "system b"])
+        e.insert("x")
+        _ = e.handle(.up)
+        #expect(e.text == "system b")
+        _ = e.handle(.up)
+        #expect(e.text == "code a")
+        _ = e.handle(.up)
+        #expect(e.text == "code a", "stops at the oldest")
+        _ = e.handle(.down); _ = e.handle(.down)
+        #expect(e.text == "x", "back to what was being typed")
+    }
+
+    @Test func theCommandLineUsesItAndRemembersWhatRan() {
+        var s = Fixtures.state()
+        s.command("system bodhi")
+        s.press(.char(":"))
+        s.press(.up)
+        #expect(s.commandText == "system bodhi")
+        // The cursor sits where editing happens.
+        s.press(.ctrl("a"))
+        #expect(s.screen.cursor?.x == 1)
+        s.press(.ctrl("e"), .ctrl("w"))
+        #expect(s.commandText == "system ")
+        s.type("openai")
+        s.press(.enter)
+        #expect(s.selectedRow == .system(s.data.tree.systems.firstIndex { $0.id == "openai" }!))
+    }
+
+    @Test func theFilterUsesItWithCtrlWAndKeepsArrowsForTheTree() {
+        var s = Fixtures.state()
+        s.press(.char("/"))
+        s.type("alias nf")
+        let narrowed = s.filterMatches
+        s.press(.ctrl("w"))
+        #expect(s.filterText == "alias ")
+        #expect(s.filterMatches == Fixtures.data.filter.matches("alias "))
+        #expect(s.filterMatches != narrowed)
+        let before = s.cursor
+        s.press(.down)
+        #expect(s.cursor != before || s.rows.count <= 1, "↓ still moves in the tree")
+        s.press(.enter)
+        // A kept filter is remembered: / then Ctrl-P brings it back.
+        s.press(.escape)
+        s.press(.char("/"))
+        s.press(.ctrl("p"))
+        #expect(s.filterText == "alias ")
+    }
+}
