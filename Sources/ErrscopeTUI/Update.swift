@@ -39,78 +39,107 @@ public func update(_ s: inout AppState, _ event: Event) -> [Effect] {
     return effects
 }
 
+/// Which keys mean what right now: one mode, decided in one place (an overlay or a line being
+/// edited takes the keys before the panes do).
+public enum Mode: String, Sendable, Equatable {
+    case normal, help, picker, command, filter, compare, fieldEdit = "field-edit"
+}
+
+extension AppState {
+    public var mode: Mode {
+        if showHelp { return .help }
+        if picker != nil { return .picker }
+        if commandLine != nil { return .command }
+        if filterEditing { return .filter }
+        if compare != nil { return .compare }
+        if focus == .probe, probe.editing != nil { return .fieldEdit }
+        return .normal
+    }
+}
+
 private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     // Ctrl-C always quits, whatever mode.
     if key == .ctrl("c") { return [.quit] }
-    if s.showHelp {
-        // A pane of its own: it scrolls, and only Esc, ? or q close it (a stray key does not).
-        let page = max(1, HelpOverlay.visibleRows(s) - 1)
-        let last = max(0, HelpOverlay.layout(s).rows.count - HelpOverlay.visibleRows(s))
-        switch key {
-        case .down, .char("j"): s.helpScroll += 1
-        case .up, .char("k"): s.helpScroll -= 1
-        case .pageDown, .char(" "), .ctrl("f"): s.helpScroll += page
-        case .pageUp, .ctrl("b"): s.helpScroll -= page
-        case .home, .char("g"): s.helpScroll = 0
-        case .end, .char("G"): s.helpScroll = last
-        case .escape, .char("?"), .char("q"):
-            s.showHelp = false
-            s.message = nil
-        default: s.message = StatusMessage(text: "help: ↑↓ PgUp/PgDn scroll · Esc, ? or q closes", isError: false)
-        }
-        s.helpScroll = max(0, min(s.helpScroll, last))
-        return []
+    switch s.mode {
+    case .help: return helpKey(&s, key)
+    case .picker: return pickerKey(&s, key)
+    case .command: return commandKey(&s, key)
+    case .filter: return filterKey(&s, key)
+    case .compare: return compareKey(&s, key)
+    case .fieldEdit: return ProbeUpdate.editKey(&s, key)
+    case .normal: break
     }
-    if var p = s.picker {
-        switch PickerUpdate.key(&p, key) {
-        case .stay: s.picker = p
-        case .cancel: s.picker = nil
-        case .choose(let item):
-            s.picker = nil
-            switch p.purpose {
-            case .code:
-                s.pushJump()
-                s.reveal(row: item.row)
-                s.focus = .tree
-            case .probe(let send):
-                return runCommand(&s, (send ? "probe! " : "probe ") + item.text)
-            case .history(let diff):
-                guard s.probe.history.indices.contains(item.row) else { return [] }
-                let h = s.probe.history[item.row]
-                if diff {
-                    s.probe.diff = ProbeDiff(old: h)
-                    s.probe.responseScroll = 0
-                    s.focus = .probe
-                } else {
-                    HistoryUpdate.reopen(&s, h)
-                }
-            }
-        }
-        return []
-    }
-    if s.commandText != nil { return commandKey(&s, key) }
-    if s.filterEditing { return filterKey(&s, key) }
-    if var c = s.compare {
-        if key == .char(":") { s.commandLine = LineEditor("", history: s.commandHistory); return [] }
-        let action = CompareUpdate.key(&c, key, page: max(1, s.height - 6))
-        s.compare = c
-        switch action {
-        case .none: break
-        case .close: s.compare = nil
-        case .open(let row):
-            s.pushJump()
-            s.compare = nil
-            s.reveal(row: row)
-            s.focus = .detail
-        }
-        return []
-    }
-    if s.focus == .probe, s.probe.editing != nil { return ProbeUpdate.editKey(&s, key) }
     s.message = nil
     guard let action = s.keymap.action(for: key, in: s.focus.scope) else { return [] }
     if s.focus == .probe, let effects = ProbeUpdate.key(&s, action) { return effects }
     if s.focus == .incident, let effects = IncidentUpdate.key(&s, action) { return effects }
     return perform(&s, action)
+}
+
+private func helpKey(_ s: inout AppState, _ key: Key) -> [Effect] {
+    // A pane of its own: it scrolls, and only Esc, ? or q close it (a stray key does not).
+    let page = max(1, HelpOverlay.visibleRows(s) - 1)
+    let last = max(0, HelpOverlay.layout(s).rows.count - HelpOverlay.visibleRows(s))
+    switch key {
+    case .down, .char("j"): s.helpScroll += 1
+    case .up, .char("k"): s.helpScroll -= 1
+    case .pageDown, .char(" "), .ctrl("f"): s.helpScroll += page
+    case .pageUp, .ctrl("b"): s.helpScroll -= page
+    case .home, .char("g"): s.helpScroll = 0
+    case .end, .char("G"): s.helpScroll = last
+    case .escape, .char("?"), .char("q"):
+        s.showHelp = false
+        s.message = nil
+    default: s.message = StatusMessage(text: "help: ↑↓ PgUp/PgDn scroll · Esc, ? or q closes", isError: false)
+    }
+    s.helpScroll = max(0, min(s.helpScroll, last))
+    return []
+}
+
+private func pickerKey(_ s: inout AppState, _ key: Key) -> [Effect] {
+    guard var p = s.picker else { return [] }
+    switch PickerUpdate.key(&p, key) {
+    case .stay: s.picker = p
+    case .cancel: s.picker = nil
+    case .choose(let item):
+        s.picker = nil
+        switch p.purpose {
+        case .code:
+            s.pushJump()
+            s.reveal(row: item.row)
+            s.focus = .tree
+        case .probe(let send):
+            return runCommand(&s, (send ? "probe! " : "probe ") + item.text)
+        case .history(let diff):
+            guard s.probe.history.indices.contains(item.row) else { return [] }
+            let h = s.probe.history[item.row]
+            if diff {
+                s.probe.diff = ProbeDiff(old: h)
+                s.probe.responseScroll = 0
+                s.focus = .probe
+            } else {
+                HistoryUpdate.reopen(&s, h)
+            }
+        }
+    }
+    return []
+}
+
+private func compareKey(_ s: inout AppState, _ key: Key) -> [Effect] {
+    guard var c = s.compare else { return [] }
+    if key == .char(":") { s.commandLine = LineEditor("", history: s.commandHistory); return [] }
+    let action = CompareUpdate.key(&c, key, page: max(1, s.height - 6))
+    s.compare = c
+    switch action {
+    case .none: break
+    case .close: s.compare = nil
+    case .open(let row):
+        s.pushJump()
+        s.compare = nil
+        s.reveal(row: row)
+        s.focus = .detail
+    }
+    return []
 }
 
 func perform(_ s: inout AppState, _ action: Action) -> [Effect] {

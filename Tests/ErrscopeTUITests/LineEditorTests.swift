@@ -70,3 +70,34 @@ import Testing
         #expect(s.filterText == "alias ")
     }
 }
+
+/// Issue 12 §1: one mode decides where keys go.
+@Suite struct ModeTests {
+    @Test func eachOverlayAndLineIsAMode() {
+        var s = AppState(data: Fixtures.data, width: 120, height: 40, endpoints: ProbeFixtures.config)
+        #expect(s.mode == .normal)
+        s.press(.char("/"))
+        #expect(s.mode == .filter)
+        s.press(.escape)
+        s.press(.char(":"))
+        #expect(s.mode == .command)
+        s.type("code")
+        s.press(.enter)
+        #expect(s.mode == .picker)
+        s.press(.char("?"))
+        #expect(s.mode == .picker, "? is typed into the picker's query")
+        s.press(.escape)
+        s.press(.char("?"))
+        #expect(s.mode == .help)
+        s.press(.escape)
+        s.command("compare quota")
+        #expect(s.mode == .compare)
+        s.press(.escape)
+        s.press(.char("4"))
+        s.probe.row = .url
+        s.press(.enter)
+        #expect(s.mode == .fieldEdit)
+        s.press(.escape)
+        #expect(s.mode == .normal)
+    }
+}
