@@ -69,12 +69,31 @@ public enum Action: String, Sendable, CaseIterable {
     case editExternal = "edit_in_editor", deleteHeader = "delete_header"
     case zoom, jumpBack = "jump_back"
     case probeCopyCurl = "probe_copy_curl", probeHistory = "probe_history", probeDiff = "probe_diff"
+    case helpClose = "help_close"
+    case editLeft = "edit_left", editRight = "edit_right", editStart = "edit_start", editEnd = "edit_end"
+    case editBackspace = "edit_backspace", editDelete = "edit_delete", editKillToStart = "edit_kill_to_start"
+    case editKillToEnd = "edit_kill_to_end", editKillWord = "edit_kill_word", editOlder = "edit_older", editNewer = "edit_newer"
+    case editSubmit = "edit_submit", editCancel = "edit_cancel"
     case focusIncident = "focus_incident", incidentSort = "incident_sort", incidentReverse = "incident_reverse"
     case quit
 }
 
 /// Where a binding applies.
-public enum Scope: String, Sendable { case global, tree, detail, mapping, probe, incident }
+public enum Scope: String, Sendable {
+    case global, tree, detail, mapping, probe, incident
+    /// The help pane's own keys, and a line being edited (`:`, `/`, a form field): modal, so only
+    /// their own bindings apply there.
+    case help, edit
+
+    var title: String {
+        switch self {
+        case .global: return "Everywhere"
+        case .help: return "In help"
+        case .edit: return "Editing a line (:, /, a form field)"
+        default: return rawValue.capitalized + " pane"
+        }
+    }
+}
 
 /// One binding: keys, what they do, and the help text shown by `?` and the status line.
 public struct Binding: Sendable {
@@ -136,7 +155,32 @@ public struct KeyMap: Sendable {
         Binding(action: .toggleMouse, keys: [.char("m")], help: "mouse on/off", scope: .global, hint: false),
         Binding(action: .help, keys: [.char("?"), .f(1)], help: "help", scope: .global, hint: true),
         Binding(action: .quit, keys: [.char("q"), .ctrl("c")], help: "quit", scope: .global, hint: true),
+        Binding(action: .moveDown, keys: [.down, .char("j")], help: "scroll down", scope: .help, hint: false),
+        Binding(action: .moveUp, keys: [.up, .char("k")], help: "scroll up", scope: .help, hint: false),
+        Binding(action: .pageDown, keys: [.pageDown, .char(" "), .ctrl("f")], help: "page down", scope: .help, hint: false),
+        Binding(action: .pageUp, keys: [.pageUp, .ctrl("b")], help: "page up", scope: .help, hint: false),
+        Binding(action: .top, keys: [.char("g"), .home], help: "top", scope: .help, hint: false),
+        Binding(action: .bottom, keys: [.char("G"), .end], help: "bottom", scope: .help, hint: false),
+        Binding(action: .helpClose, keys: [.escape, .char("?"), .char("q")], help: "close help", scope: .help, hint: false),
+        Binding(action: .editSubmit, keys: [.enter], help: "keep / run", scope: .edit, hint: false),
+        Binding(action: .editCancel, keys: [.escape], help: "drop", scope: .edit, hint: false),
+        Binding(action: .editLeft, keys: [.left, .ctrl("b")], help: "cursor left", scope: .edit, hint: false),
+        Binding(action: .editRight, keys: [.right, .ctrl("f")], help: "cursor right", scope: .edit, hint: false),
+        Binding(action: .editStart, keys: [.home, .ctrl("a")], help: "to the start", scope: .edit, hint: false),
+        Binding(action: .editEnd, keys: [.end, .ctrl("e")], help: "to the end", scope: .edit, hint: false),
+        Binding(action: .editBackspace, keys: [.backspace, .ctrl("h")], help: "delete before the cursor", scope: .edit, hint: false),
+        Binding(action: .editDelete, keys: [.delete, .ctrl("d")], help: "delete at the cursor", scope: .edit, hint: false),
+        Binding(action: .editKillToStart, keys: [.ctrl("u")], help: "delete to the start", scope: .edit, hint: false),
+        Binding(action: .editKillToEnd, keys: [.ctrl("k")], help: "delete to the end", scope: .edit, hint: false),
+        Binding(action: .editKillWord, keys: [.ctrl("w")], help: "delete the word before the cursor", scope: .edit, hint: false),
+        Binding(action: .editOlder, keys: [.up, .ctrl("p")], help: "an earlier entry (the filter: Ctrl-P; ↑ moves in the tree)", scope: .edit, hint: false),
+        Binding(action: .editNewer, keys: [.down, .ctrl("n")], help: "a later entry", scope: .edit, hint: false),
     ])
+
+    /// The action of `key` among `scope`'s own bindings only (modal scopes: help, edit).
+    public func modalAction(for key: Key, in scope: Scope) -> Action? {
+        bindings.first { $0.scope == scope && $0.keys.contains(key) }?.action
+    }
 
     /// The action for `key` in `scope` (the pane's own bindings first, then global ones).
     public func action(for key: Key, in scope: Scope) -> Action? {

@@ -22,28 +22,31 @@ public struct LineEditor: Sendable, Equatable {
     /// What a key did.
     public enum Result: Equatable { case edited, moved, submit, cancel, unhandled }
 
-    public mutating func handle(_ key: Key) -> Result {
-        switch key {
-        case .enter: return .submit
-        case .escape: return .cancel
-        case .char(let c):
-            guard text.count < Self.maxLength, !c.isNewline else { return .unhandled }
+    /// A key, read through the key table's `edit` bindings (so they show in help and can be
+    /// remapped); an unbound character is typed.
+    public mutating func handle(_ key: Key, keymap: KeyMap = .default) -> Result {
+        guard let action = keymap.modalAction(for: key, in: .edit) else {
+            guard case .char(let c) = key, text.count < Self.maxLength, !c.isNewline else { return .unhandled }
             insert(c)
             return .edited
-        case .backspace, .ctrl("h"): backspace(); return .edited
-        case .delete, .ctrl("d"): delete(); return .edited
-        case .left, .ctrl("b"): cursor = max(0, cursor - 1); return .moved
-        case .right, .ctrl("f"): cursor = min(text.count, cursor + 1); return .moved
-        case .home, .ctrl("a"): cursor = 0; return .moved
-        case .end, .ctrl("e"): cursor = text.count; return .moved
-        case .ctrl("u"):
+        }
+        switch action {
+        case .editSubmit: return .submit
+        case .editCancel: return .cancel
+        case .editBackspace: backspace(); return .edited
+        case .editDelete: delete(); return .edited
+        case .editLeft: cursor = max(0, cursor - 1); return .moved
+        case .editRight: cursor = min(text.count, cursor + 1); return .moved
+        case .editStart: cursor = 0; return .moved
+        case .editEnd: cursor = text.count; return .moved
+        case .editKillToStart:
             text.removeFirst(cursor)
             cursor = 0
             return .edited
-        case .ctrl("k"):
+        case .editKillToEnd:
             text = String(text.prefix(cursor))
             return .edited
-        case .ctrl("w"):
+        case .editKillWord:
             var start = cursor
             let chars = Array(text)
             while start > 0 && chars[start - 1] == " " { start -= 1 }
@@ -51,14 +54,14 @@ public struct LineEditor: Sendable, Equatable {
             text = String(chars[..<start] + chars[cursor...])
             cursor = start
             return .edited
-        case .up, .ctrl("p"):
+        case .editOlder:
             guard historyIndex > 0 else { return .moved }
             if historyIndex == history.count { draft = text }
             historyIndex -= 1
             text = history[historyIndex]
             cursor = text.count
             return .edited
-        case .down, .ctrl("n"):
+        case .editNewer:
             guard historyIndex < history.count else { return .moved }
             historyIndex += 1
             text = historyIndex == history.count ? draft : history[historyIndex]

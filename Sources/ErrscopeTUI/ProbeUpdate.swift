@@ -238,7 +238,7 @@ enum ProbeUpdate {
     static func editKey(_ s: inout AppState, _ key: Key) -> [Effect] {
         guard var e = s.probe.editing else { return [] }
         if case .char = key, e.text.count >= LineEditor.maxLength { return [.bell] }
-        switch e.handle(key) {
+        switch e.handle(key, keymap: s.keymap) {
         case .cancel:
             s.probe.editing = nil
             if case .header(let h) = s.probe.row, s.probe.draft.headers.indices.contains(h), s.probe.draft.headers[h].name.isEmpty {

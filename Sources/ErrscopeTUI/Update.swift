@@ -80,14 +80,15 @@ private func helpKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     // A pane of its own: it scrolls, and only Esc, ? or q close it (a stray key does not).
     let page = max(1, HelpOverlay.visibleRows(s) - 1)
     let last = max(0, HelpOverlay.layout(s).rows.count - HelpOverlay.visibleRows(s))
-    switch key {
-    case .down, .char("j"): s.helpScroll += 1
-    case .up, .char("k"): s.helpScroll -= 1
-    case .pageDown, .char(" "), .ctrl("f"): s.helpScroll += page
-    case .pageUp, .ctrl("b"): s.helpScroll -= page
-    case .home, .char("g"): s.helpScroll = 0
-    case .end, .char("G"): s.helpScroll = last
-    case .escape, .char("?"), .char("q"):
+    // Only the help scope's bindings act here (the key table's, so remappable and listed).
+    switch s.keymap.modalAction(for: key, in: .help) {
+    case .moveDown?: s.helpScroll += 1
+    case .moveUp?: s.helpScroll -= 1
+    case .pageDown?: s.helpScroll += page
+    case .pageUp?: s.helpScroll -= page
+    case .top?: s.helpScroll = 0
+    case .bottom?: s.helpScroll = last
+    case .helpClose?:
         s.showHelp = false
         s.message = nil
     default: s.message = StatusMessage(text: "help: ↑↓ PgUp/PgDn scroll · Esc, ? or q closes", isError: false)
@@ -193,7 +194,8 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
     case .focusMapping: s.focus = .mapping
     case .focusProbe: s.focus = .probe
     case .focusIncident: s.focus = .incident
-    case .incidentSort, .incidentReverse, .probeCopyCurl, .probeHistory, .probeDiff: break
+    case .incidentSort, .incidentReverse, .probeCopyCurl, .probeHistory, .probeDiff, .helpClose, .editLeft, .editRight, .editStart, .editEnd,
+         .editBackspace, .editDelete, .editKillToStart, .editKillToEnd, .editKillWord, .editOlder, .editNewer, .editSubmit, .editCancel: break
     case .copy:
         let r = s.renderings
         guard r.indices.contains(s.mappingColumn) else {
@@ -346,7 +348,7 @@ private func filterKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     default:
         if case .char = key, s.filterLine.text.count >= 200 { return [.bell] }
         var e = s.filterLine
-        guard e.handle(key) != .unhandled else { return [] }
+        guard e.handle(key, keymap: s.keymap) != .unhandled else { return [] }
         s.filterLine = e
         if e.text != s.filterText { s.applyFilter(e.text) }
     }
@@ -362,7 +364,7 @@ private func commandKey(_ s: inout AppState, _ key: Key) -> [Effect] {
         return []
     }
     if case .char = key, e.text.count >= 200 { return [] }
-    switch e.handle(key) {
+    switch e.handle(key, keymap: s.keymap) {
     case .submit:
         s.commandLine = nil
         LineEditor.remember(e.text, in: &s.commandHistory)

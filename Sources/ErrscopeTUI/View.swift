@@ -418,11 +418,11 @@ enum HelpOverlay {
     /// The help's rows: (keys or command, what it does); a row with no text is a heading.
     static func lines(_ s: AppState) -> [(String, String)] {
         var lines: [(String, String)] = []
-        for scope in [Scope.global, .tree, .mapping, .detail, .probe, .incident] {
+        for scope in [Scope.global, .tree, .mapping, .detail, .probe, .incident, .edit, .help] {
             let bs = s.keymap.bindings.filter { $0.scope == scope && !$0.keys.isEmpty }
             guard !bs.isEmpty else { continue }
             lines.append(("", ""))
-            lines.append(("\(scope == .global ? "Everywhere" : scope.rawValue.capitalized + " pane")", ""))
+            lines.append((scope.title, ""))
             for binding in bs { lines.append((binding.keys.map(\.label).joined(separator: " "), binding.help)) }
         }
         lines.append(("", ""))

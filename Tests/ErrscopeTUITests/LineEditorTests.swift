@@ -101,3 +101,35 @@ import Testing
         #expect(s.mode == .normal)
     }
 }
+
+/// Issue 12 §1: the modal keys (help's, the line editor's) live in the key table: listed in help,
+/// remappable.
+@Suite struct ModalKeysTests {
+    @Test func helpListsTheModalKeys() {
+        var s = Fixtures.state()
+        s.press(.char("?"))
+        let rows = HelpOverlay.layout(s).rows
+        #expect(rows.contains { $0.2 && $0.0 == "Editing a line (:, /, a form field)" })
+        #expect(rows.contains { $0.2 && $0.0 == "In help" })
+        #expect(rows.contains { $0.0.contains("Ctrl-W") && $0.1 == "delete the word before the cursor" })
+        #expect(rows.contains { $0.0.contains("Esc ? q") && $0.1 == "close help" })
+    }
+
+    @Test func editAndHelpKeysCanBeRemapped() {
+        var k = KeyMap.default
+        #expect(k.remap([(action: "edit_kill_word", keys: ["ctrl-t"]), (action: "help_close", keys: ["x"])]).isEmpty)
+        var s = Fixtures.state(keymap: k)
+        s.press(.char(":"))
+        s.type("system bod")
+        s.press(.ctrl("t"))
+        #expect(s.commandText == "system ")
+        s.press(.ctrl("w"))
+        #expect(s.commandText == "system ", "Ctrl-W no longer deletes a word")
+        s.press(.escape)
+        s.press(.char("?"))
+        s.press(.escape)
+        #expect(s.showHelp, "Esc no longer closes help")
+        s.press(.char("x"))
+        #expect(!s.showHelp)
+    }
+}

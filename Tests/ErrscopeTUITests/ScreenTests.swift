@@ -191,7 +191,7 @@ import Testing
     @Test func helpScrollsToTheCommands() {
         var s = Fixtures.state()
         s.press(.char("?"))
-        for _ in 0..<60 { s.press(.char("j")) }
+        for _ in 0..<200 { s.press(.char("j")) }  // to the end: j stops at the last page
         let text = s.screen.text
         #expect(text.contains(":theme NAME"))
         #expect(text.contains("Filter"))
