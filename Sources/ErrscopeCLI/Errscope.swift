@@ -29,9 +29,7 @@ public struct ErrscopeCommand: ParsableCommand {
     public init() {}
 
     public mutating func run() throws {
-        // `errscope --log - < app.log` reads the log from standard input and draws on /dev/tty.
-        let logFromStdin = browse.log == "-" && Terminal.stdoutIsTerminal
-        guard Terminal.stdinIsTerminal && Terminal.stdoutIsTerminal || logFromStdin else {
+        guard browse.hasTerminal else {
             Output.line(Self.helpMessage())
             return
         }
@@ -119,6 +117,12 @@ struct BrowseOptions: ParsableArguments {
     }
 
     func run() throws { try settings.run() }
+
+    /// Whether the browser has a terminal to draw on: both ends of one, or (`errscope --log - <
+    /// app.log`, the log on standard input) an output terminal, with /dev/tty for keys.
+    var hasTerminal: Bool {
+        Terminal.stdoutIsTerminal && (Terminal.stdinIsTerminal || log == "-")
+    }
 
     /// What was asked, apart from how it was parsed.
     var settings: BrowseSettings {
@@ -214,7 +218,7 @@ struct Browse: ParsableCommand {
     @OptionGroup var options: BrowseOptions
 
     func run() throws {
-        guard Terminal.stdinIsTerminal && Terminal.stdoutIsTerminal || options.log == "-" && Terminal.stdoutIsTerminal else {
+        guard options.hasTerminal else {
             throw ValidationError("the browser needs a terminal; use lookup, decode or render in scripts")
         }
         try options.run()

@@ -77,10 +77,7 @@ final class LiveProbeService: ProbeService, @unchecked Sendable {
     /// The incident pane's counts, beside the probes (`journal export --markdown` joins them).
     func record(incident: [IncidentTally], source: String, time: Date) {
         guard let journal else { return }
-        let samples = incident.map {
-            IncidentSample(time: time, source: source, label: $0.label, system: $0.system, code: $0.code, category: $0.category, http: $0.http, count: $0.count)
-        }
-        try? journal.record(incident: samples)
+        try? journal.record(incident: incident.map { IncidentSample(time: time, source: source, tally: $0) })
     }
 }
 

@@ -3,23 +3,24 @@ import Foundation
 import GRDB
 
 /// What the incident pane saw of one system/code in one stretch of a followed log (about ten
-/// seconds): recorded beside the probes so that `journal export --markdown` tells both.
+/// seconds): recorded beside the probes so that `journal export --markdown` tells both. The
+/// tally's fields read as the sample's own (`sample.label`, `sample.count`).
+@dynamicMemberLookup
 public struct IncidentSample: Sendable, Equatable {
     public var time: Date
     /// The log followed (a path, or `-`).
     public var source: String
-    /// The row's label as the table shows it (`anthropic/overloaded_error`).
-    public var label: String
-    public var system: String?
-    public var code: String?
-    public var category: String?
-    public var http: Int?
-    public var count: Int
+    public var tally: IncidentTally
+
+    public init(time: Date, source: String, tally: IncidentTally) {
+        self.time = time; self.source = source; self.tally = tally
+    }
 
     public init(time: Date, source: String, label: String, system: String?, code: String?, category: String?, http: Int?, count: Int) {
-        self.time = time; self.source = source; self.label = label; self.system = system; self.code = code
-        self.category = category; self.http = http; self.count = count
+        self.init(time: time, source: source, tally: IncidentTally(label: label, system: system, code: code, category: category, http: http, count: count))
     }
+
+    public subscript<T>(dynamicMember field: KeyPath<IncidentTally, T>) -> T { tally[keyPath: field] }
 }
 
 extension Journal {

@@ -97,11 +97,15 @@ public enum View {
             return
         }
         if s.focus == .probe, s.probe.editing != nil {
-            // Editing a field: the keys that do something now, not the pane's.
+            // Editing a field: the keys that do something now (the key table's `edit` scope, so
+            // a remapped key shows as remapped).
             var x = b.put(" EDITING ", x: 0, y: r.y, style: t.statusKey, clip: r)
-            for (k, h) in [("Enter", "keep"), ("Esc", "drop"), ("←/→", "move"), ("Ctrl-A/E", "start/end"), ("Ctrl-U", "clear")] {
-                x = b.put(" " + k, x: x, y: r.y, style: t.statusKey, clip: r)
-                x = b.put(" " + h + " ", x: x, y: r.y, style: t.statusBar, clip: r)
+            for action in [Action.editSubmit, .editCancel, .editStart, .editEnd, .editKillToStart, .editKillWord] {
+                guard let binding = s.keymap.bindings.first(where: { $0.scope == .edit && $0.action == action }), !binding.keys.isEmpty else { continue }
+                let label = binding.keys.prefix(2).map(\.label).joined(separator: "/")
+                if x + DisplayWidth.of(label) + DisplayWidth.of(binding.help) + 3 > r.maxX { break }
+                x = b.put(" " + label, x: x, y: r.y, style: t.statusKey, clip: r)
+                x = b.put(" " + binding.help + " ", x: x, y: r.y, style: t.statusBar, clip: r)
             }
             return
         }

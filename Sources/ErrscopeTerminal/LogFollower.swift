@@ -39,14 +39,24 @@ final class LogFollower: @unchecked Sendable {
 
     private func status(_ text: String, error: Bool = false) { post(.logStatus(text, isError: error)) }
 
-    private func readAll(_ fd: Int32, _ buf: UnsafeMutableRawPointer) -> (Int, Bool) {
+    /// Reads `fd` to its end, posting what it read in batches of at most 4 MiB; returns how many bytes.
+    @discardableResult
+    private func readAll(_ fd: Int32, _ buf: UnsafeMutableRawPointer, skippingToLine: Bool = false) -> Int {
         var total = 0
         var data: [UInt8] = []
+        var skipping = skippingToLine
         while !isStopped {
             let n = read(fd, buf, Self.chunk)
             if n > 0 {
-                data.append(contentsOf: UnsafeRawBufferPointer(start: buf, count: n))
+                var chunk = UnsafeRawBufferPointer(start: buf, count: n)
                 total += n
+                if skipping {
+                    // Started mid-file: drop the partial line before the first newline.
+                    guard let nl = chunk.firstIndex(of: 0x0A) else { continue }
+                    chunk = UnsafeRawBufferPointer(rebasing: chunk[(nl + 1)...])
+                    skipping = false
+                }
+                data.append(contentsOf: chunk)
                 if data.count >= 4 << 20 { post(.logData(data, now: CursesTerminal.monotonicNanos())); data = [] }
                 continue
             }
@@ -54,7 +64,7 @@ final class LogFollower: @unchecked Sendable {
             break
         }
         if !data.isEmpty { post(.logData(data, now: CursesTerminal.monotonicNanos())) }
-        return (total, true)
+        return total
     }
 
     private func followStdin() {
@@ -91,6 +101,7 @@ final class LogFollower: @unchecked Sendable {
         var offset: off_t = 0
         var missingSaid = false
         var first = true
+        var skipToLine = false
         defer { if fd >= 0 { close(fd) } }
         while !isStopped {
             if fd < 0 {
@@ -106,26 +117,25 @@ final class LogFollower: @unchecked Sendable {
                 inode = (UInt64(st.st_dev), UInt64(st.st_ino))
                 offset = 0
                 if first, st.st_size > Self.initialTail {
-                    // A long log: its last 16 MiB, from the start of a line.
+                    // A long log: its last 16 MiB, from the start of a line (readAll skips the rest of
+                    // the line it lands in).
                     offset = lseek(fd, st.st_size - Self.initialTail, SEEK_SET)
-                    var c: UInt8 = 0
-                    while read(fd, &c, 1) == 1 { offset += 1; if c == 0x0A { break } }
+                    skipToLine = true
                     status("following \(source) (from its last 16 MiB)")
                 } else {
                     status(first ? "following \(source)" : "following \(source) (a new file)")
                 }
                 first = false
             }
-            let (n, _) = readAll(fd, buf)
-            offset += off_t(n)
+            offset += off_t(readAll(fd, buf, skippingToLine: skipToLine))
+            skipToLine = false
             // What is at the path now?
             var now = stat()
             if stat(source, &now) != 0 {
                 if !missingSaid { status("\(source) is gone (rotated or deleted); waiting for it to come back"); missingSaid = true }
             } else if (UInt64(now.st_dev), UInt64(now.st_ino)) != inode {
                 // Rotated: finish the old file, then the new one from its start.
-                let (m, _) = readAll(fd, buf)
-                _ = m
+                readAll(fd, buf)
                 close(fd)
                 fd = -1
                 status("\(source) was rotated: reading the new file")

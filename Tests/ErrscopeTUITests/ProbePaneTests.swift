@@ -1039,7 +1039,10 @@ extension AppState {
         s.probeAndFinish { ProbeFixtures.outcome($0, status: 500, reason: "Internal Server Error", headers: [("Content-Type", "application/json"), ("x-request-id", "req_123")], body: Array(body.utf8)) }
         let text = s.screen.text
         #expect(text.contains("req id    req_123"))
-        #expect(text.components(separatedBy: "\nrequest ").count + text.components(separatedBy: "│request ").count - 2 <= 1)
+        // `request` labels two rows only: the form's saved request and the response's request
+        // line (the id had a third, `request   req_123`).
+        #expect(text.components(separatedBy: "│ request  ").count - 1 == 2, "\(text)")
+        #expect(!text.contains("request   req_123"))
     }
 }
 

@@ -28,10 +28,7 @@ public struct ProbeHistoryItem: Sendable, Equatable {
 
     /// The picker's line: `#12 14:03:07 429 bodhi-demo/chat · summary`.
     var pickerText: String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "HH:mm:ss"
-        return "#\(id) \(f.string(from: time)) \(status.map(String.init) ?? "---") \(label ?? "\(method) \(url)")"
+        "#\(id) \(ProbePane.clock(time)) \(status.map(String.init) ?? "---") \(label ?? "\(method) \(url)")"
     }
 }
 
@@ -131,10 +128,7 @@ enum DiffView {
             out.append([(DisplayWidth.truncate(l ?? "", to: colW).rightPad(colW), l == nil ? t.dim : st), (" \(mark) ", same ? t.dim : t.error),
                         (DisplayWidth.truncate(r ?? "", to: colW), r == nil ? t.dim : st)])
         }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "HH:mm:ss"
-        out.append([("── diff: probe #\(d.old.id) at \(f.string(from: d.old.time)) (left) and this answer (right) · Esc closes", t.border)])
+        out.append([("── diff: probe #\(d.old.id) at \(ProbePane.clock(d.old.time)) (left) and this answer (right) · Esc closes", t.border)])
         row("status \(d.old.status.map(String.init) ?? "none")", "status \(o.response?.status.description ?? "none")")
         let oldH = d.old.responseHeaders.map { "\($0.name.lowercased()): \($0.value)" }.sorted()
         let newH = o.displayResponseHeaders.map { "\($0.name.lowercased()): \($0.value)" }.sorted()

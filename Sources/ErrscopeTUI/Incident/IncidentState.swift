@@ -49,11 +49,11 @@ public struct IncidentState: @unchecked Sendable {
         var out = s.keyedRows.map { kv in
             IncidentRow(key: kv.key, group: kv.group, share: Double(kv.group.count) / Double(total), rate: rates[kv.key] ?? [])
         }
+        // By the sort column (either way), then by label so the order never flickers.
         out.sort { a, b in
-            let ordered = IncidentState.less(a, b, sort)
-            let same = !IncidentState.less(a, b, sort) && !IncidentState.less(b, a, sort)
-            if same { return a.group.label < b.group.label }
-            return descending ? !ordered : ordered
+            if IncidentState.less(a, b, sort) { return !descending }
+            if IncidentState.less(b, a, sort) { return descending }
+            return a.group.label < b.group.label
         }
         return out
     }
@@ -77,16 +77,6 @@ public struct IncidentState: @unchecked Sendable {
         guard !recent.isEmpty else { return Double(totalRate.last ?? 0) / Double(Self.bucketSeconds) }
         return Double(recent.reduce(0, +)) / Double(recent.count * Int(Self.bucketSeconds))
     }
-}
-
-/// One row's lines in one closed bucket, for the journal.
-public struct IncidentTally: Sendable, Equatable {
-    public var label: String
-    public var system: String?
-    public var code: String?
-    public var category: String?
-    public var http: Int?
-    public var count: Int
 }
 
 public struct IncidentRow: Sendable {

@@ -30,7 +30,7 @@ enum IncidentUpdate {
             while let nl = buf[start...].firstIndex(of: 0x0A) {
                 let line = UnsafeBufferPointer(rebasing: buf[start..<nl])
                 start = nl + 1
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                // `add(lines:)` skips a blank line; `total` says whether this one counted.
                 let before = i.summary!.total
                 i.summary!.add(lines: line)
                 if i.summary!.total > before {
@@ -58,11 +58,8 @@ enum IncidentUpdate {
         let steps = Int(min(UInt64(IncidentState.buckets), (now - i.bucketStart) / width))
         i.bucketStart += UInt64(steps) * width
         if now >= i.bucketStart + width { i.bucketStart = now }
-        // The bucket closing now goes to the journal, a tally per row that had lines in it.
-        for (k, counts) in i.rates where (counts.last ?? 0) > 0 {
-            guard let g = i.summary?.group(k) else { continue }
-            i.pending.append(IncidentTally(label: g.label, system: g.system, code: g.code, category: g.category?.rawValue, http: g.http, count: counts.last!))
-        }
+        // The bucket closing now goes to the journal (it stays in the sparkline).
+        tallyNewestBucket(&i, empty: false)
         for k in i.rates.keys { i.rates[k]!.shift(steps, buckets: IncidentState.buckets) }
         i.totalRate.shift(steps, buckets: IncidentState.buckets)
     }
@@ -82,12 +79,18 @@ enum IncidentUpdate {
     /// On quit: the open bucket too, so the last seconds are not lost.
     static func flushAll(_ s: inout AppState) -> [Effect] {
         guard s.incident.isOpen else { return [] }
-        for (k, counts) in s.incident.rates where (counts.last ?? 0) > 0 {
-            guard let g = s.incident.summary?.group(k) else { continue }
-            s.incident.pending.append(IncidentTally(label: g.label, system: g.system, code: g.code, category: g.category?.rawValue, http: g.http, count: counts.last!))
-            s.incident.rates[k]![counts.count - 1] = 0
-        }
+        tallyNewestBucket(&s.incident, empty: true)
         return flush(&s)
+    }
+
+    /// A tally per row that had lines in the newest bucket, added to `pending`. `empty`: the
+    /// bucket stays open, so it is zeroed to keep its lines from being tallied again.
+    static func tallyNewestBucket(_ i: inout IncidentState, empty: Bool) {
+        for (k, counts) in i.rates where (counts.last ?? 0) > 0 {
+            guard let g = i.summary?.group(k) else { continue }
+            i.pending.append(IncidentTally(g, count: counts.last!))
+            if empty { i.rates[k]![counts.count - 1] = 0 }
+        }
     }
 
     /// Keys while the pane has the focus; nil when the key is not the pane's.
