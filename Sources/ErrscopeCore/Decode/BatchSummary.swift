@@ -82,6 +82,9 @@ public struct BatchSummary {
     let messageFingerprints: SubstringSet
     let messageFingerprintSlots: [Int]
     let envelopeCount: Int
+    /// Detection verdicts by what detection read (nil: every body is detected afresh, the
+    /// reference the memo is tested against).
+    let detectionMemo: DetectionMemo?
     public private(set) var total = 0
     /// The row the last line added went to (its key in `group(_:)`), for a live view that keeps
     /// its own per-row history (the incident pane's rate sparklines).
@@ -94,6 +97,9 @@ public struct BatchSummary {
     public private(set) var known = 0
     /// Lines the fast path handed to the reference decoder.
     public private(set) var referenceLines = 0
+    /// Why lines went to the reference decoder, by `Fallback`.
+    var fallbacks = [Int](repeating: 0, count: Fallback.allCases.count)
+    enum Fallback: Int, CaseIterable { case notJSON, stringBodyNotJSON, scalarBody, noEnvelope, noCode, upstream, bodyInMessage, unknownCode, regexRule }
     var envelopeCounts: [Int]
     var systemCounts: [Int]
     var unknownSystem = 0
@@ -153,6 +159,11 @@ public struct BatchSummary {
     }
 
     public init(catalog: Catalog, system: String? = nil, fields: LogFields = .auto) {
+        self.init(catalog: catalog, system: system, fields: fields, memo: true)
+    }
+
+    init(catalog: Catalog, system: String? = nil, fields: LogFields = .auto, memo: Bool) {
+        detectionMemo = memo ? DetectionMemo() : nil
         self.catalog = catalog
         self.fields = fields
         statusNames = fields.status.map { Array($0.utf8) }
@@ -266,7 +277,7 @@ public struct BatchSummary {
             try tape.parse(line)
         } catch {
             // Not JSON: a text line (an SDK's error print). The reference decoder reads it.
-            addByReference(line, wrapped: nil)
+            fallbacks[Fallback.notJSON.rawValue] += 1; addByReference(line, wrapped: nil)
             return
         }
         // A log wrapper: the body under a field, with the status and time beside it.
@@ -289,13 +300,13 @@ public struct BatchSummary {
                     JSONTape.unescape(tape.rawBytes(b, in: line), into: &scratch)
                     let parsed = scratch.withUnsafeBufferPointer { (try? innerTape.parse($0)) != nil }
                     guard parsed else {
-                        addByReference(line, wrapped: (status, time))
+                        fallbacks[Fallback.stringBodyNotJSON.rawValue] += 1; addByReference(line, wrapped: (status, time))
                         return
                     }
                     bodyTape = innerTape
                     base = 0
                 } else {
-                    addByReference(line, wrapped: (status, time))
+                    fallbacks[Fallback.scalarBody.rawValue] += 1; addByReference(line, wrapped: (status, time))
                     return
                 }
             }
@@ -311,18 +322,32 @@ public struct BatchSummary {
     /// The fast path over a parsed body; anything it cannot settle goes to the reference decoder.
     private mutating func addParsed(_ tape: JSONTape, _ body: UnsafeBufferPointer<UInt8>, base: Int, status: Int?, time: String?,
                                     line: UnsafeBufferPointer<UInt8>) {
-        // Best envelope, without building the candidate list.
+        // Best envelope, without building the candidate list. The fingerprints are scored in
+        // the same pass (after the envelopes' scores) when the system is not given.
         var best = -1, bestScore = Int.min, bestRoot = 0
         let detector = fingerprints
         detector.reset()
-        detector.evaluateAll(0..<envelopeCount, tape, body, base: base, scores: scratchScores.baseAddress!, roots: scratchRoots.baseAddress!)
+        let fpCount = systemHint == nil ? fingerprintSlots.count : 0
+        let scores = scratchScores.baseAddress!, roots = scratchRoots.baseAddress!
+        if let memo = detectionMemo, memo.prepare(tape, base: base, body) {
+            if !memo.load(tape, body, scores: scores, roots: roots) {
+                detector.recording = true
+                detector.unreplayable = false
+                detector.readCount = 0
+                detect(tape, body, base: base, fingerprints: fpCount)
+                detector.recording = false
+                memo.store(detector, tape, body, scores: scores, scoreCount: envelopeCount + fpCount, roots: roots, rootCount: envelopeCount)
+            }
+        } else {
+            detect(tape, body, base: base, fingerprints: fpCount)
+        }
         for i in 0..<envelopeCount where scratchScores[i] >= 0 {
             var score = Int(scratchScores[i])
             if let h = systemHint, h < 64, emitters[i] & (1 << UInt64(h)) != 0 { score += 1 }
             if score > bestScore { best = i; bestScore = score; bestRoot = Int(scratchRoots[i]) }
         }
         guard best >= 0 else {
-            addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
+            fallbacks[Fallback.noEnvelope.rawValue] += 1; addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
             return
         }
         // The identifying string: code, else type, else gRPC status.
@@ -339,7 +364,7 @@ public struct BatchSummary {
             }
         }
         guard let n = node else {
-            addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
+            fallbacks[Fallback.noCode.rawValue] += 1; addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
             return
         }
         let bytes = tape.rawBytes(n, in: body)
@@ -357,14 +382,14 @@ public struct BatchSummary {
             if let mn = resolve(messagePaths, k, tape, root: bestRoot, slot: slot, body), tape.kind(mn) == .string { msg = tape.rawBytes(mn, in: body); break }
         }
         for k in upstreamPaths.range(best) where resolve(upstreamPaths, k, tape, root: bestRoot, slot: slot, body) != nil {
-            addByReference(line, wrapped: wrapped)
+            fallbacks[Fallback.upstream.rawValue] += 1; addByReference(line, wrapped: wrapped)
             return
         }
         lowered.removeAll(keepingCapacity: true)
         if let m = msg {
             for c in m {
                 if c == UInt8(ascii: "{") {
-                    addByReference(line, wrapped: wrapped)
+                    fallbacks[Fallback.bodyInMessage.rawValue] += 1; addByReference(line, wrapped: wrapped)
                     return
                 }
                 lowered.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
@@ -373,7 +398,7 @@ public struct BatchSummary {
         // The system, decided as the reference decides it: given; else the one fingerprint that
         // holds best; else the envelope's only sender; else the best-scoring catalog rows.
         var sys = systemHint ?? -1
-        if sys < 0 { sys = fingerprintWinner(tape, body, base: base) }
+        if sys < 0 { sys = fingerprintWinner() }
         if sys < 0 { sys = singleEmitter[best] }
         var row = -1
         do {
@@ -417,7 +442,7 @@ public struct BatchSummary {
         }
         guard row >= 0 else {
             // An unknown code, or systems the fast path cannot choose between: the reference decides.
-            addByReference(line, wrapped: wrapped)
+            fallbacks[Fallback.unknownCode.rawValue] += 1; addByReference(line, wrapped: wrapped)
             return
         }
         let sysSlot = Int(catalog.store.system[row])
@@ -438,7 +463,7 @@ public struct BatchSummary {
                         ?? ruleBank.first(in: ruleBank.global, code: bytes, type: type, http: http, envelope: best, lowerMessage: low)
                 } ?? -1
                 if rule < 0, ruleBank.regex[sysSlot] || ruleBank.globalRegex {
-                    addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
+                    fallbacks[Fallback.regexRule.rawValue] += 1; addByReference(line, wrapped: status != nil || time != nil ? (status, time) : nil)
                     return
                 }
             }
@@ -664,20 +689,26 @@ public struct BatchSummary {
 
     // MARK: Fingerprints
 
-    /// The system whose fingerprints hold most on this body (`ErrorDecoder.fingerprintSystem`
-    /// on the tape): its slot, or -1 for none or a tie. Reads `lowered` (the message).
-    mutating func fingerprintWinner(_ tape: JSONTape, _ body: UnsafeBufferPointer<UInt8>, base: Int) -> Int {
-        if fpScores.count != catalog.systems.count { fpScores = [Int](repeating: 0, count: catalog.systems.count) }
-        for i in fpScores.indices { fpScores[i] = 0 }
-        // Every system's path fingerprints in one call; the table skips a system whose
-        // conditions all start with top-level keys the body lacks. The shared memo still holds
-        // this body's paths (no reset since detection).
-        let n = fingerprintSlots.count
+    /// Scores every envelope, then (`fingerprints` > 0) every system's path fingerprints, into
+    /// the scratch scores; the roots are the envelopes'. The table skips an envelope or a system
+    /// whose conditions all start with top-level keys the body lacks.
+    func detect(_ tape: JSONTape, _ body: UnsafeBufferPointer<UInt8>, base: Int, fingerprints n: Int) {
+        let scores = scratchScores.baseAddress!, roots = scratchRoots.baseAddress!
+        fingerprints.evaluateAll(0..<envelopeCount, tape, body, base: base, scores: scores, roots: roots)
         if n > 0 {
             fingerprints.evaluateAll(envelopeCount..<(envelopeCount + n), tape, body, base: base,
-                                     scores: scratchScores.baseAddress!, roots: scratchRoots.baseAddress!)
-            for i in 0..<n where scratchScores[i] > 0 { fpScores[fingerprintSlots[i]] += Int(scratchScores[i]) / 2 }
+                                     scores: scores + envelopeCount, roots: roots + envelopeCount)
         }
+    }
+
+    /// The system whose fingerprints hold most on this body (`ErrorDecoder.fingerprintSystem`
+    /// on the tape): its slot, or -1 for none or a tie. Reads `lowered` (the message) and the
+    /// fingerprint scores `detect` left after the envelopes'.
+    mutating func fingerprintWinner() -> Int {
+        if fpScores.count != catalog.systems.count { fpScores = [Int](repeating: 0, count: catalog.systems.count) }
+        for i in fpScores.indices { fpScores[i] = 0 }
+        let n = fingerprintSlots.count
+        for i in 0..<n where scratchScores[envelopeCount + i] > 0 { fpScores[fingerprintSlots[i]] += Int(scratchScores[envelopeCount + i]) / 2 }
         if !lowered.isEmpty {
             lowered.withUnsafeBufferPointer { low in
                 messageFingerprints.forEachMatch(in: low) { fpScores[messageFingerprintSlots[$0]] += 1 }

@@ -61,6 +61,29 @@ final class CompiledDetector {
     let stamps: UnsafeMutablePointer<UInt32>
     let values: UnsafeMutablePointer<Int32>
     var generation: UInt32 = 0
+
+    /// While `recording`, the tape nodes whose bytes a condition read (beyond their kind and the
+    /// body's structure), for `DetectionMemo`: two bodies of the same structure whose read nodes
+    /// hold the same bytes get the same verdict (a condition evaluated the reference way notes
+    /// every scalar under its path's node). `unreplayable` is set when the list overflowed.
+    var recording = false
+    var unreplayable = false
+    var readCount = 0
+    static let readCapacity = 128
+    let readNodes = UnsafeMutablePointer<Int32>.allocate(capacity: CompiledDetector.readCapacity)
+
+    /// Notes every scalar under node `n` (a condition evaluated the reference way may read any).
+    func noteSubtree(_ n: Int, _ tape: JSONTape) {
+        guard n >= 0 else { return }
+        for k in n..<tape.next(n) where tape.kind(k) == .string || tape.kind(k) == .number { noteRead(Int32(k)) }
+    }
+
+    @inline(__always) func noteRead(_ n: Int32) {
+        guard recording else { return }
+        if readCount == Self.readCapacity { unreplayable = true; return }
+        readNodes[readCount] = n
+        readCount += 1
+    }
     /// The top-level keys conditions start with (at most 64 get a bit), found by an open-addressed
     /// table of `rootSlots` entries (index into `rootKeys`, or -1).
     let rootKeys: UnsafeMutableBufferPointer<(Int32, Int32)>
@@ -124,7 +147,10 @@ final class CompiledDetector {
                 if case .absent = c.test { absent = 1 }
                 return Cond(node: -1, op: .header, arg: Int32(originals.count - 1), arg2: absent)
             }
-            let reference = Cond(node: -1, op: .reference, arg: Int32(originals.count - 1), arg2: 0)
+            // A reference condition's node is the deepest node its path names before any `*`
+            // (-1: the root): what it reads lies under it (see `noteSubtree`).
+            let prefix = FieldPath(components: Array(p.components.prefix { $0 != .any }))
+            let reference = Cond(node: node(prefix) ?? -1, op: .reference, arg: Int32(originals.count - 1), arg2: 0)
             guard let n = node(p), n >= 0 else { return reference }
             switch c.test {
             case .kind(let names):
@@ -269,6 +295,7 @@ final class CompiledDetector {
         condValues.deallocate()
         stamps.deallocate()
         values.deallocate()
+        readNodes.deallocate()
     }
 
     /// Starts a new body: forgets every memoised path.
@@ -371,6 +398,7 @@ final class CompiledDetector {
     {
         switch c.op {
         case .reference:
+            if recording { noteSubtree(c.node < 0 ? root : Int(resolve(c.node, root: root, slot: slot, tape, buf)), tape) }
             return ConditionReference.holds(original[Int(c.arg)], tape: tape, root: root, buf: buf, headers: headers)
         case .header:
             guard let d = decoder else { return c.arg2 == 1 }  // no headers known: only `absent` holds
@@ -385,6 +413,8 @@ final class CompiledDetector {
         }
         guard n >= 0 else { return false }
         let e = tape.entry(Int(n))
+        // A test on a scalar's bytes (a string's or a number's); kinds are the structure's.
+        if recording, c.op != .kinds, c.op != .equalsBool, c.op != .equalsNull, e.kind == .string || e.kind == .number { noteRead(n) }
         switch c.op {
         case .kinds:
             let bit: Int32

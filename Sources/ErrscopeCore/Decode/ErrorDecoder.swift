@@ -234,6 +234,16 @@ public final class ErrorDecoder {
     /// Envelope id -> the only system that sends it.
     let singleSender: [String: String]
     private var typeIndex: [String: [Int]]?
+    /// The shape of each catalog row's example message, by row, worked out when first compared.
+    private var exampleShapes: [Int: MessageShape.Shape] = [:]
+
+    func exampleShape(_ row: Int, _ example: String?) -> MessageShape.Shape? {
+        guard let e = example, !e.isEmpty else { return nil }
+        if let s = exampleShapes[row] { return s }
+        let s = MessageShape.Shape(e)
+        exampleShapes[row] = s
+        return s
+    }
     private var grpcIndex: [String: [Int]]?
 
     public static let envelopeNone = "none"
@@ -547,6 +557,7 @@ public final class ErrorDecoder {
 
     func match(_ r: DecodeResult, system: String?) -> [CatalogMatch] {
         var out: [CatalogMatch] = []
+        let messageShape = r.message.flatMap { $0.isEmpty ? nil : MessageShape.Shape($0) }
         var seen = Set<Int>()
         let emitters = Set(catalog.systems.filter { $0.emission(for: r.envelope) != nil }.map(\.id))
         func add(_ rows: [Int], _ basis: MatchBasis, _ base: Int) {
@@ -559,8 +570,10 @@ public final class ErrorDecoder {
                 if basis == .wildcard { score += min(e.code.count, 40) / 4 }
                 // Candidates inferred without a code are told apart by their example messages.
                 var shape = 0
-                if basis == .typeMapping || basis == .statusMapping || basis == .http || basis == .type || basis == .grpc {
-                    shape = MessageShape.similarity(r.message, e.example)
+                if basis == .typeMapping || basis == .statusMapping || basis == .http || basis == .type || basis == .grpc,
+                    let m = messageShape, let x = exampleShape(row, e.example)
+                {
+                    shape = MessageShape.similarity(m, x)
                     if basis != .type && basis != .grpc { score += shape }
                 }
                 seen.insert(row)

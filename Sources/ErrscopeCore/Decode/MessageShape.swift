@@ -49,15 +49,27 @@ public enum MessageShape {
         Set(skeleton.split { !($0.isLetter || $0 == "_" || $0 == "-") }.filter { $0.count >= 3 })
     }
 
+    /// A message's skeleton and its words, worked out once (a decoder keeps its examples').
+    public struct Shape: Sendable {
+        public let skeleton: String
+        let words: Set<Substring>
+        public init(_ text: String) {
+            skeleton = MessageShape.skeleton(text)
+            words = MessageShape.words(skeleton)
+        }
+    }
+
     /// 0–10: 10 when the message has exactly the example's shape, else up to 8 by the share of
     /// words they have in common (Jaccard), 0 when either is missing.
     public static func similarity(_ message: String?, _ example: String?) -> Int {
         guard let m = message, let e = example, !m.isEmpty, !e.isEmpty else { return 0 }
-        let a = skeleton(m), b = skeleton(e)
-        if a == b { return 10 }
-        let wa = words(a), wb = words(b)
-        let union = wa.union(wb).count
+        return similarity(Shape(m), Shape(e))
+    }
+
+    public static func similarity(_ a: Shape, _ b: Shape) -> Int {
+        if a.skeleton == b.skeleton { return 10 }
+        let union = a.words.union(b.words).count
         guard union > 0 else { return 0 }
-        return Int((8 * Double(wa.intersection(wb).count) / Double(union)).rounded(.down))
+        return Int((8 * Double(a.words.intersection(b.words).count) / Double(union)).rounded(.down))
     }
 }

@@ -94,7 +94,17 @@ public struct MessageRule: Sendable, Equatable {
         if !types.isEmpty, let t, !types.contains(t) { return false }
         if !http.isEmpty, let h, !http.contains(where: { $0.matches(h) }) { return false }
         if !envelopes.isEmpty, !envelopes.contains(e) { return false }
-        if !contains.isEmpty, !contains.contains(where: { m.contains($0) }) { return false }
+        // By bytes, as the summary's fast path compares (Foundation's `contains` was slow here).
+        if !contains.isEmpty {
+            var m = m
+            let found = m.withUTF8 { hay in
+                contains.contains { t in
+                    var t = t
+                    return !t.isEmpty && t.withUTF8 { RuleBank.find($0, in: hay) }
+                }
+            }
+            if !found { return false }
+        }
         if let r = regex, !r.matches(m) { return false }
         return !contains.isEmpty || regex != nil
     }

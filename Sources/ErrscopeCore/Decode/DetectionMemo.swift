@@ -1,0 +1,153 @@
+import Foundation
+
+/// Envelope and fingerprint verdicts of the summary's detector, kept by exactly what the
+/// detector read: the body's structure (its kinds, counts and keys, byte for byte) and the bytes
+/// of the scalars its conditions tested. The detector is a pure function of those, so a body
+/// with the same structure whose tested scalars hold the same bytes gets the same scores and
+/// roots without evaluating a condition. Values no condition tests (messages, request ids,
+/// timestamps, token counts) do not enter the key: a gateway log of one shape with a new
+/// request id on every line is answered from here, which is what makes this a replay of the
+/// detector and not a memo of bodies.
+///
+/// The reference is the detector itself: `BatchSummary` with the memo off must give the same
+/// summary (SummaryDifferentialTests), and a body the detector read some other way (a condition
+/// it evaluates the reference way) is never stored.
+final class DetectionMemo {
+    struct Entry {
+        var skeleton: [UInt8]
+        /// The tested nodes, and the end of each one's bytes in `values`.
+        var nodes: [Int32]
+        var ends: [Int32]
+        var values: [UInt8]
+        /// Envelope scores then fingerprint scores; envelope roots.
+        var scores: [Int32]
+        var roots: [Int32]
+    }
+
+    private var bySkeleton: [UInt64: [Int32]] = [:]
+    private var entries: [Entry] = []
+    static let entryLimit = 4096, perSkeleton = 16, skeletonLimit = 4096, valueLimit = 1024
+
+    /// The current body's skeleton (valid after `prepare` returned true) and its hash.
+    private let skeleton = UnsafeMutablePointer<UInt8>.allocate(capacity: DetectionMemo.skeletonLimit + 16)
+    private var length = 0
+    private var hash: UInt64 = 0
+    private(set) var hits = 0
+    private(set) var misses = 0
+
+    deinit { skeleton.deallocate() }
+
+    /// Builds the skeleton of the subtree at `base`; false when it is too large to keep.
+    func prepare(_ tape: JSONTape, base: Int, _ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        length = 0
+        put32(UInt32(truncatingIfNeeded: base))
+        guard walk(tape, base, buf) >= 0 else { return false }
+        hash = wordHash(UnsafeBufferPointer(start: skeleton, count: length))
+        return true
+    }
+
+    @inline(__always) private func put(_ b: UInt8) {
+        skeleton[length] = b
+        length += 1
+    }
+
+    @inline(__always) private func put32(_ v: UInt32) {
+        withUnsafeBytes(of: v.littleEndian) { for b in $0 { put(b) } }
+    }
+
+    /// Appends the structure of entry `i`; returns the entry after it, or -1 past the limit.
+    private func walk(_ tape: JSONTape, _ i: Int, _ buf: UnsafeBufferPointer<UInt8>) -> Int {
+        if length > Self.skeletonLimit { return -1 }
+        let e = tape.entry(i)
+        put(e.kind.rawValue | (e.flag ? 0x80 : 0))
+        switch e.kind {
+        case .object:
+            put32(e.a)
+            var k = i + 1
+            let end = Int(e.b)
+            while k < end {
+                let key = tape.entry(k)
+                let n = Int(key.b - key.a)
+                if length + n + 5 > Self.skeletonLimit { return -1 }
+                put(key.flag ? 1 : 0)
+                put32(UInt32(n))
+                if n > 0 { (skeleton + length).update(from: buf.baseAddress! + Int(key.a), count: n) }
+                length += n
+                k = walk(tape, k + 1, buf)
+                if k < 0 { return -1 }
+            }
+            return end
+        case .array:
+            put32(e.a)
+            var k = i + 1
+            let end = Int(e.b)
+            while k < end {
+                k = walk(tape, k, buf)
+                if k < 0 { return -1 }
+            }
+            return end
+        default:
+            return i + 1
+        }
+    }
+
+    /// The stored verdict for the prepared body, if one's tested bytes match.
+    /// Copies the stored verdict for the prepared body into `scores` and `roots` when one's
+    /// tested bytes match; false otherwise.
+    func load(_ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>, scores: UnsafeMutablePointer<Int32>,
+              roots: UnsafeMutablePointer<Int32>) -> Bool
+    {
+        guard let list = bySkeleton[hash] else { misses += 1; return false }
+        for i in list where matches(entries[Int(i)], tape, buf) {
+            entries[Int(i)].scores.withUnsafeBufferPointer { scores.update(from: $0.baseAddress!, count: $0.count) }
+            entries[Int(i)].roots.withUnsafeBufferPointer { roots.update(from: $0.baseAddress!, count: $0.count) }
+            hits += 1
+            return true
+        }
+        misses += 1
+        return false
+    }
+
+    @inline(__always) private func matches(_ e: borrowing Entry, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard e.skeleton.count == length,
+            e.skeleton.withUnsafeBufferPointer({ memcmp($0.baseAddress!, skeleton, length) == 0 })
+        else { return false }
+        return e.values.withUnsafeBufferPointer { v in
+            var start = 0
+            for k in e.nodes.indices {
+                let end = Int(e.ends[k])
+                let bytes = tape.rawBytes(Int(e.nodes[k]), in: buf)
+                if bytes.count != end - start || (end > start && memcmp(v.baseAddress! + start, bytes.baseAddress!, end - start) != 0) {
+                    return false
+                }
+                start = end
+            }
+            return true
+        }
+    }
+
+    /// Keeps the verdict the detector just gave the prepared body, with the nodes it read.
+    func store(_ detector: CompiledDetector, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>,
+               scores: UnsafePointer<Int32>, scoreCount: Int, roots: UnsafePointer<Int32>, rootCount: Int)
+    {
+        guard !detector.unreplayable, entries.count < Self.entryLimit else { return }
+        var list = bySkeleton[hash] ?? []
+        guard list.count < Self.perSkeleton else { return }
+        var nodes: [Int32] = []
+        var ends: [Int32] = []
+        var values: [UInt8] = []
+        for k in 0..<detector.readCount {
+            let n = detector.readNodes[k]
+            if nodes.contains(n) { continue }
+            values.append(contentsOf: tape.rawBytes(Int(n), in: buf))
+            if values.count > Self.valueLimit { return }
+            nodes.append(n)
+            ends.append(Int32(values.count))
+        }
+        entries.append(Entry(skeleton: Array(UnsafeBufferPointer(start: skeleton, count: length)), nodes: nodes, ends: ends,
+                             values: values, scores: Array(UnsafeBufferPointer(start: scores, count: scoreCount)),
+                             roots: Array(UnsafeBufferPointer(start: roots, count: rootCount))))
+        list.append(Int32(entries.count - 1))
+        bySkeleton[hash] = list
+    }
+}
