@@ -96,4 +96,17 @@ import Testing
         let g = try #require(s.rows.first)
         #expect(s.rows.count == 1 && g.count == 200 && g.category == .overloaded)
     }
+
+    @Test func theSummarySaysWhyLinesNeededTheReferenceDecoder() throws {
+        var s = BatchSummary(catalog: Fixtures.catalog)
+        for l in [#"{"error":{"message":"m","type":"invalid_request_error","code":"no_such_code_anywhere"}}"#, "not json at all",
+                  #"{"error":{"message":"m","type":"invalid_request_error","code":"no_such_code_anywhere"}}"#]
+        {
+            var l = l
+            l.withUTF8 { s.add(body: $0) }
+        }
+        let reasons = try #require(s.json.objectValue?["reference_reasons"]?.objectValue)
+        #expect(reasons["unknown_code"]?.intValue == 2 && reasons["not_json"]?.intValue == 1 && reasons.keys.count == 2)
+        #expect(s.referenceLines == 3)
+    }
 }

@@ -99,7 +99,12 @@ public struct BatchSummary {
     public private(set) var referenceLines = 0
     /// Why lines went to the reference decoder, by `Fallback`.
     var fallbacks = [Int](repeating: 0, count: Fallback.allCases.count)
-    enum Fallback: Int, CaseIterable { case notJSON, stringBodyNotJSON, scalarBody, noEnvelope, noCode, upstream, bodyInMessage, unknownCode, regexRule }
+    enum Fallback: Int, CaseIterable {
+        case notJSON, stringBodyNotJSON, scalarBody, noEnvelope, noCode, upstream, bodyInMessage, unknownCode, regexRule
+        var name: String {
+            ["not_json", "string_body_not_json", "scalar_body", "no_envelope", "no_code", "upstream", "body_in_message", "unknown_code", "regex_rule"][rawValue]
+        }
+    }
     var envelopeCounts: [Int]
     var systemCounts: [Int]
     var unknownSystem = 0
@@ -615,6 +620,7 @@ public struct BatchSummary {
     mutating func merge(_ o: BatchSummary) {
         total += o.total
         referenceLines += o.referenceLines
+        for i in fallbacks.indices { fallbacks[i] += o.fallbacks[i] }
         recognised += o.recognised
         known += o.known
         unknownSystem += o.unknownSystem
@@ -683,6 +689,9 @@ public struct BatchSummary {
         return [
             "total": .int(Int64(total)), "recognised": .int(Int64(recognised)), "known": .int(Int64(known)),
             "reference_lines": .int(Int64(referenceLines)),
+            // Why those lines needed the reference decoder (the fast path's blind spots).
+            "reference_reasons": .object(JSONObject(Fallback.allCases.filter { fallbacks[$0.rawValue] > 0 }
+                .map { ($0.name, .int(Int64(fallbacks[$0.rawValue]))) })),
             "by_system": list(bySystem), "by_envelope": list(byEnvelope), "by_category": list(byCategory), "by_code": .array(codes),
         ]
     }
