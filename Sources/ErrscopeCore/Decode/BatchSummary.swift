@@ -42,7 +42,18 @@ public struct BatchSummary {
     }
     /// Reference verdicts of bare lines the fast path cannot read (a proxy's HTML page, cut JSON),
     /// by the line's bytes: the same line decodes the same way, and such lines repeat.
-    var memo: [UInt64: (key: [UInt8], group: Group)] = [:]
+    var memo: [UInt64: MemoHit] = [:]
+    /// A memoised reference verdict: the line it was for (its time cut out) and what counting
+    /// it touches (its row is in `groups` under `row` from its first count on).
+    struct MemoHit {
+        var key: [UInt8]
+        var row: UInt64
+        var http: Int?
+        var envelopeIndex: Int
+        var systemSlot: Int
+        var recognised: Bool
+        var known: Bool
+    }
     static let memoLimit = 4096, memoLineLimit = 1024
 
     /// Per envelope: the slot of the system with the envelope's id (openai for openai), or -1.
@@ -127,7 +138,6 @@ public struct BatchSummary {
         public var last: String?
         public internal(set) var known = true
         public internal(set) var recognised = true
-        var memoHTTP: Int?
         var memoKey: UInt64 = 0
         var envelopeIndex = 0
         var systemSlot = -1
@@ -141,8 +151,8 @@ public struct BatchSummary {
             count += 1
             if let h = http { statuses[h, default: 0] += 1 }
             if let t = time {
-                if first == nil || Self.earlier(t, first!) { first = t }
-                if last == nil || Self.earlier(last!, t) { last = t }
+                if let f = first { if Self.earlier(t, f) { first = t } } else { first = t }
+                if let l = last { if Self.earlier(l, t) { last = t } } else { last = t }
             }
         }
 
@@ -428,8 +438,8 @@ public struct BatchSummary {
                 r = catalog.index.byCode.next(ri)
             }
             if sys < 0, let first = tied.first {
-                let systems = Set(tied.map { Int(store.system[$0]) })
-                if systems.count == 1 {
+                let s0 = store.system[first]
+                if tied.allSatisfy({ store.system[$0] == s0 }) {
                     row = first
                 } else if let home = tied.first(where: { Int(store.system[$0]) == homeSystem[best] }) {
                     row = home
@@ -498,7 +508,7 @@ public struct BatchSummary {
             }
             groups[key] = g
         }
-        groups[key]!.add(http: http, time: time)
+        addToRow(key, http: http, time: time)
         lastKey = key
     }
 
@@ -510,17 +520,25 @@ public struct BatchSummary {
         let memoable = line.count <= Self.memoLineLimit
         // The key: the line without its time value, hashed in place (no copy unless it is new).
         var cut = 0..<0
-        if memoable, let t = wrapped?.1, !t.isEmpty, let r = Self.range(of: Array(t.utf8), in: line) { cut = r }
+        if memoable, var t = wrapped?.1, !t.isEmpty, let r = t.withUTF8({ Self.range(of: $0, in: line) }) { cut = r }
         let head = UnsafeBufferPointer(rebasing: line[..<cut.lowerBound]), tail = UnsafeBufferPointer(rebasing: line[cut.upperBound...])
         let hash = memoable ? wordHash(tail, seed: wordHash(head) &+ UInt64(head.count)) : 0
-        if memoable, let hit = memo[hash], hit.key.count == head.count + tail.count,
-            hit.key.withUnsafeBufferPointer({ k in
-                (head.isEmpty || memcmp(k.baseAddress!, head.baseAddress!, head.count) == 0)
+        if memoable, let i = memo.index(forKey: hash) {
+            let same = memo.values[i].key.withUnsafeBufferPointer { k in
+                k.count == head.count + tail.count
+                    && (head.isEmpty || memcmp(k.baseAddress!, head.baseAddress!, head.count) == 0)
                     && (tail.isEmpty || memcmp(k.baseAddress! + head.count, tail.baseAddress!, tail.count) == 0)
-            })
-        {
-            count(hit.group, http: hit.group.memoHTTP, time: wrapped?.1)
-            return
+            }
+            if same {
+                let hit = memo.values[i]
+                envelopeCounts[hit.envelopeIndex] += 1
+                if hit.recognised { recognised += 1 }
+                if hit.systemSlot >= 0 { systemCounts[hit.systemSlot] += 1 } else { unknownSystem += 1 }
+                if hit.known { known += 1 }
+                addToRow(hit.row, http: hit.http, time: wrapped?.1)
+                lastKey = hit.row
+                return
+            }
         }
         let record = LogLine.read(Array(line), fields: fields, system: systemHint.map { catalog.systemIDs[$0] })
         let v = decoder.decode(record.input, sdks: false)
@@ -546,16 +564,23 @@ public struct BatchSummary {
         g.rule = v.messageRule?.id
         g.known = v.known
         g.recognised = v.envelope != ErrorDecoder.envelopeNone
-        g.memoHTTP = v.http
         g = resolvedKeys(g)
-        if memoable, memo.count < Self.memoLimit { memo[hash] = (Array(head) + Array(tail), g) }
         count(g, http: v.http, time: time)
+        if memoable, memo.count < Self.memoLimit {
+            memo[hash] = MemoHit(key: Array(head) + Array(tail), row: g.memoKey, http: v.http, envelopeIndex: g.envelopeIndex,
+                                 systemSlot: g.systemSlot, recognised: g.recognised, known: g.known)
+        }
     }
 
-    static func range(of needle: [UInt8], in hay: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
-        guard !needle.isEmpty, needle.count <= hay.count else { return nil }
-        for i in 0...(hay.count - needle.count) where hay[i] == needle[0] {
-            if hay[i..<(i + needle.count)].elementsEqual(needle) { return i..<(i + needle.count) }
+    static func range(of needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        guard let n = needle.baseAddress, let h = hay.baseAddress, !needle.isEmpty, needle.count <= hay.count else { return nil }
+        var i = 0
+        let last = hay.count - needle.count
+        while i <= last {
+            guard let p = memchr(h + i, Int32(n[0]), last - i + 1) else { return nil }
+            let at = UnsafeRawPointer(h).distance(to: UnsafeRawPointer(p))
+            if memcmp(h + at, n, needle.count) == 0 { return at..<(at + needle.count) }
+            i = at + 1
         }
         return nil
     }
@@ -570,6 +595,12 @@ public struct BatchSummary {
         return g
     }
 
+    /// Counts a line in row `key` (which exists), in place: `groups[key]!.add` copied the row out
+    /// and back, retaining each of its strings, on every line.
+    @inline(__always) private mutating func addToRow(_ key: UInt64, http: Int?, time: String?) {
+        if let i = groups.index(forKey: key) { groups.values[i].add(http: http, time: time) }
+    }
+
     /// Counts one line of the reference's verdict `g` (its totals and its row).
     private mutating func count(_ g: Group, http: Int?, time: String?) {
         let g = g.memoKey == 0 ? resolvedKeys(g) : g  // a memoised verdict has them already
@@ -579,7 +610,7 @@ public struct BatchSummary {
         if g.known { known += 1 }
         let h = g.memoKey
         if groups[h] == nil { var fresh = g; fresh.count = 0; fresh.statuses = [:]; fresh.first = nil; fresh.last = nil; groups[h] = fresh }
-        groups[h]!.add(http: http, time: time)
+        addToRow(h, http: http, time: time)
         lastKey = h
     }
 
@@ -719,8 +750,12 @@ public struct BatchSummary {
         let n = fingerprintSlots.count
         for i in 0..<n where scratchScores[envelopeCount + i] > 0 { fpScores[fingerprintSlots[i]] += Int(scratchScores[envelopeCount + i]) / 2 }
         if !lowered.isEmpty {
-            lowered.withUnsafeBufferPointer { low in
-                messageFingerprints.forEachMatch(in: low) { fpScores[messageFingerprintSlots[$0]] += 1 }
+            fpScores.withUnsafeMutableBufferPointer { scores in
+                messageFingerprintSlots.withUnsafeBufferPointer { slots in
+                    lowered.withUnsafeBufferPointer { low in
+                        messageFingerprints.forEachMatch(in: low) { scores[slots[$0]] += 1 }
+                    }
+                }
             }
         }
         var best = -1, bestScore = 0, tie = false

@@ -10,23 +10,33 @@ import Foundation
 /// detector and not a memo of bodies.
 ///
 /// The reference is the detector itself: `BatchSummary` with the memo off must give the same
-/// summary (SummaryDifferentialTests), and a body the detector read some other way (a condition
-/// it evaluates the reference way) is never stored.
+/// summary line by line (DetectionMemoDifferentialTests); a condition evaluated the reference
+/// way counts as testing every scalar under its path.
+///
+/// Two levels: a skeleton has a few *probes* (the list of nodes the detector tested, which
+/// depends on what it found: usually one or two lists per skeleton); a probe's verdicts are
+/// found by the hash of the tested bytes and confirmed by comparing them.
 final class DetectionMemo {
-    struct Entry {
+    /// A skeleton and the nodes the detector tested on a body of it.
+    struct Probe {
         var skeleton: [UInt8]
-        /// The tested nodes, and the end of each one's bytes in `values`.
         var nodes: [Int32]
-        var ends: [Int32]
+    }
+    struct Entry {
+        var probe: Int32
+        /// The tested nodes' bytes, one after another, and where each ends.
         var values: [UInt8]
+        var ends: [Int32]
         /// Envelope scores then fingerprint scores; envelope roots.
         var scores: [Int32]
         var roots: [Int32]
     }
 
-    private var bySkeleton: [UInt64: [Int32]] = [:]
+    private var probesBySkeleton: [UInt64: [Int32]] = [:]
+    private var probes: [Probe] = []
+    private var entriesByKey: [UInt64: [Int32]] = [:]
     private var entries: [Entry] = []
-    static let entryLimit = 4096, perSkeleton = 16, skeletonLimit = 4096, valueLimit = 1024
+    static let entryLimit = 4096, probesPerSkeleton = 8, skeletonLimit = 4096, valueLimit = 1024
 
     /// The current body's skeleton (valid after `prepare` returned true) and its hash.
     private let skeleton = UnsafeMutablePointer<UInt8>.allocate(capacity: DetectionMemo.skeletonLimit + 16)
@@ -92,31 +102,43 @@ final class DetectionMemo {
     }
 
     /// The stored verdict for the prepared body, if one's tested bytes match.
+    @inline(__always) private func sameSkeleton(_ p: Int32) -> Bool {
+        probes[Int(p)].skeleton.withUnsafeBufferPointer { $0.count == length && memcmp($0.baseAddress!, skeleton, length) == 0 }
+    }
+
+    /// The hash of the bytes of `nodes` on this body, and the key of its entries.
+    @inline(__always) private func key(_ probe: Int32, _ nodes: [Int32], _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h = hash &+ UInt64(probe) &* 0x9E37_79B9_7F4A_7C15
+        for n in nodes { h = wordHash(tape.rawBytes(Int(n), in: buf), seed: h) }
+        return h
+    }
+
     /// Copies the stored verdict for the prepared body into `scores` and `roots` when one's
     /// tested bytes match; false otherwise.
     func load(_ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>, scores: UnsafeMutablePointer<Int32>,
               roots: UnsafeMutablePointer<Int32>) -> Bool
     {
-        guard let list = bySkeleton[hash] else { misses += 1; return false }
-        for i in list where matches(entries[Int(i)], tape, buf) {
-            entries[Int(i)].scores.withUnsafeBufferPointer { scores.update(from: $0.baseAddress!, count: $0.count) }
-            entries[Int(i)].roots.withUnsafeBufferPointer { roots.update(from: $0.baseAddress!, count: $0.count) }
-            hits += 1
-            return true
+        guard let list = probesBySkeleton[hash] else { misses += 1; return false }
+        for p in list where sameSkeleton(p) {
+            let k = key(p, probes[Int(p)].nodes, tape, buf)
+            guard let found = entriesByKey[k] else { continue }
+            for i in found where entries[Int(i)].probe == p && sameValues(Int(i), probes[Int(p)].nodes, tape, buf) {
+                entries[Int(i)].scores.withUnsafeBufferPointer { scores.update(from: $0.baseAddress!, count: $0.count) }
+                entries[Int(i)].roots.withUnsafeBufferPointer { roots.update(from: $0.baseAddress!, count: $0.count) }
+                hits += 1
+                return true
+            }
         }
         misses += 1
         return false
     }
 
-    @inline(__always) private func matches(_ e: borrowing Entry, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard e.skeleton.count == length,
-            e.skeleton.withUnsafeBufferPointer({ memcmp($0.baseAddress!, skeleton, length) == 0 })
-        else { return false }
-        return e.values.withUnsafeBufferPointer { v in
+    @inline(__always) private func sameValues(_ i: Int, _ nodes: [Int32], _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        entries[i].values.withUnsafeBufferPointer { v in
             var start = 0
-            for k in e.nodes.indices {
-                let end = Int(e.ends[k])
-                let bytes = tape.rawBytes(Int(e.nodes[k]), in: buf)
+            for k in nodes.indices {
+                let end = Int(entries[i].ends[k])
+                let bytes = tape.rawBytes(Int(nodes[k]), in: buf)
                 if bytes.count != end - start || (end > start && memcmp(v.baseAddress! + start, bytes.baseAddress!, end - start) != 0) {
                     return false
                 }
@@ -131,8 +153,6 @@ final class DetectionMemo {
                scores: UnsafePointer<Int32>, scoreCount: Int, roots: UnsafePointer<Int32>, rootCount: Int)
     {
         guard !detector.unreplayable, entries.count < Self.entryLimit else { return }
-        var list = bySkeleton[hash] ?? []
-        guard list.count < Self.perSkeleton else { return }
         var nodes: [Int32] = []
         var ends: [Int32] = []
         var values: [UInt8] = []
@@ -144,10 +164,19 @@ final class DetectionMemo {
             nodes.append(n)
             ends.append(Int32(values.count))
         }
-        entries.append(Entry(skeleton: Array(UnsafeBufferPointer(start: skeleton, count: length)), nodes: nodes, ends: ends,
-                             values: values, scores: Array(UnsafeBufferPointer(start: scores, count: scoreCount)),
+        var list = probesBySkeleton[hash] ?? []
+        var probe: Int32 = -1
+        for p in list where probes[Int(p)].nodes == nodes && sameSkeleton(p) { probe = p }
+        if probe < 0 {
+            guard list.count < Self.probesPerSkeleton else { return }
+            probes.append(Probe(skeleton: Array(UnsafeBufferPointer(start: skeleton, count: length)), nodes: nodes))
+            probe = Int32(probes.count - 1)
+            list.append(probe)
+            probesBySkeleton[hash] = list
+        }
+        entries.append(Entry(probe: probe, values: values, ends: ends,
+                             scores: Array(UnsafeBufferPointer(start: scores, count: scoreCount)),
                              roots: Array(UnsafeBufferPointer(start: roots, count: rootCount))))
-        list.append(Int32(entries.count - 1))
-        bySkeleton[hash] = list
+        entriesByKey[key(probe, nodes, tape, buf), default: []].append(Int32(entries.count - 1))
     }
 }
