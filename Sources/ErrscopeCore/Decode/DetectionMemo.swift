@@ -21,6 +21,8 @@ final class DetectionMemo {
     struct Probe {
         var skeleton: [UInt8]
         var nodes: [Int32]
+        /// The next probe whose skeleton has the same hash, or -1.
+        var next: Int32
     }
     struct Entry {
         var probe: Int32
@@ -30,11 +32,14 @@ final class DetectionMemo {
         /// Envelope scores then fingerprint scores; envelope roots.
         var scores: [Int32]
         var roots: [Int32]
+        /// The next entry with the same key, or -1.
+        var next: Int32
     }
 
-    private var probesBySkeleton: [UInt64: [Int32]] = [:]
+    /// First probe by skeleton hash, first entry by key (chains through `next`).
+    private var probesBySkeleton = U64Index()
     private var probes: [Probe] = []
-    private var entriesByKey: [UInt64: [Int32]] = [:]
+    private var entriesByKey = U64Index()
     private var entries: [Entry] = []
     static let entryLimit = 4096, probesPerSkeleton = 8, skeletonLimit = 4096, valueLimit = 1024
 
@@ -118,16 +123,21 @@ final class DetectionMemo {
     func load(_ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>, scores: UnsafeMutablePointer<Int32>,
               roots: UnsafeMutablePointer<Int32>) -> Bool
     {
-        guard let list = probesBySkeleton[hash] else { misses += 1; return false }
-        for p in list where sameSkeleton(p) {
-            let k = key(p, probes[Int(p)].nodes, tape, buf)
-            guard let found = entriesByKey[k] else { continue }
-            for i in found where entries[Int(i)].probe == p && sameValues(Int(i), probes[Int(p)].nodes, tape, buf) {
-                entries[Int(i)].scores.withUnsafeBufferPointer { scores.update(from: $0.baseAddress!, count: $0.count) }
-                entries[Int(i)].roots.withUnsafeBufferPointer { roots.update(from: $0.baseAddress!, count: $0.count) }
-                hits += 1
-                return true
+        var p = probesBySkeleton.find(hash)
+        while p >= 0 {
+            if sameSkeleton(p) {
+                var i = entriesByKey.find(key(p, probes[Int(p)].nodes, tape, buf))
+                while i >= 0 {
+                    if entries[Int(i)].probe == p && sameValues(Int(i), probes[Int(p)].nodes, tape, buf) {
+                        entries[Int(i)].scores.withUnsafeBufferPointer { scores.update(from: $0.baseAddress!, count: $0.count) }
+                        entries[Int(i)].roots.withUnsafeBufferPointer { roots.update(from: $0.baseAddress!, count: $0.count) }
+                        hits += 1
+                        return true
+                    }
+                    i = entries[Int(i)].next
+                }
             }
+            p = probes[Int(p)].next
         }
         misses += 1
         return false
@@ -164,19 +174,24 @@ final class DetectionMemo {
             nodes.append(n)
             ends.append(Int32(values.count))
         }
-        var list = probesBySkeleton[hash] ?? []
-        var probe: Int32 = -1
-        for p in list where probes[Int(p)].nodes == nodes && sameSkeleton(p) { probe = p }
-        if probe < 0 {
-            guard list.count < Self.probesPerSkeleton else { return }
-            probes.append(Probe(skeleton: Array(UnsafeBufferPointer(start: skeleton, count: length)), nodes: nodes))
-            probe = Int32(probes.count - 1)
-            list.append(probe)
-            probesBySkeleton[hash] = list
+        let first = probesBySkeleton.find(hash)
+        var probe: Int32 = -1, chain = 0
+        var p = first
+        while p >= 0 {
+            if probes[Int(p)].nodes == nodes && sameSkeleton(p) { probe = p }
+            chain += 1
+            p = probes[Int(p)].next
         }
+        if probe < 0 {
+            guard chain < Self.probesPerSkeleton else { return }
+            probes.append(Probe(skeleton: Array(UnsafeBufferPointer(start: skeleton, count: length)), nodes: nodes, next: first))
+            probe = Int32(probes.count - 1)
+            probesBySkeleton.set(hash, probe)
+        }
+        let k = key(probe, nodes, tape, buf)
         entries.append(Entry(probe: probe, values: values, ends: ends,
                              scores: Array(UnsafeBufferPointer(start: scores, count: scoreCount)),
-                             roots: Array(UnsafeBufferPointer(start: roots, count: rootCount))))
-        entriesByKey[key(probe, nodes, tape, buf), default: []].append(Int32(entries.count - 1))
+                             roots: Array(UnsafeBufferPointer(start: roots, count: rootCount)), next: entriesByKey.find(k)))
+        entriesByKey.set(k, Int32(entries.count - 1))
     }
 }
