@@ -14,6 +14,10 @@ VENV=.build/venv
 PY=$VENV/bin/python   # a venv interpreter: the pyenv shim adds 55-140 ms a start
 [ -f "$DATA/bodies.jsonl" ] || $PY scripts/gen-bench-data.py "$DATA" --bodies 100000 --codes 100000 --yaml
 [ -f "$DATA/provider-bodies.jsonl" ] || $PY scripts/gen-provider-bench.py "$DATA" 100000
+# The same lines with a request id and message digits of their own on every line (a real log).
+for f in bodies provider-bodies; do
+  [ -f "$DATA/$f-unique.jsonl" ] || $PY scripts/uniquify-bench.py "$DATA/$f.jsonl" "$DATA/$f-unique.jsonl"
+done
 
 # Its own scratch path: a release build does not throw away the debug build the tests use.
 swift build -c release --static-swift-stdlib --scratch-path .build-release --product errscope
@@ -40,7 +44,9 @@ hyperfine -N --warmup 3 -r 20 --export-json $HF/1.json \
   -n "errscope decode --jsonl --summary (100k bodies)" "$E decode --jsonl $DATA/bodies.jsonl --summary --no-user-catalogs" \
   -n "jq -c '.error.code? // .error.type? // .code' (100k bodies)" "jq -R -c 'fromjson? | .error.code? // .error.type? // .code' $DATA/bodies.jsonl" \
   -n "errscope decode --jsonl --summary (100k provider lines)" "$E decode --jsonl $DATA/provider-bodies.jsonl --summary --no-user-catalogs" \
-  -n "jq (100k provider lines)" "jq -R -c 'fromjson? | .error.code? // .error.type? // .code' $DATA/provider-bodies.jsonl"
+  -n "jq (100k provider lines)" "jq -R -c 'fromjson? | .error.code? // .error.type? // .code' $DATA/provider-bodies.jsonl" \
+  -n "errscope decode --jsonl --summary (100k bodies, unique ids)" "$E decode --jsonl $DATA/bodies-unique.jsonl --summary --no-user-catalogs" \
+  -n "errscope decode --jsonl --summary (100k provider lines, unique ids)" "$E decode --jsonl $DATA/provider-bodies-unique.jsonl --summary --no-user-catalogs"
 hyperfine -N --warmup 10 -r 200 --export-json $HF/2.json \
   -n "errscope lookup CODE" "$E lookup data_service_error-alias_not_found --no-user-catalogs" \
   -n "errscope --help" "$E --help"

@@ -65,3 +65,4 @@ import Testing
         #expect(!e.success)
     }
 }
+

@@ -197,7 +197,12 @@ extension ErrorDecoder {
         var candidates: [[UInt8]] = []
         var plain: String?
         func addText(_ text: String) {
-            let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // Unicode White_Space is the set Foundation's `.whitespacesAndNewlines` names (Zs, tab,
+            // line breaks); trimmed natively, without bridging the message to NSString.
+            let scalars = text.unicodeScalars
+            let lo = scalars.firstIndex { !$0.properties.isWhitespace } ?? scalars.endIndex
+            let hi = scalars[lo...].lastIndex { !$0.properties.isWhitespace }.map { scalars.index(after: $0) } ?? lo
+            let t = String(scalars[lo..<hi])
             if t.first == "{" || t.first == "[", (try? JSONValue.parse(t)) != nil { candidates.append(Array(t.utf8)); return }
             if let b = SDKPrint.embeddedObject(t[...]) { candidates.append(b) } else if !t.isEmpty, plain == nil { plain = t }
         }
