@@ -83,10 +83,16 @@ let package = Package(
             name: "CNcursesw",
             providers: [.apt(["libncurses-dev"])]
         ),
-        // The one module that talks to the terminal: copies the cell buffer to ncurses.
+        // The TUI's runtime: the event loop, effects, signals, external programs, the log
+        // follower; it drives any `TerminalBackend` (and a test one, without a terminal).
+        .target(
+            name: "ErrscopeRuntime",
+            dependencies: ["ErrscopeCore", "ErrscopeTUI"]
+        ),
+        // The one module that talks to the terminal: the ncurses backend.
         .target(
             name: "ErrscopeTerminal",
-            dependencies: ["ErrscopeCore", "ErrscopeTUI", "CNcursesw"]
+            dependencies: ["ErrscopeCore", "ErrscopeTUI", "ErrscopeRuntime", "CNcursesw"]
         ),
         .target(
             name: "ErrscopeCLI",
@@ -134,6 +140,10 @@ let package = Package(
         .testTarget(
             name: "ErrscopeTUITests",
             dependencies: ["ErrscopeTUI", "ErrscopeCore", "ErrscopeBundled", "ErrscopeProbe"]
+        ),
+        .testTarget(
+            name: "ErrscopeRuntimeTests",
+            dependencies: ["ErrscopeRuntime", "ErrscopeTUI", "ErrscopeCore", "ErrscopeBundled", "ErrscopeProbe", "ErrscopeDemo", "ErrscopeProbeClient"]
         ),
         // Drives the real binary in tmux (installed by scripts/test.sh).
         .testTarget(name: "ErrscopeEndToEndTests", dependencies: ["ErrscopeCore"]),

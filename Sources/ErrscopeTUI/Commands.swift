@@ -47,7 +47,6 @@ enum Commands {
         },
         Command(names: ["http"], usage: ":http N", help: "filter by HTTP status") { s, _, arg in
             guard let n = Int(arg), (100...599).contains(n) else { return .failed(":http takes a status, 100-599") }
-            s.filterEditing = false
             s.applyFilter(String(n))
             s.focus = .tree
             return .done([])
@@ -179,8 +178,7 @@ enum Commands {
             return .done([.setMouse(s.mouse)])
         },
         Command(names: ["help", "h"], usage: ":help", help: "this help: keys, commands, the filter") { s, _, _ in
-            s.showHelp = true
-            s.helpScroll = 0
+            s.mode = .help(scroll: 0)
             return .done([])
         },
         Command(names: ["q", "quit", "q!", "wq"], usage: ":q", help: "quit") { _, _, _ in .done([.quit]) },

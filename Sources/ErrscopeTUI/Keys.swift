@@ -57,40 +57,52 @@ public enum Key: Hashable, Sendable {
     }
 }
 
-/// Everything a key can do. The raw value is the name used in the config file.
-public enum Action: String, Sendable, CaseIterable {
-    case moveUp = "move_up", moveDown = "move_down", pageUp = "page_up", pageDown = "page_down"
-    case top, bottom, collapse, expand, toggle = "activate"
-    case nextPane = "next_pane", previousPane = "previous_pane"
-    case focusTree = "focus_tree", focusDetail = "focus_detail", focusMapping = "focus_mapping", focusProbe = "focus_probe"
-    case filter, nextMatch = "next_match", previousMatch = "previous_match", clear
-    case command, help, copy, toggleMouse = "toggle_mouse", toggleVariant = "toggle_variant"
-    case probeSend = "probe_send", probeWatch = "probe_watch", probeCancel = "probe_cancel"
-    case editExternal = "edit_in_editor", deleteHeader = "delete_header"
-    case zoom, jumpBack = "jump_back"
-    case probeCopyCurl = "probe_copy_curl", probeHistory = "probe_history", probeDiff = "probe_diff"
-    case helpClose = "help_close"
-    case editLeft = "edit_left", editRight = "edit_right", editStart = "edit_start", editEnd = "edit_end"
-    case editBackspace = "edit_backspace", editDelete = "edit_delete", editKillToStart = "edit_kill_to_start"
-    case editKillToEnd = "edit_kill_to_end", editKillWord = "edit_kill_word", editOlder = "edit_older", editNewer = "edit_newer"
-    case editSubmit = "edit_submit", editCancel = "edit_cancel"
-    case focusIncident = "focus_incident", incidentSort = "incident_sort", incidentReverse = "incident_reverse"
-    case quit
+/// Everything a key can do; the raw value is the name used in the config file. A struct, not an
+/// enum: a pane declares its own actions in its folder (`Probe/ProbePane.swift` has `probe_send`),
+/// so adding a pane does not edit this file.
+public struct Action: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ name: String) { rawValue = name }
+    public var description: String { rawValue }
+
+    public static let moveUp = Action("move_up"), moveDown = Action("move_down"), pageUp = Action("page_up"), pageDown = Action("page_down")
+    public static let top = Action("top"), bottom = Action("bottom"), collapse = Action("collapse"), expand = Action("expand")
+    public static let toggle = Action("activate")
+    public static let nextPane = Action("next_pane"), previousPane = Action("previous_pane")
+    public static let filter = Action("filter"), nextMatch = Action("next_match"), previousMatch = Action("previous_match"), clear = Action("clear")
+    public static let command = Action("command"), help = Action("help"), toggleMouse = Action("toggle_mouse")
+    public static let zoom = Action("zoom"), jumpBack = Action("jump_back")
+    public static let helpClose = Action("help_close")
+    public static let editLeft = Action("edit_left"), editRight = Action("edit_right"), editStart = Action("edit_start"), editEnd = Action("edit_end")
+    public static let editBackspace = Action("edit_backspace"), editDelete = Action("edit_delete"), editKillToStart = Action("edit_kill_to_start")
+    public static let editKillToEnd = Action("edit_kill_to_end"), editKillWord = Action("edit_kill_word")
+    public static let editOlder = Action("edit_older"), editNewer = Action("edit_newer")
+    public static let editSubmit = Action("edit_submit"), editCancel = Action("edit_cancel")
+    public static let quit = Action("quit")
+
+    /// Gives `pane` the focus (`focus_tree`, ..., one per pane in `Panes.all`, keys 1-9).
+    public static func focus(_ pane: Pane) -> Action { Action("focus_" + pane.id) }
+    /// The pane a focus action names, if it is one.
+    var focusedPane: Pane? {
+        guard rawValue.hasPrefix("focus_") else { return nil }
+        let id = String(rawValue.dropFirst(6))
+        return Panes.all.first { $0.pane.id == id }?.pane
+    }
 }
 
-/// Where a binding applies.
-public enum Scope: String, Sendable {
-    case global, tree, detail, mapping, probe, incident
-    /// The help pane's own keys, and a line being edited (`:`, `/`, a form field): modal, so only
-    /// their own bindings apply there.
-    case help, edit
+/// Where a binding applies: everywhere, in one pane, or in a modal scope (help, a line being
+/// edited: `:`, `/`, a form field), where only that scope's own bindings apply.
+public enum Scope: Hashable, Sendable {
+    case global, help, edit
+    case pane(Pane)
 
     var title: String {
         switch self {
         case .global: return "Everywhere"
         case .help: return "In help"
         case .edit: return "Editing a line (:, /, a form field)"
-        default: return rawValue.capitalized + " pane"
+        case .pane(let p): return Panes.spec(p).title + " pane"
         }
     }
 }
@@ -109,52 +121,34 @@ public struct Binding: Sendable {
 public struct KeyMap: Sendable {
     public private(set) var bindings: [Binding]
 
-    public static let `default` = KeyMap(bindings: [
+    /// The global keys, then each pane's own (from `Panes.all`, with a focus key 1-9 each), then
+    /// the modal scopes'.
+    public static let `default` = KeyMap(bindings: globalBindings + Panes.all.enumerated().flatMap { i, spec in
+        [Binding(action: .focus(spec.pane), keys: i < 9 ? [.char(Character(String(i + 1)))] : [], help: spec.focusHelp, scope: .global, hint: false)]
+    } + Panes.all.flatMap(\.bindings) + modalBindings)
+
+    static let globalBindings: [Binding] = [
         Binding(action: .moveDown, keys: [.down, .char("j")], help: "next row", scope: .global, hint: false),
         Binding(action: .moveUp, keys: [.up, .char("k")], help: "previous row", scope: .global, hint: false),
         Binding(action: .pageDown, keys: [.pageDown, .ctrl("f")], help: "page down", scope: .global, hint: false),
         Binding(action: .pageUp, keys: [.pageUp, .ctrl("b")], help: "page up", scope: .global, hint: false),
         Binding(action: .top, keys: [.char("g"), .home], help: "first row", scope: .global, hint: false),
         Binding(action: .bottom, keys: [.char("G"), .end], help: "last row", scope: .global, hint: false),
-        Binding(action: .collapse, keys: [.left, .char("h")], help: "collapse / go to parent", scope: .tree, hint: true),
-        Binding(action: .expand, keys: [.right, .char("l")], help: "expand", scope: .tree, hint: true),
-        Binding(action: .toggle, keys: [.enter, .char(" ")], help: "open / toggle", scope: .tree, hint: true),
-        Binding(action: .collapse, keys: [.left, .char("h")], help: "previous envelope column", scope: .mapping, hint: false),
-        Binding(action: .expand, keys: [.right, .char("l")], help: "next envelope column", scope: .mapping, hint: false),
         Binding(action: .nextPane, keys: [.tab], help: "next pane (mapping: next columns)", scope: .global, hint: false),
         Binding(action: .previousPane, keys: [.backTab], help: "previous pane", scope: .global, hint: false),
-        Binding(action: .focusTree, keys: [.char("1")], help: "tree pane", scope: .global, hint: false),
-        Binding(action: .focusDetail, keys: [.char("2")], help: "detail pane", scope: .global, hint: false),
-        Binding(action: .focusMapping, keys: [.char("3")], help: "mapping pane", scope: .global, hint: false),
-        Binding(action: .focusProbe, keys: [.char("4")], help: "probe pane", scope: .global, hint: false),
-        Binding(action: .focusIncident, keys: [.char("5")], help: "incident pane (a log, live: --log FILE, :log FILE)", scope: .global, hint: false),
-        Binding(action: .toggle, keys: [.enter], help: "open the row's code in the catalog", scope: .incident, hint: true),
-        Binding(action: .incidentSort, keys: [.char("s")], help: "sort by the next column", scope: .incident, hint: true),
-        Binding(action: .incidentReverse, keys: [.char("S")], help: "reverse the sort", scope: .incident, hint: false),
-        Binding(action: .probeSend, keys: [.char("p")], help: "probe the row's endpoint (by its system)", scope: .incident, hint: true),
         Binding(action: .filter, keys: [.char("/")], help: "filter codes", scope: .global, hint: true),
         Binding(action: .nextMatch, keys: [.char("n")], help: "next match", scope: .global, hint: false),
         Binding(action: .previousMatch, keys: [.char("N")], help: "previous match", scope: .global, hint: false),
         Binding(action: .clear, keys: [.escape], help: "clear filter / close", scope: .global, hint: false),
-        Binding(action: .toggleVariant, keys: [.char("o")], help: "documented / observed", scope: .mapping, hint: true),
-        Binding(action: .copy, keys: [.char("y")], help: "copy envelope JSON (OSC 52)", scope: .mapping, hint: true),
-        Binding(action: .toggle, keys: [.enter], help: "edit field / send / open the decoded code", scope: .probe, hint: true),
-        Binding(action: .probeSend, keys: [.char("s")], help: "send the request", scope: .probe, hint: true),
-        Binding(action: .probeCancel, keys: [.escape], help: "cancel the probe / stop watching", scope: .probe, hint: true),
-        Binding(action: .probeWatch, keys: [.char("w")], help: "watch: repeat every 5 s (:watch N)", scope: .probe, hint: true),
-        Binding(action: .editExternal, keys: [.char("e")], help: "edit body or headers in $EDITOR", scope: .probe, hint: true),
-        Binding(action: .deleteHeader, keys: [.char("d"), .delete], help: "delete the header", scope: .probe, hint: false),
-        Binding(action: .probeHistory, keys: [.char("H")], help: "history: past probes from the journal, to re-open one", scope: .probe, hint: true),
-        Binding(action: .probeDiff, keys: [.char("D")], help: "diff this answer with a past one (status, headers, body)", scope: .probe, hint: false),
-        Binding(action: .probeCopyCurl, keys: [.char("c")], help: "copy the request as curl (OSC 52; secrets stay variables)", scope: .probe, hint: true),
-        Binding(action: .collapse, keys: [.left, .char("h")], help: "previous endpoint / request / method", scope: .probe, hint: false),
-        Binding(action: .expand, keys: [.right, .char("l")], help: "next endpoint / request / method", scope: .probe, hint: false),
         Binding(action: .command, keys: [.char(":")], help: "command (:system :http :envelope :theme :q)", scope: .global, hint: true),
         Binding(action: .zoom, keys: [.char("z")], help: "zoom (the focused pane full screen; z again restores)", scope: .global, hint: true),
         Binding(action: .jumpBack, keys: [.ctrl("o"), .backspace], help: "jump back (after :code, :system, a verdict's code, Enter in compare)", scope: .global, hint: false),
         Binding(action: .toggleMouse, keys: [.char("m")], help: "mouse on/off", scope: .global, hint: false),
         Binding(action: .help, keys: [.char("?"), .f(1)], help: "help", scope: .global, hint: true),
         Binding(action: .quit, keys: [.char("q"), .ctrl("c")], help: "quit", scope: .global, hint: true),
+    ]
+
+    static let modalBindings: [Binding] = [
         Binding(action: .moveDown, keys: [.down, .char("j")], help: "scroll down", scope: .help, hint: false),
         Binding(action: .moveUp, keys: [.up, .char("k")], help: "scroll up", scope: .help, hint: false),
         Binding(action: .pageDown, keys: [.pageDown, .char(" "), .ctrl("f")], help: "page down", scope: .help, hint: false),
@@ -175,7 +169,7 @@ public struct KeyMap: Sendable {
         Binding(action: .editKillWord, keys: [.ctrl("w")], help: "delete the word before the cursor", scope: .edit, hint: false),
         Binding(action: .editOlder, keys: [.up, .ctrl("p")], help: "an earlier entry (the filter: Ctrl-P; ↑ moves in the tree)", scope: .edit, hint: false),
         Binding(action: .editNewer, keys: [.down, .ctrl("n")], help: "a later entry", scope: .edit, hint: false),
-    ])
+    ]
 
     /// The action of `key` among `scope`'s own bindings only (modal scopes: help, edit).
     public func modalAction(for key: Key, in scope: Scope) -> Action? {
@@ -194,8 +188,11 @@ public struct KeyMap: Sendable {
     public mutating func remap(_ overrides: [(action: String, keys: [String])]) -> [String] {
         var problems: [String] = []
         for (name, names) in overrides {
-            guard let action = Action(rawValue: name) else {
-                problems.append("unknown action `\(name)` (known: \(Action.allCases.map(\.rawValue).joined(separator: ", ")))")
+            let action = Action(name)
+            guard bindings.contains(where: { $0.action == action }) else {
+                var known: [String] = []
+                for b in bindings where !known.contains(b.action.rawValue) { known.append(b.action.rawValue) }
+                problems.append("unknown action `\(name)` (known: \(known.joined(separator: ", ")))")
                 continue
             }
             var keys: [Key] = []

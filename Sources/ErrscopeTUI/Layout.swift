@@ -3,6 +3,8 @@
 public struct Layout: Sendable, Equatable {
     public static let minWidth = 40
     public static let minHeight = 10
+    /// From this width, tree and detail sit side by side over the lower place.
+    public static let wideWidth = 100
 
     public var title: Rect
     public var tree: Rect
@@ -16,6 +18,18 @@ public struct Layout: Sendable, Equatable {
     /// The pane that has the whole body (`z`), the others get no room; nil: the usual layout.
     public var zoom: Pane? = nil
 
+    /// Everything between the title and the status line.
+    public var body: Rect { Rect(x: 0, y: title.maxY, width: title.width, height: max(0, status.y - title.maxY)) }
+
+    /// The rectangle of a place.
+    public func rect(_ place: PanePlace) -> Rect {
+        switch place {
+        case .left: return tree
+        case .side: return detail
+        case .lower: return mapping
+        }
+    }
+
     public static let empty = Layout(title: .init(x: 0, y: 0, width: 0, height: 0), tree: .init(x: 0, y: 0, width: 0, height: 0),
                                      detail: .init(x: 0, y: 0, width: 0, height: 0), mapping: .init(x: 0, y: 0, width: 0, height: 0),
                                      status: .init(x: 0, y: 0, width: 0, height: 0), tooSmall: true, stacked: false)
@@ -26,9 +40,10 @@ public struct Layout: Sendable, Equatable {
         guard let z = zoom, !l.tooSmall else { return l }
         let body = Rect(x: 0, y: 1, width: w, height: h - 2)
         let none = Rect(x: 0, y: 1, width: 0, height: 0)
-        l.tree = z == .tree ? body : none
-        l.detail = z == .detail ? body : none
-        l.mapping = z.isLowerTab ? body : none
+        let place = z.spec.place
+        l.tree = place == .left ? body : none
+        l.detail = place == .side ? body : none
+        l.mapping = place == .lower ? body : none
         l.stacked = false
         l.zoom = z
         return l
@@ -43,7 +58,7 @@ public struct Layout: Sendable, Equatable {
         let title = Rect(x: 0, y: 0, width: w, height: 1)
         let status = Rect(x: 0, y: h - 1, width: w, height: 1)
         let bodyY = 1, bodyH = h - 2
-        if w >= 100 {
+        if w >= wideWidth {
             // Tree and detail side by side on top; the mapping pane takes the full width below so
             // that four envelopes fit side by side at 120 columns.
             let topH = max(8, bodyH * 9 / 20)

@@ -1,31 +1,6 @@
 import ErrscopeCore
 import ErrscopeProbe
 
-public enum Pane: Int, Sendable, CaseIterable {
-    case tree, detail, mapping, probe, incident
-
-    var scope: Scope {
-        switch self {
-        case .tree: return .tree
-        case .detail: return .detail
-        case .mapping: return .mapping
-        case .probe: return .probe
-        case .incident: return .incident
-        }
-    }
-    var title: String {
-        switch self {
-        case .tree: return "Catalog"
-        case .detail: return "Detail"
-        case .mapping: return "Mapping"
-        case .probe: return "Probe"
-        case .incident: return "Incident"
-        }
-    }
-    /// Shares the lower place with the mapping pane (a tab there).
-    var isLowerTab: Bool { self == .mapping || self == .probe || self == .incident }
-}
-
 /// A visible row of the tree.
 /// One place in the jump list: what was selected, which pane had the focus, an open compare view.
 public struct JumpPoint: Sendable {
@@ -95,8 +70,8 @@ public enum Event: Sendable, Equatable {
     /// The clock (monotonic nanoseconds): elapsed time, countdowns, watch mode.
     case tick(UInt64)
     case probeFinished(ProbeResult)
-    /// `$EDITOR` returned (nil: it failed or was not found).
-    case editorFinished(EditTarget, String?)
+    /// An `.exec` program returned with its file's text (nil: it failed or was not found).
+    case execFinished(tag: String, String?)
     /// The followed log grew (`now`: monotonic ns when read).
     case logData([UInt8], now: UInt64)
     /// The follower's news: opened, rotated, truncated, gone, an error.
@@ -117,8 +92,9 @@ public enum Effect: Sendable, Equatable {
     /// Send this probe; answer with `.probeFinished` carrying the same id.
     case probe(ProbeSpec, id: Int)
     case cancelProbe(Int)
-    /// Open `$EDITOR` on the text; answer with `.editorFinished`.
-    case edit(EditTarget, String)
+    /// Run a program on the terminal (the runtime hands the screen over and takes it back);
+    /// answer with `.execFinished` carrying the request's tag.
+    case exec(ExecRequest)
     /// Follow a log (a path, `-` for standard input) like `tail -F`, through rotation and
     /// truncation; answer with `.logData` and `.logStatus`. Replaces any log followed before.
     case followLog(String)
@@ -126,6 +102,37 @@ public enum Effect: Sendable, Equatable {
     case recordIncident([IncidentTally], source: String)
     /// Read the journal's probes; answer with `.historyLoaded` (`diff`: for `D`).
     case loadHistory(diff: Bool)
+}
+
+/// A program to run on the terminal, on a text: `$EDITOR` on the probe's body is one.
+public struct ExecRequest: Sendable, Equatable {
+    /// A `/bin/sh -c` command; `"$1"` names a private temporary file holding `text`, read back
+    /// when the command succeeds.
+    public var command: String
+    public var text: String
+    public var fileSuffix: String
+    /// Comes back in `.execFinished`.
+    public var tag: String
+
+    public init(command: String, text: String, fileSuffix: String = "txt", tag: String) {
+        self.command = command; self.text = text; self.fileSuffix = fileSuffix; self.tag = tag
+    }
+
+    /// `$VISUAL`, else `$EDITOR`, else vi, on the text. The shell reads the variables and parses
+    /// them as a command (`code -w`, `vim +'set ft=json'`), so the pure core reads no environment.
+    public static func editor(_ target: EditTarget, _ text: String) -> ExecRequest {
+        ExecRequest(command: #"eval "${VISUAL:-${EDITOR:-vi}} \"\$1\"""#, text: text, fileSuffix: target == .body ? "json" : "txt", tag: target.rawValue)
+    }
+}
+
+extension Effect {
+    /// `$EDITOR` on the probe's body or headers.
+    public static func edit(_ target: EditTarget, _ text: String) -> Effect { .exec(.editor(target, text)) }
+}
+
+extension Event {
+    /// The editor returned (nil: it failed or was not found).
+    public static func editorFinished(_ target: EditTarget, _ text: String?) -> Event { .execFinished(tag: target.rawValue, text) }
 }
 
 public struct StatusMessage: Sendable, Equatable {
@@ -166,30 +173,25 @@ public struct AppState: Sendable {
     public var cursor = 0
     public var treeScroll = 0
     public var filterText = ""
-    public var filterEditing = false
     /// Rows matching the filter (nil: no filter).
     public private(set) var filterMatches: [Int32]?
     /// (query, matches) for each filter prefix typed: Backspace pops instead of rescanning.
     var filterHistory: [(String, [Int32])] = []
-    /// The `:` line while it is open, and what was run before (↑/↓ recall it).
-    public var commandLine: LineEditor?
-    public var commandText: String? { commandLine?.text }
+    /// What was run on the `:` line before (↑/↓ recall it).
     var commandHistory: [String] = []
-    /// The filter's line while it is edited, and the filters kept before.
-    public var filterLine = LineEditor("")
+    /// The filters kept before.
     var filterEntries: [String] = []
     public var variant: MappingVariant = .documented
     public var mappingColumn = 0
     public var mappingScroll = 0
     public var detailScroll = 0
-    public var showHelp = false
-    public var helpScroll = 0
+    /// Which keys mean what: an overlay or a line being edited takes them before the panes do.
+    /// The one source of truth for those, each case holding its own data.
+    public var mode: Mode = .normal
     /// The compare view (`:compare 429`, `:category quota`), drawn over the panes while open.
     public var compare: CompareState?
     /// The incident pane (`--log`, `:log`).
     public var incident = IncidentState()
-    /// The fuzzy picker (`:code`, `:probe` without an exact name), drawn over everything.
-    public var picker: PickerState?
     /// `z`: the focused pane has the whole screen (it follows the focus).
     public var zoomed = false
     /// Where jumps came from (`:code`, `:system`, a verdict's code, Enter in the compare view),
@@ -269,7 +271,7 @@ public struct AppState: Sendable {
 
     /// When the runner should next send a tick (the probe's clock, the incident's buckets).
     public func wakeup(lastTick: UInt64) -> UInt64? {
-        [probe.wakeup(lastTick: lastTick), incident.wakeup(lastTick: lastTick)].compactMap { $0 }.min()
+        Panes.all.compactMap { $0.wakeup?(self, lastTick) }.min()
     }
 
     /// Remembers where the user is before a jump.
@@ -345,7 +347,7 @@ public struct AppState: Sendable {
         filterText = ""
         filterMatches = nil
         filterHistory = []
-        filterEditing = false
+        if case .filter = mode { mode = .normal }
         if case .code(let s, let d, _)? = keep {
             expandedSystems.insert(s)
             expandedDomains.insert(Self.domainKey(s, d))
@@ -367,5 +369,73 @@ public struct AppState: Sendable {
     public var renderings: [RenderedEnvelope] {
         guard let e = selectedEntry else { return [] }
         return data.renderer.render(e, options: RenderOptions(variant: variant))
+    }
+}
+
+/// The modes, one at a time: normal (keys go to the focused pane, or the compare view when open),
+/// the help pane, the filter's line, the `:` line, a probe form field being edited, the picker.
+public enum Mode: Sendable, Equatable {
+    case normal
+    case help(scroll: Int)
+    case filter(LineEditor)
+    case command(LineEditor)
+    case fieldEdit(LineEditor)
+    case picker(PickerState)
+
+    public enum Kind: String, Sendable { case normal, help, filter, command, fieldEdit = "field-edit", picker }
+
+    public var kind: Kind {
+        switch self {
+        case .normal: return .normal
+        case .help: return .help
+        case .filter: return .filter
+        case .command: return .command
+        case .fieldEdit: return .fieldEdit
+        case .picker: return .picker
+        }
+    }
+}
+
+/// Each mode's data, read (and changed) through the mode.
+extension AppState {
+    public var showHelp: Bool { mode.kind == .help }
+
+    public var helpScroll: Int {
+        get { if case .help(let n) = mode { return n } else { return 0 } }
+        set { if case .help = mode { mode = .help(scroll: newValue) } }
+    }
+
+    /// The `:` line while it is open.
+    public var commandLine: LineEditor? {
+        get { if case .command(let e) = mode { return e } else { return nil } }
+        set {
+            if let e = newValue { mode = .command(e) } else if case .command = mode { mode = .normal }
+        }
+    }
+
+    public var commandText: String? { commandLine?.text }
+
+    /// The fuzzy picker (`:code`, `:probe` without an exact name), drawn over everything.
+    public var picker: PickerState? {
+        get { if case .picker(let p) = mode { return p } else { return nil } }
+        set {
+            if let p = newValue { mode = .picker(p) } else if case .picker = mode { mode = .normal }
+        }
+    }
+
+    public var filterEditing: Bool { mode.kind == .filter }
+
+    /// The filter's line while it is edited.
+    public var filterLine: LineEditor {
+        get { if case .filter(let e) = mode { return e } else { return LineEditor(filterText) } }
+        set { if case .filter = mode { mode = .filter(newValue) } }
+    }
+
+    /// The probe form's field being edited.
+    public var fieldEditor: LineEditor? {
+        get { if case .fieldEdit(let e) = mode { return e } else { return nil } }
+        set {
+            if let e = newValue { mode = .fieldEdit(e) } else if case .fieldEdit = mode { mode = .normal }
+        }
     }
 }

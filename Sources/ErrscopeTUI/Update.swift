@@ -13,12 +13,11 @@ public func update(_ s: inout AppState, _ event: Event) -> [Effect] {
     case .key(let key):
         effects += handleKey(&s, key)
     case .tick(let now):
-        effects += ProbeUpdate.tick(&s, now)
-        IncidentUpdate.tick(&s, now)
+        for spec in Panes.all { if let tick = spec.tick { effects += tick(&s, now) } }
     case .probeFinished(let r):
         effects += ProbeUpdate.finished(&s, r)
-    case .editorFinished(let target, let text):
-        effects += ProbeUpdate.editorFinished(&s, target, text)
+    case .execFinished(let tag, let text):
+        if let target = EditTarget(rawValue: tag) { effects += ProbeUpdate.editorFinished(&s, target, text) }
     case .logData(let bytes, let now):
         IncidentUpdate.ingest(&s, bytes, now: now)
     case .logStatus(let text, let isError):
@@ -39,40 +38,21 @@ public func update(_ s: inout AppState, _ event: Event) -> [Effect] {
     return effects
 }
 
-/// Which keys mean what right now: one mode, decided in one place (an overlay or a line being
-/// edited takes the keys before the panes do).
-public enum Mode: String, Sendable, Equatable {
-    case normal, help, picker, command, filter, compare, fieldEdit = "field-edit"
-}
-
-extension AppState {
-    public var mode: Mode {
-        if showHelp { return .help }
-        if picker != nil { return .picker }
-        if commandLine != nil { return .command }
-        if filterEditing { return .filter }
-        if compare != nil { return .compare }
-        if focus == .probe, probe.editing != nil { return .fieldEdit }
-        return .normal
-    }
-}
-
 private func handleKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     // Ctrl-C always quits, whatever mode.
     if key == .ctrl("c") { return [.quit] }
-    switch s.mode {
+    switch s.mode.kind {
     case .help: return helpKey(&s, key)
     case .picker: return pickerKey(&s, key)
     case .command: return commandKey(&s, key)
     case .filter: return filterKey(&s, key)
-    case .compare: return compareKey(&s, key)
     case .fieldEdit: return ProbeUpdate.editKey(&s, key)
-    case .normal: break
+    case .normal: if s.compare != nil { return compareKey(&s, key) }
     }
     s.message = nil
     guard let action = s.keymap.action(for: key, in: s.focus.scope) else { return [] }
-    if s.focus == .probe, let effects = ProbeUpdate.key(&s, action) { return effects }
-    if s.focus == .incident, let effects = IncidentUpdate.key(&s, action) { return effects }
+    // The focused pane first; what it does not take is a global action.
+    if let effects = s.focus.spec.update(&s, action) { return effects }
     return perform(&s, action)
 }
 
@@ -89,7 +69,7 @@ private func helpKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     case .top?: s.helpScroll = 0
     case .bottom?: s.helpScroll = last
     case .helpClose?:
-        s.showHelp = false
+        s.mode = .normal
         s.message = nil
     default: s.message = StatusMessage(text: "help: ↑↓ PgUp/PgDn scroll · Esc, ? or q closes", isError: false)
     }
@@ -148,39 +128,23 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
     switch action {
     case .quit: return [.quit]
     case .help:
-        s.showHelp = true
-        s.helpScroll = 0
+        s.mode = .help(scroll: 0)
     case .filter:
-        s.filterEditing = true
-        s.filterLine = LineEditor(s.filterText, history: s.filterEntries)
+        s.mode = .filter(LineEditor(s.filterText, history: s.filterEntries))
         s.focus = .tree
     case .command:
         s.commandLine = LineEditor("", history: s.commandHistory)
     case .clear:
         if s.filterMatches != nil || s.filterEditing { s.clearFilter() }
         s.message = nil
-    case .probeSend, .probeWatch, .probeCancel, .editExternal, .deleteHeader:
-        // Probe actions outside the probe pane: open it.
-        s.focus = .probe
     case .toggleMouse:
         s.mouse.toggle()
         s.message = StatusMessage(text: "mouse \(s.mouse ? "on: click to select, wheel to scroll" : "off")", isError: false)
         return [.setMouse(s.mouse)]
-    case .toggleVariant:
-        s.variant = s.variant == .documented ? .observed : .documented
-        s.message = StatusMessage(text: "showing the \(s.variant.rawValue) mapping", isError: false)
-    case .nextPane:
-        if s.focus == .mapping, s.mappingColumn < s.renderings.count - 1, columnsPaged(s) {
-            s.mappingColumn += 1
-        } else {
-            s.focus = Pane(rawValue: (s.focus.rawValue + 1) % Pane.allCases.count)!
-        }
-    case .previousPane:
-        if s.focus == .mapping, s.mappingColumn > 0, columnsPaged(s) {
-            s.mappingColumn -= 1
-        } else {
-            s.focus = Pane(rawValue: (s.focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
-        }
+    case .nextPane, .previousPane:
+        let all = Pane.allCases
+        let step = action == .nextPane ? 1 : all.count - 1
+        s.focus = all[(Panes.index(s.focus) + step) % all.count]
     case .zoom:
         s.zoomed.toggle()
         s.message = StatusMessage(text: s.zoomed ? "zoomed: z restores the layout" : "layout restored", isError: false)
@@ -189,27 +153,6 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
             s.message = StatusMessage(text: "nothing to jump back to", isError: false)
             return [.bell]
         }
-    case .focusTree: s.focus = .tree
-    case .focusDetail: s.focus = .detail
-    case .focusMapping: s.focus = .mapping
-    case .focusProbe: s.focus = .probe
-    case .focusIncident: s.focus = .incident
-    case .incidentSort, .incidentReverse, .probeCopyCurl, .probeHistory, .probeDiff, .helpClose, .editLeft, .editRight, .editStart, .editEnd,
-         .editBackspace, .editDelete, .editKillToStart, .editKillToEnd, .editKillWord, .editOlder, .editNewer, .editSubmit, .editCancel: break
-    case .copy:
-        let r = s.renderings
-        guard r.indices.contains(s.mappingColumn) else {
-            s.message = StatusMessage(text: "select a code to copy its envelope", isError: true)
-            return [.bell]
-        }
-        let text = r[s.mappingColumn].body.prettyText
-        let cap = 64 * 1024
-        guard text.utf8.count <= cap else {
-            s.message = StatusMessage(text: "envelope is \(text.utf8.count) bytes; the clipboard cap is \(cap)", isError: true)
-            return [.bell]
-        }
-        s.message = StatusMessage(text: "copied the \(r[s.mappingColumn].envelope) envelope (\(text.utf8.count) bytes, OSC 52)", isError: false)
-        return [.copy(text)]
     case .moveDown, .moveUp, .pageDown, .pageUp, .top, .bottom:
         let delta: Int
         switch action {
@@ -220,7 +163,8 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
         case .top: delta = Int.min / 2
         default: delta = Int.max / 2
         }
-        move(&s, delta)
+        // The focused pane's own scrolling.
+        s.focus.spec.scroll(&s, delta)
     case .nextMatch, .previousMatch:
         let step = action == .nextMatch ? 1 : -1
         if let i = s.firstCodeRow(from: s.cursor + step, step: step) {
@@ -230,105 +174,13 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
             s.message = StatusMessage(text: step > 0 ? "wrapped to the first match" : "wrapped to the last match", isError: false)
         }
         s.focus = .tree
-        resetPanes(&s)
-    case .collapse:
-        if s.focus == .mapping {
-            if s.mappingColumn > 0 { s.mappingColumn -= 1 }
-            return []
-        }
-        collapse(&s)
-    case .expand:
-        if s.focus == .mapping {
-            if s.mappingColumn < s.renderings.count - 1 { s.mappingColumn += 1 }
-            return []
-        }
-        expand(&s)
-    case .toggle:
-        switch s.selectedRow {
-        case .system(let si)?:
-            if s.filterMatches == nil {
-                if s.expandedSystems.contains(si) { s.expandedSystems.remove(si) } else { s.expandedSystems.insert(si) }
-                s.rebuildRows()
-            }
-        case .domain(let si, let di)?:
-            if s.filterMatches == nil {
-                let k = AppState.domainKey(si, di)
-                if s.expandedDomains.contains(k) { s.expandedDomains.remove(k) } else { s.expandedDomains.insert(k) }
-                s.rebuildRows()
-            }
-        case .code?: s.focus = .mapping
-        case nil: break
-        }
+        TreeUpdate.resetPanes(&s)
+    default:
+        // A focus action (`focus_tree`, one per pane in `Panes.all`); any other action belongs to a
+        // pane or a modal scope and does nothing here.
+        if let p = action.focusedPane { s.focus = p }
     }
     return []
-}
-
-private func move(_ s: inout AppState, _ delta: Int) {
-    switch s.focus {
-    case .tree:
-        let before = s.cursor
-        s.cursor = min(max(0, s.cursor + delta), max(0, s.rows.count - 1))
-        if s.cursor != before { resetPanes(&s) }
-    case .detail: s.detailScroll = max(0, s.detailScroll + delta)
-    case .mapping: s.mappingScroll = max(0, s.mappingScroll + delta)
-    case .probe: s.probe.responseScroll = max(0, s.probe.responseScroll + delta)
-    case .incident: s.incident.cursor = max(0, s.incident.cursor + delta)  // the wheel; clamped when drawn
-    }
-}
-
-private func resetPanes(_ s: inout AppState) {
-    s.detailScroll = 0
-    s.mappingScroll = 0
-    s.mappingColumn = min(s.mappingColumn, max(0, s.renderings.count - 1))
-}
-
-private func collapse(_ s: inout AppState) {
-    switch s.selectedRow {
-    case .code(let si, let di, _)?:
-        s.select(.domain(si, di))
-    case .domain(let si, let di)?:
-        let k = AppState.domainKey(si, di)
-        if s.filterMatches == nil, s.expandedDomains.contains(k) {
-            s.expandedDomains.remove(k)
-            s.rebuildRows()
-            s.select(.domain(si, di))
-        } else {
-            s.select(.system(si))
-        }
-    case .system(let si)?:
-        if s.filterMatches == nil, s.expandedSystems.contains(si) {
-            s.expandedSystems.remove(si)
-            s.rebuildRows()
-            s.select(.system(si))
-        }
-    case nil: break
-    }
-    resetPanes(&s)
-}
-
-private func expand(_ s: inout AppState) {
-    switch s.selectedRow {
-    case .system(let si)?:
-        if !s.expandedSystems.contains(si) && s.filterMatches == nil {
-            s.expandedSystems.insert(si)
-            s.rebuildRows()
-            s.select(.system(si))
-        } else if s.cursor + 1 < s.rows.count {
-            s.cursor += 1
-        }
-    case .domain(let si, let di)?:
-        let k = AppState.domainKey(si, di)
-        if !s.expandedDomains.contains(k) && s.filterMatches == nil {
-            s.expandedDomains.insert(k)
-            s.rebuildRows()
-            s.select(.domain(si, di))
-        } else if s.cursor + 1 < s.rows.count {
-            s.cursor += 1
-        }
-    case .code?: s.focus = .mapping
-    case nil: break
-    }
-    resetPanes(&s)
 }
 
 /// The filter's line: the shared line editor, each edit re-filtering; ↑/↓ and the page keys
@@ -338,11 +190,11 @@ private func filterKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     case .escape:
         s.clearFilter()
     case .enter:
-        s.filterEditing = false
+        s.mode = .normal
         LineEditor.remember(s.filterText, in: &s.filterEntries)
         if s.matchCount == 0 { s.message = StatusMessage(text: "no code matches `\(s.filterText)`", isError: true) }
     case .backspace where s.filterLine.isEmpty, .delete where s.filterLine.isEmpty, .ctrl("h") where s.filterLine.isEmpty:
-        s.filterEditing = false
+        s.mode = .normal
     case .down, .up, .pageDown, .pageUp:
         _ = perform(&s, key == .down ? .moveDown : key == .up ? .moveUp : key == .pageDown ? .pageDown : .pageUp)
     default:
@@ -375,28 +227,25 @@ private func commandKey(_ s: inout AppState, _ key: Key) -> [Effect] {
     return []
 }
 
-/// The `:` commands.
 private func handleMouse(_ s: inout AppState, _ m: MouseEvent) -> [Effect] {
     guard s.mouse, !s.layout.tooSmall else { return [] }
     let l = s.layout
-    let pane: Pane? = l.tree.contains(x: m.x, y: m.y) ? .tree
-        : (!l.stacked && l.detail.contains(x: m.x, y: m.y)) ? .detail
-        : l.mapping.contains(x: m.x, y: m.y) ? (l.stacked ? (s.focus == .tree ? .detail : s.focus) : (s.focus == .probe || s.focus == .incident ? s.focus : .mapping)) : nil
-    guard let p = pane else { return [] }
+    // The pane drawn under the pointer (from the list the view draws).
+    guard let p = Panes.at(x: m.x, y: m.y, s, l) else { return [] }
     switch m.kind {
     case .wheelUp, .wheelDown:
         // Scroll the pane under the pointer without moving the focus.
-        let saved = s.focus
-        s.focus = p
-        move(&s, m.kind == .wheelDown ? 3 : -3)
-        s.focus = saved
+        p.spec.scroll(&s, m.kind == .wheelDown ? 3 : -3)
     case .press:
+        // A click elsewhere ends a form field's edit, as leaving the field would.
+        if p != s.focus, s.mode.kind == .fieldEdit { s.mode = .normal }
         s.focus = p
         // Only the rows inside the frame select; the border does not.
-        if p == .tree, m.y > l.tree.y, m.y < l.tree.maxY - 1, m.x > l.tree.x, m.x < l.tree.maxX - 1 {
-            let i = s.treeScroll + (m.y - l.tree.y - 1)
+        let r = l.rect(p.spec.place)
+        if p == .tree, m.y > r.y, m.y < r.maxY - 1, m.x > r.x, m.x < r.maxX - 1 {
+            let i = s.treeScroll + (m.y - r.y - 1)
             if i >= 0, i < s.rows.count {
-                if i == s.cursor { _ = perform(&s, .toggle); s.focus = .tree } else { s.cursor = i; resetPanes(&s) }
+                if i == s.cursor { TreeUpdate.toggle(&s); s.focus = .tree } else { s.cursor = i; TreeUpdate.resetPanes(&s) }
             }
         }
     }
@@ -404,11 +253,8 @@ private func handleMouse(_ s: inout AppState, _ m: MouseEvent) -> [Effect] {
 }
 
 func pageSize(_ s: AppState) -> Int {
-    switch s.focus {
-    case .tree: return max(1, s.layout.tree.height - 3)
-    case .detail: return max(1, s.layout.detail.height - 3)
-    default: return max(1, s.layout.mapping.height - 5)
-    }
+    let spec = s.focus.spec
+    return max(1, s.layout.rect(spec.place).height - spec.chromeRows)
 }
 
 func visibleColumns(_ s: AppState) -> Int {

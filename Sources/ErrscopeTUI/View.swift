@@ -13,16 +13,10 @@ public enum View {
             return b
         }
         drawTitle(&b, s, l.title)
-        if let z = l.zoom {
-            switch z {
-            case .tree: TreePane.draw(&b, s, l.tree)
-            case .detail: DetailPane.draw(&b, s, l.detail, tabs: false)
-            case .mapping: MappingPane.draw(&b, s, l.mapping, tabs: true)
-            case .probe: ProbePane.draw(&b, s, l.mapping, tabs: true)
-            case .incident: IncidentPane.draw(&b, s, l.mapping)
-            }
-        } else {
-            drawPanes(&b, s, l)
+        // Each place draws the pane shown there (`Panes.shown`, also what a click hits); the
+        // lower place's panes and the narrow layout's shared place frame themselves as tabs.
+        for (pane, rect) in Panes.shown(s, l) {
+            pane.spec.draw(&b, s, rect, l.zoom == nil ? pane.spec.place != .left : pane.spec.place == .lower)
         }
         drawStatus(&b, s, l.status)
         if let c = s.compare {
@@ -32,25 +26,6 @@ public enum View {
         if s.showHelp { HelpOverlay.draw(&b, s) }
         if let p = s.picker { PickerView.draw(&b, s, p) }
         return b
-    }
-
-    static func drawPanes(_ b: inout ScreenBuffer, _ s: AppState, _ l: Layout) {
-        TreePane.draw(&b, s, l.tree)
-        if l.stacked {
-            switch s.focus {
-            case .mapping: MappingPane.draw(&b, s, l.mapping, tabs: true)
-            case .probe: ProbePane.draw(&b, s, l.mapping, tabs: true)
-            case .incident: IncidentPane.draw(&b, s, l.mapping)
-            default: DetailPane.draw(&b, s, l.detail, tabs: true)
-            }
-        } else {
-            DetailPane.draw(&b, s, l.detail, tabs: false)
-            switch s.focus {
-            case .probe: ProbePane.draw(&b, s, l.mapping, tabs: true)
-            case .incident: IncidentPane.draw(&b, s, l.mapping)
-            default: MappingPane.draw(&b, s, l.mapping, tabs: true)
-            }
-        }
     }
 
     static func drawTooSmall(_ b: inout ScreenBuffer, _ s: AppState) {
@@ -96,7 +71,7 @@ public enum View {
             b.put(" " + m.text, x: 0, y: r.y, style: m.isError ? Style(fg: t.error.fg, bg: t.statusBar.bg, bold: true) : t.statusBar, clip: r)
             return
         }
-        if s.focus == .probe, s.probe.editing != nil {
+        if s.focus == .probe, s.fieldEditor != nil {
             // Editing a field: the keys that do something now (the key table's `edit` scope, so
             // a remapped key shows as remapped).
             var x = b.put(" EDITING ", x: 0, y: r.y, style: t.statusKey, clip: r)
@@ -110,7 +85,9 @@ public enum View {
             return
         }
         var x = 1
-        for binding in s.keymap.bindings where binding.hint && (binding.scope == s.focus.scope || binding.scope == .global) {
+        // The focused pane's own keys first, then the global ones.
+        let hints = s.keymap.bindings.filter { $0.hint && $0.scope == s.focus.scope } + s.keymap.bindings.filter { $0.hint && $0.scope == .global }
+        for binding in hints {
             guard !binding.keys.isEmpty else { continue }
             let label = binding.keys.prefix(2).map(\.label).joined(separator: "/")
             let help = shortHelp(binding.help)
@@ -134,9 +111,7 @@ public enum View {
     }
 
     /// The tabs that share the lower place: Detail too in the narrow (stacked) layout.
-    static func lowerTabs(_ s: AppState) -> [String] {
-        (s.width < 100 ? ["2 Detail"] : []) + ["3 Mapping", "4 Probe", "5 Incident"]
-    }
+    static func lowerTabs(_ s: AppState) -> [String] { Panes.lowerTabs(s).map(Panes.label) }
 
     /// A box with a title; focused panes get the focus colour and a `▶` marker (not colour alone).
     static func frame(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, title: String, focused: Bool, marker: Bool = true) {

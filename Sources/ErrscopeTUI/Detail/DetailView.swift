@@ -3,10 +3,11 @@ import Foundation
 
 enum DetailPane {
     static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
-        if tabs && s.width < 100 {
-            View.tabbedFrame(&b, s, r, tabs: View.lowerTabs(s), active: 0, focused: s.focus == .detail)
+        let tabs = tabs ? View.lowerTabs(s) : []
+        if let me = tabs.firstIndex(of: Panes.label(.detail)) {
+            View.tabbedFrame(&b, s, r, tabs: tabs, active: me, focused: s.focus == .detail)
         } else {
-            View.frame(&b, s, r, title: "2 Detail", focused: s.focus == .detail)
+            View.frame(&b, s, r, title: Panes.label(.detail), focused: s.focus == .detail)
         }
         let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2)
         guard !inner.isEmpty else { return }

@@ -5,7 +5,7 @@ enum HelpOverlay {
     /// The help's rows: (keys or command, what it does); a row with no text is a heading.
     static func lines(_ s: AppState) -> [(String, String)] {
         var lines: [(String, String)] = []
-        for scope in [Scope.global, .tree, .mapping, .detail, .probe, .incident, .edit, .help] {
+        for scope in [Scope.global] + Pane.allCases.map(\.scope) + [.edit, .help] {
             let bs = s.keymap.bindings.filter { $0.scope == scope && !$0.keys.isEmpty }
             guard !bs.isEmpty else { continue }
             lines.append(("", ""))

@@ -16,9 +16,9 @@ enum IncidentPane {
     static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect) {
         let i = s.incident
         var tabs = View.lowerTabs(s)
-        let me = tabs.firstIndex(of: "5 Incident")!
+        let me = tabs.firstIndex(of: Panes.label(.incident)) ?? 0
         if let src = i.source {
-            tabs[me] = "5 Incident · \(src == "-" ? "stdin" : (src as NSString).lastPathComponent) · \(i.summary?.total ?? 0) lines · \(String(format: "%.0f", i.linesPerSecond))/s"
+            tabs[me] = "\(Panes.label(.incident)) · \(src == "-" ? "stdin" : (src as NSString).lastPathComponent) · \(i.summary?.total ?? 0) lines · \(String(format: "%.0f", i.linesPerSecond))/s"
         }
         View.tabbedFrame(&b, s, r, tabs: tabs, active: me, focused: s.focus == .incident)
         let inner = Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2)

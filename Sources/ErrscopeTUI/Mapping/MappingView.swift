@@ -10,10 +10,10 @@ enum MappingPane {
         let visible = max(1, min(renderings.count, (r.width - 2) / minColumnWidth))
         let first = renderings.isEmpty ? 0 : min(max(0, s.mappingColumn - visible + 1), renderings.count - visible)
         let first2 = max(0, min(first, s.mappingColumn))
-        var title = "3 Mapping · \(s.variant.rawValue)"
+        var title = "\(Panes.label(.mapping)) · \(s.variant.rawValue)"
         if renderings.count > visible { title += " · \(first2 + 1)-\(first2 + visible) of \(renderings.count) (Tab/←→)" }
         var tabs = View.lowerTabs(s)
-        let me = tabs.firstIndex(of: "3 Mapping")!
+        let me = tabs.firstIndex(of: Panes.label(.mapping)) ?? 0
         tabs[me] = title
         View.tabbedFrame(&b, s, r, tabs: tabs, active: me, focused: focused)
         let inner = r.inset(1)

@@ -56,7 +56,6 @@ public struct ProbeState: Sendable {
     public var requestIndex: Int?
     public var draft: ProbeSpec
     public var row: ProbeRow = .endpoint
-    public var editing: LineEditor?
     public var inFlight: (id: Int, startedAt: UInt64?)?
     public var nextID = 1
     public var result: ProbeResult?

@@ -30,7 +30,7 @@ enum ProbeUpdate {
             // A fixed rate: every N seconds from one send to the next (a slow answer shortens the
             // pause, it does not stretch the period); an answer slower than N sends at once.
             s.probe.nextWatchAt = (sentAt ?? max(o.lastByteAt, s.probe.now)) + UInt64(w * 1e9)
-        } else if s.probe.verdictEntryRow != nil, s.probe.editing == nil {
+        } else if s.probe.verdictEntryRow != nil, s.fieldEditor == nil {
             // Enter now opens the matched catalog entry.
             s.probe.row = .verdict
         }
@@ -173,19 +173,19 @@ enum ProbeUpdate {
         let d = s.probe.draft
         switch s.probe.row {
         case .endpoint, .request: cycle(&s, 1)
-        case .method: s.probe.editing = LineEditor(d.method)
-        case .url: s.probe.editing = LineEditor(d.url)
+        case .method: s.fieldEditor = LineEditor(d.method)
+        case .url: s.fieldEditor = LineEditor(d.url)
         case .header(let h):
             guard d.headers.indices.contains(h) else { return [] }
-            s.probe.editing = LineEditor("\(d.headers[h].name): \(d.headers[h].value)")
+            s.fieldEditor = LineEditor("\(d.headers[h].name): \(d.headers[h].value)")
         case .addHeader:
             s.probe.draft.headers.append(("", ""))
             s.probe.row = .header(s.probe.draft.headers.count - 1)
-            s.probe.editing = LineEditor("")
+            s.fieldEditor = LineEditor("")
         case .body:
             // A multi-line body goes to $EDITOR; one line is edited here.
             if let b = d.body, b.contains("\n") { return [.edit(.body, b)] }
-            s.probe.editing = LineEditor(d.body ?? "")
+            s.fieldEditor = LineEditor(d.body ?? "")
         case .send: return send(&s)
         case .verdict:
             guard let row = s.probe.verdictEntryRow else { return [] }
@@ -236,21 +236,21 @@ enum ProbeUpdate {
 
     /// Keys while a field is being edited in the pane.
     static func editKey(_ s: inout AppState, _ key: Key) -> [Effect] {
-        guard var e = s.probe.editing else { return [] }
+        guard var e = s.fieldEditor else { return [] }
         if case .char = key, e.text.count >= LineEditor.maxLength { return [.bell] }
         switch e.handle(key, keymap: s.keymap) {
         case .cancel:
-            s.probe.editing = nil
+            s.fieldEditor = nil
             if case .header(let h) = s.probe.row, s.probe.draft.headers.indices.contains(h), s.probe.draft.headers[h].name.isEmpty {
                 s.probe.draft.headers.remove(at: h)
                 clampRow(&s)
             }
             return []
         case .submit:
-            s.probe.editing = nil
+            s.fieldEditor = nil
             return commit(&s, e.text)
         case .unhandled: return []
-        case .edited, .moved: s.probe.editing = e
+        case .edited, .moved: s.fieldEditor = e
         }
         return []
     }

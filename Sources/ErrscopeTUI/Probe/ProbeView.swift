@@ -9,10 +9,10 @@ enum ProbePane {
 
     static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
         let p = s.probe
-        var title = "4 Probe"
+        var title = Panes.label(.probe)
         if let w = p.watchInterval { title += " · watching every \(ProbeFailure.seconds(w)) · \(p.timeline.count) probes" }
         var tabs = View.lowerTabs(s)
-        let me = tabs.firstIndex(of: "4 Probe")!
+        let me = tabs.firstIndex(of: Panes.label(.probe)) ?? 0
         tabs[me] = title
         View.tabbedFrame(&b, s, r, tabs: tabs, active: me, focused: s.focus == .probe)
         let inner = Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2)
@@ -49,7 +49,7 @@ enum ProbePane {
             if selected { b.fill(Rect(x: r.x, y: y, width: r.width, height: 1), style: st) }
             let (label, value, valueStyle) = describe(row, s)
             var x = b.put(" " + label.rightPad(labelW), x: r.x, y: y, style: selected ? st : t.dim, clip: r)
-            if selected, let e = p.editing {
+            if selected, let e = s.fieldEditor {
                 x = drawEditor(&b, s, e, row: row, x: x, y: y, width: r.maxX - x - 1)
             } else {
                 b.put(DisplayWidth.truncate(value, to: max(1, r.maxX - x - 1)), x: x, y: y, style: selected ? st : valueStyle, clip: r)

@@ -4,7 +4,7 @@ import Foundation
 enum TreePane {
     static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect) {
         let focused = s.focus == .tree
-        View.frame(&b, s, r, title: "1 Catalog" + (s.matchCount.map { " · \($0) matches" } ?? ""), focused: focused)
+        View.frame(&b, s, r, title: Panes.label(.tree) + (s.matchCount.map { " · \($0) matches" } ?? ""), focused: focused)
         let inner = r.inset(1)
         guard !inner.isEmpty else { return }
         let tree = s.data.tree

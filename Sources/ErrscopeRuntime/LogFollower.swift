@@ -57,13 +57,13 @@ final class LogFollower: @unchecked Sendable {
                     skipping = false
                 }
                 data.append(contentsOf: chunk)
-                if data.count >= 4 << 20 { post(.logData(data, now: CursesTerminal.monotonicNanos())); data = [] }
+                if data.count >= 4 << 20 { post(.logData(data, now: Clock.nanos())); data = [] }
                 continue
             }
             if n < 0 && errno == EINTR { continue }
             break
         }
-        if !data.isEmpty { post(.logData(data, now: CursesTerminal.monotonicNanos())) }
+        if !data.isEmpty { post(.logData(data, now: Clock.nanos())) }
         return total
     }
 
@@ -85,7 +85,7 @@ final class LogFollower: @unchecked Sendable {
                     if m <= 0 { break }
                     data.append(contentsOf: UnsafeRawBufferPointer(start: buf, count: m))
                 }
-                post(.logData(data, now: CursesTerminal.monotonicNanos()))
+                post(.logData(data, now: Clock.nanos()))
             } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) {
                 status("standard input ended")
                 return
