@@ -24,10 +24,10 @@ enum Commands {
                 return .failed("no system `\(arg)`; systems: \(s.data.tree.systems.map(\.id).joined(separator: ", "))")
             }
             s.pushJump()
-            if s.filterMatches != nil { s.clearFilter() }
-            s.expandedSystems.insert(si)
-            s.rebuildRows()
-            s.select(.system(si))
+            if s.tree.filterMatches != nil { s.clearFilter() }
+            s.tree.expandedSystems.insert(si)
+            s.tree.rebuildRows()
+            s.tree.select(.system(si))
             s.focus = .tree
             return .done([])
         },
@@ -47,7 +47,7 @@ enum Commands {
         },
         Command(names: ["http"], usage: ":http N", help: "filter by HTTP status") { s, _, arg in
             guard let n = Int(arg), (100...599).contains(n) else { return .failed(":http takes a status, 100-599") }
-            s.applyFilter(String(n))
+            s.tree.applyFilter(String(n))
             s.focus = .tree
             return .done([])
         },
@@ -56,7 +56,7 @@ enum Commands {
             guard let i = s.renderings.firstIndex(where: { $0.envelope == arg }) else {
                 return .failed("`\(arg)` is not among this code's envelopes: \(s.renderings.map(\.envelope).joined(separator: ", "))")
             }
-            s.mappingColumn = i
+            s.mapping.column = i
             s.focus = .mapping
             return .done([])
         },
@@ -75,18 +75,18 @@ enum Commands {
             return .done([])
         },
         Command(names: ["observed"], usage: ":observed", help: "show the mapping the real service sends") { s, _, _ in
-            s.variant = .observed
+            s.mapping.variant = .observed
             return .done([])
         },
         Command(names: ["documented"], usage: ":documented", help: "show the mapping the docs describe") { s, _, _ in
-            s.variant = .documented
+            s.mapping.variant = .documented
             return .done([])
         },
         Command(names: ["expand"], usage: ":expand", help: "open every system in the tree") { s, _, _ in
             let row = s.selectedRow
-            s.expandedSystems = Set(s.data.tree.systems.indices)
-            s.rebuildRows()
-            if let r = row { s.select(r) }
+            s.tree.expandedSystems = Set(s.data.tree.systems.indices)
+            s.tree.rebuildRows()
+            if let r = row { s.tree.select(r) }
             return .done([])
         },
         Command(names: ["collapse"], usage: ":collapse", help: "close every system and domain") { s, _, _ in
@@ -96,10 +96,10 @@ enum Commands {
                 default: return nil
                 }
             }()
-            s.expandedSystems = []
-            s.expandedDomains = []
-            s.rebuildRows()
-            if let si = system { s.select(.system(si)) }
+            s.tree.expandedSystems = []
+            s.tree.expandedDomains = []
+            s.tree.rebuildRows()
+            if let si = system { s.tree.select(.system(si)) }
             return .done([])
         },
         Command(names: ["theme"], usage: ":theme NAME", help: "dark, light, high-contrast, mono") { s, _, arg in

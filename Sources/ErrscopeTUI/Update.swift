@@ -130,12 +130,12 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
     case .help:
         s.mode = .help(scroll: 0)
     case .filter:
-        s.mode = .filter(LineEditor(s.filterText, history: s.filterEntries))
+        s.mode = .filter(LineEditor(s.tree.filterText, history: s.tree.filterEntries))
         s.focus = .tree
     case .command:
         s.commandLine = LineEditor("", history: s.commandHistory)
     case .clear:
-        if s.filterMatches != nil || s.filterEditing { s.clearFilter() }
+        if s.tree.filterMatches != nil || s.filterEditing { s.clearFilter() }
         s.message = nil
     case .toggleMouse:
         s.mouse.toggle()
@@ -167,14 +167,14 @@ func perform(_ s: inout AppState, _ action: Action) -> [Effect] {
         s.focus.spec.scroll(&s, delta)
     case .nextMatch, .previousMatch:
         let step = action == .nextMatch ? 1 : -1
-        if let i = s.firstCodeRow(from: s.cursor + step, step: step) {
-            s.cursor = i
-        } else if let i = s.firstCodeRow(from: step > 0 ? 0 : s.rows.count - 1, step: step) {
-            s.cursor = i
+        if let i = s.tree.firstCodeRow(from: s.tree.cursor + step, step: step) {
+            s.tree.cursor = i
+        } else if let i = s.tree.firstCodeRow(from: step > 0 ? 0 : s.tree.rows.count - 1, step: step) {
+            s.tree.cursor = i
             s.message = StatusMessage(text: step > 0 ? "wrapped to the first match" : "wrapped to the last match", isError: false)
         }
         s.focus = .tree
-        TreeUpdate.resetPanes(&s)
+        s.apply(PaneContext(s).selecting())
     default:
         // A focus action (`focus_tree`, one per pane in `Panes.all`); any other action belongs to a
         // pane or a modal scope and does nothing here.
@@ -191,8 +191,8 @@ private func filterKey(_ s: inout AppState, _ key: Key) -> [Effect] {
         s.clearFilter()
     case .enter:
         s.mode = .normal
-        LineEditor.remember(s.filterText, in: &s.filterEntries)
-        if s.matchCount == 0 { s.message = StatusMessage(text: "no code matches `\(s.filterText)`", isError: true) }
+        LineEditor.remember(s.tree.filterText, in: &s.tree.filterEntries)
+        if s.matchCount == 0 { s.message = StatusMessage(text: "no code matches `\(s.tree.filterText)`", isError: true) }
     case .backspace where s.filterLine.isEmpty, .delete where s.filterLine.isEmpty, .ctrl("h") where s.filterLine.isEmpty:
         s.mode = .normal
     case .down, .up, .pageDown, .pageUp:
@@ -202,7 +202,7 @@ private func filterKey(_ s: inout AppState, _ key: Key) -> [Effect] {
         var e = s.filterLine
         guard e.handle(key, keymap: s.keymap) != .unhandled else { return [] }
         s.filterLine = e
-        if e.text != s.filterText { s.applyFilter(e.text) }
+        if e.text != s.tree.filterText { s.tree.applyFilter(e.text) }
     }
     return []
 }
@@ -243,9 +243,15 @@ private func handleMouse(_ s: inout AppState, _ m: MouseEvent) -> [Effect] {
         // Only the rows inside the frame select; the border does not.
         let r = l.rect(p.spec.place)
         if p == .tree, m.y > r.y, m.y < r.maxY - 1, m.x > r.x, m.x < r.maxX - 1 {
-            let i = s.treeScroll + (m.y - r.y - 1)
-            if i >= 0, i < s.rows.count {
-                if i == s.cursor { TreeUpdate.toggle(&s); s.focus = .tree } else { s.cursor = i; TreeUpdate.resetPanes(&s) }
+            let i = s.tree.scroll + (m.y - r.y - 1)
+            if i >= 0, i < s.tree.rows.count {
+                if i == s.tree.cursor {
+                    _ = s.run(\.tree, .toggle, TreeUpdate.update)
+                    s.focus = .tree
+                } else {
+                    s.tree.cursor = i
+                    s.apply(PaneContext(s).selecting())
+                }
             }
         }
     }
@@ -266,8 +272,8 @@ func columnsPaged(_ s: AppState) -> Bool { visibleColumns(s) < s.renderings.coun
 
 private func clampScroll(_ s: inout AppState) {
     let visible = max(1, s.layout.tree.height - 2)
-    if s.cursor < s.treeScroll { s.treeScroll = s.cursor }
-    if s.cursor >= s.treeScroll + visible { s.treeScroll = s.cursor - visible + 1 }
-    s.treeScroll = max(0, min(s.treeScroll, max(0, s.rows.count - visible)))
-    s.mappingColumn = min(max(0, s.mappingColumn), max(0, s.renderings.count - 1))
+    if s.tree.cursor < s.tree.scroll { s.tree.scroll = s.tree.cursor }
+    if s.tree.cursor >= s.tree.scroll + visible { s.tree.scroll = s.tree.cursor - visible + 1 }
+    s.tree.scroll = max(0, min(s.tree.scroll, max(0, s.tree.rows.count - visible)))
+    s.mapping.column = min(max(0, s.mapping.column), max(0, s.renderings.count - 1))
 }

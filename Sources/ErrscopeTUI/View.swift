@@ -44,9 +44,9 @@ public enum View {
         let c = s.data.catalog
         x = b.put("\(c.systems.count) systems · \(c.codeCount) codes · \(c.envelopes.count) envelopes", x: x + 1, y: r.y, style: t.statusBar, clip: r)
         if let n = s.matchCount {
-            x = b.put("  filter “\(DisplayWidth.truncate(s.filterText, to: 30))”: \(n) match\(n == 1 ? "" : "es")", x: x, y: r.y, style: t.statusKey, clip: r)
+            x = b.put("  filter “\(DisplayWidth.truncate(s.tree.filterText, to: 30))”: \(n) match\(n == 1 ? "" : "es")", x: x, y: r.y, style: t.statusKey, clip: r)
         }
-        let variant = (s.zoomed ? "[zoom: z restores] " : "") + "[\(s.variant.rawValue)]" + (s.mouse ? " [mouse]" : "")
+        let variant = (s.zoomed ? "[zoom: z restores] " : "") + "[\(s.mapping.variant.rawValue)]" + (s.mouse ? " [mouse]" : "")
         if x + DisplayWidth.of(variant) + 2 < r.maxX {
             b.put(variant, x: r.maxX - DisplayWidth.of(variant) - 1, y: r.y, style: t.statusBar, clip: r)
         }
@@ -61,7 +61,7 @@ public enum View {
             return
         }
         if s.filterEditing {
-            let x = b.put("/" + s.filterText, x: 0, y: r.y, style: t.statusBar, clip: r)
+            let x = b.put("/" + s.tree.filterText, x: 0, y: r.y, style: t.statusBar, clip: r)
             b.cursor = (min(1 + DisplayWidth.of(String(s.filterLine.text.prefix(s.filterLine.cursor))), r.maxX - 1), r.y)
             let count = "\(s.matchCount ?? 0) matches · Enter keep · Esc clear"
             if x + DisplayWidth.of(count) + 3 < r.maxX { b.put(count, x: r.maxX - DisplayWidth.of(count) - 1, y: r.y, style: t.statusBar, clip: r) }

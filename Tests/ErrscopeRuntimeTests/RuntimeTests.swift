@@ -32,7 +32,7 @@ struct RuntimeTests {
         #expect(backend.frames.count == 1 + 1 + 10 + 1)
         #expect(TestBackend.text(backend.frames[0]).joined().contains("1 Catalog"))
         #expect(backend.screen.joined(separator: "\n").contains("matches"))
-        #expect(runtime.state.filterText == "overloaded")
+        #expect(runtime.state.tree.filterText == "overloaded")
         #expect(runtime.state.width == 120 && runtime.state.height == 40)
     }
 

@@ -62,7 +62,7 @@ import Testing
         var s = Fixtures.state()
         s.press(.char("/"))
         s.type("context_length")
-        let rows = Set(s.filterMatches ?? [])
+        let rows = Set(s.tree.filterMatches ?? [])
         let inCategory = Fixtures.catalog.entries.filter { $0.category == .contextLength }.map { Int32($0.row) }
         #expect(!inCategory.isEmpty && Set(inCategory).isSubset(of: rows))
     }

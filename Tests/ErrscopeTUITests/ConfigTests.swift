@@ -97,13 +97,13 @@ import Testing
         #expect(problems.isEmpty)
         var s = Fixtures.state(keymap: keymap)
         s.press(.char("x"))
-        #expect(s.cursor == 1)
+        #expect(s.tree.cursor == 1)
         s.press(.char("j"))
-        #expect(s.cursor == 1, "j no longer moves")
+        #expect(s.tree.cursor == 1, "j no longer moves")
         s.press(.down)
-        #expect(s.cursor == 1, "the whole key list was replaced")
+        #expect(s.tree.cursor == 1, "the whole key list was replaced")
         s.press(.char("k"))
-        #expect(s.cursor == 0, "other actions keep their keys")
+        #expect(s.tree.cursor == 0, "other actions keep their keys")
     }
 
     @Test func aKeyMovesFromItsOldAction() {

@@ -8,7 +8,7 @@ func rowsWithStatus(_ status: Int, system: String? = nil) -> Set<Int32> {
 }
 
 func codeRows(_ s: AppState) -> [Int32] {
-    s.rows.compactMap { if case .code(_, _, let r) = $0 { return r } else { return nil } }
+    s.tree.rows.compactMap { if case .code(_, _, let r) = $0 { return r } else { return nil } }
 }
 
 /// The `/` filter as the user types it.
@@ -19,10 +19,10 @@ func codeRows(_ s: AppState) -> [Int32] {
         s.press(.char("/"))
         #expect(s.filterEditing)
         #expect(s.focus == .tree)
-        #expect(s.filterMatches == nil, "nothing typed yet: no filter")
+        #expect(s.tree.filterMatches == nil, "nothing typed yet: no filter")
         // While editing, letters are typed, not acted on.
         #expect(s.type("q").isEmpty)
-        #expect(s.filterText == "q")
+        #expect(s.tree.filterText == "q")
     }
 
     @Test func typing404MatchesEveryCodeWithHTTP404AcrossSystems() {
@@ -33,12 +33,12 @@ func codeRows(_ s: AppState) -> [Int32] {
         #expect(expected.count > 5)
         #expect(Set(expected.map { Fixtures.catalog.entry(Int($0)).system }).count > 2, "404 codes come from several systems")
         #expect(s.matchCount == expected.count)
-        #expect(Set(s.filterMatches ?? []) == expected)
+        #expect(Set(s.tree.filterMatches ?? []) == expected)
         #expect(Set(codeRows(s)) == expected, "the tree shows exactly the matches")
         // Every match is shown under its system and domain, in tree order.
-        for (i, row) in s.rows.enumerated() {
+        for (i, row) in s.tree.rows.enumerated() {
             guard case .code(let si, let di, _) = row else { continue }
-            let header = s.rows[..<i].last { if case .code = $0 { return false } else { return true } }
+            let header = s.tree.rows[..<i].last { if case .code = $0 { return false } else { return true } }
             #expect(header == .domain(si, di))
         }
     }
@@ -49,18 +49,18 @@ func codeRows(_ s: AppState) -> [Int32] {
         var previous: Set<Int32>? = nil
         for c in "404" {
             s.type(String(c))
-            let now = Set(s.filterMatches ?? [])
+            let now = Set(s.tree.filterMatches ?? [])
             if let p = previous { #expect(now.isSubset(of: p)) }
             previous = now
         }
-        #expect(Set(s.filterMatches ?? []) == rowsWithStatus(404))
+        #expect(Set(s.tree.filterMatches ?? []) == rowsWithStatus(404))
     }
 
     @Test func notFoundErrorFindsBodhi404CodesThroughTheMappingRules() {
         var s = Fixtures.state()
         s.press(.char("/"))
         s.type("not_found_error")
-        let matches = Set(s.filterMatches ?? [])
+        let matches = Set(s.tree.filterMatches ?? [])
         let bodhi404 = rowsWithStatus(404, system: "bodhi")
         #expect(!bodhi404.isEmpty)
         #expect(bodhi404.isSubset(of: matches))
@@ -75,7 +75,7 @@ func codeRows(_ s: AppState) -> [Int32] {
         var s = Fixtures.state()
         s.press(.char("/"))
         s.type("NOT_FOUND")
-        let matches = Set(s.filterMatches ?? [])
+        let matches = Set(s.tree.filterMatches ?? [])
         #expect(rowsWithStatus(404, system: "bodhi").isSubset(of: matches))
         #expect(!matches.contains(Int32(Fixtures.row("mcp_error-slug_exists")!)))
     }
@@ -85,11 +85,11 @@ func codeRows(_ s: AppState) -> [Int32] {
         s.press(.char("/"))
         s.type("alias nf")
         let alias = Int32(Fixtures.row("data_service_error-alias_not_found")!)
-        #expect(s.filterMatches?.contains(alias) == true)
+        #expect(s.tree.filterMatches?.contains(alias) == true)
         // Both terms must match: `alias_exists` matches `alias` but nothing of it matches `nf`.
-        #expect(s.filterMatches?.contains(Int32(Fixtures.row("data_service_error-alias_exists")!)) == false)
+        #expect(s.tree.filterMatches?.contains(Int32(Fixtures.row("data_service_error-alias_exists")!)) == false)
         // The cursor moved to a match.
-        #expect(s.selectedEntry.map { Int32($0.row) }.map { s.filterMatches!.contains($0) } == true)
+        #expect(s.selectedEntry.map { Int32($0.row) }.map { s.tree.filterMatches!.contains($0) } == true)
         #expect(s.selectedCode == "data_service_error-alias_not_found")
     }
 
@@ -99,19 +99,19 @@ func codeRows(_ s: AppState) -> [Int32] {
         var steps: [(matches: [Int32]?, rows: TreeRows)] = []
         for c in "alias nf" {
             s.type(String(c))
-            steps.append((s.filterMatches, s.rows))
+            steps.append((s.tree.filterMatches, s.tree.rows))
         }
         for i in stride(from: steps.count - 2, through: 0, by: -1) {
             s.press(.backspace)
-            #expect(s.filterMatches == steps[i].matches, "after Backspace to \(s.filterText)")
-            #expect(s.rows == steps[i].rows)
+            #expect(s.tree.filterMatches == steps[i].matches, "after Backspace to \(s.tree.filterText)")
+            #expect(s.tree.rows == steps[i].rows)
             // And the same as filtering from scratch.
-            #expect(s.filterMatches == Fixtures.data.filter.matches(s.filterText))
+            #expect(s.tree.filterMatches == Fixtures.data.filter.matches(s.tree.filterText))
         }
-        #expect(s.filterText == "a")
+        #expect(s.tree.filterText == "a")
         s.press(.backspace)
-        #expect(s.filterText == "")
-        #expect(s.filterMatches == nil)
+        #expect(s.tree.filterText == "")
+        #expect(s.tree.filterMatches == nil)
         #expect(s.filterEditing, "the empty filter line stays open")
         s.press(.backspace)
         #expect(!s.filterEditing, "Backspace on the empty line closes it")
@@ -123,26 +123,26 @@ func codeRows(_ s: AppState) -> [Int32] {
         s.type("404")
         s.press(.backspace)
         s.type("9")
-        #expect(s.filterMatches == Fixtures.data.filter.matches("409"))
-        #expect(rowsWithStatus(409).isSubset(of: Set(s.filterMatches ?? [])))
+        #expect(s.tree.filterMatches == Fixtures.data.filter.matches("409"))
+        #expect(rowsWithStatus(409).isSubset(of: Set(s.tree.filterMatches ?? [])))
         s.press(.backspace)
-        #expect(s.filterMatches == Fixtures.data.filter.matches("40"))
+        #expect(s.tree.filterMatches == Fixtures.data.filter.matches("40"))
     }
 
     @Test func escClearsTheFilterAndKeepsTheSelectedCode() {
         var s = Fixtures.state()
-        let unfiltered = s.rows.count
+        let unfiltered = s.tree.rows.count
         s.press(.char("/"))
         s.type("alias nf")
         let code = s.selectedCode
         #expect(code != nil)
         s.press(.escape)
-        #expect(s.filterMatches == nil)
-        #expect(s.filterText == "")
+        #expect(s.tree.filterMatches == nil)
+        #expect(s.tree.filterText == "")
         #expect(!s.filterEditing)
         #expect(s.selectedCode == code)
         // Back to the unfiltered tree, with the selected code's domain opened.
-        #expect(s.rows.count > unfiltered)
+        #expect(s.tree.rows.count > unfiltered)
     }
 
     @Test func escAfterEnterClearsTooAndEnterKeepsTheFilter() {
@@ -153,11 +153,11 @@ func codeRows(_ s: AppState) -> [Int32] {
         #expect(!s.filterEditing)
         #expect(s.matchCount == rowsWithStatus(429).count)
         // Now keys act again: j moves.
-        let c = s.cursor
+        let c = s.tree.cursor
         s.press(.char("j"))
-        #expect(s.cursor == c + 1)
+        #expect(s.tree.cursor == c + 1)
         s.press(.escape)
-        #expect(s.filterMatches == nil)
+        #expect(s.tree.filterMatches == nil)
     }
 
     @Test func enterOnNoMatchesSaysSo() {
@@ -165,7 +165,7 @@ func codeRows(_ s: AppState) -> [Int32] {
         s.press(.char("/"))
         s.type("zzzzqqq")
         #expect(s.matchCount == 0)
-        #expect(s.rows.isEmpty)
+        #expect(s.tree.rows.isEmpty)
         s.press(.enter)
         #expect(s.message?.isError == true)
         #expect(s.message?.text.contains("zzzzqqq") == true)
@@ -176,22 +176,22 @@ func codeRows(_ s: AppState) -> [Int32] {
         s.press(.char("/"))
         s.type("404")
         s.press(.enter)
-        let matchRows = s.rows.indices.filter { if case .code = s.rows[$0] { return true } else { return false } }
+        let matchRows = s.tree.rows.indices.filter { if case .code = s.tree.rows[$0] { return true } else { return false } }
         #expect(matchRows.count == rowsWithStatus(404).count)
         var visited: [Int] = []
         for _ in matchRows {
             s.press(.char("n"))
-            visited.append(s.cursor)
+            visited.append(s.tree.cursor)
         }
         #expect(visited == matchRows, "n visits every match in order")
         #expect(s.message == nil)
         s.press(.char("n"))
-        #expect(s.cursor == matchRows.first, "n after the last match wraps to the first")
+        #expect(s.tree.cursor == matchRows.first, "n after the last match wraps to the first")
         #expect(s.message?.text.contains("wrapped") == true)
         s.press(.char("N"))
-        #expect(s.cursor == matchRows.last, "N before the first match wraps to the last")
+        #expect(s.tree.cursor == matchRows.last, "N before the first match wraps to the last")
         s.press(.char("N"))
-        #expect(s.cursor == matchRows[matchRows.count - 2])
+        #expect(s.tree.cursor == matchRows[matchRows.count - 2])
     }
 
     @Test func nFocusesTheTree() {
@@ -208,19 +208,19 @@ func codeRows(_ s: AppState) -> [Int32] {
         s.press(.char("/"))
         s.type("404")
         s.press(.ctrl("u"))
-        #expect(s.filterText == "")
-        #expect(s.filterMatches == nil)
+        #expect(s.tree.filterText == "")
+        #expect(s.tree.filterMatches == nil)
         s.type("429")
-        #expect(Set(s.filterMatches ?? []) == rowsWithStatus(429))
+        #expect(Set(s.tree.filterMatches ?? []) == rowsWithStatus(429))
     }
 
     @Test func collapseAndToggleDoNotHideMatches() {
         var s = Fixtures.state()
         s.command("http 404")
-        let rows = s.rows
+        let rows = s.tree.rows
         s.press(.char("g"))
         s.press(.char("h"), .enter)
-        #expect(s.rows == rows)
+        #expect(s.tree.rows == rows)
     }
 }
 

@@ -54,20 +54,20 @@ import Testing
         var s = Fixtures.state()
         s.press(.char("/"))
         s.type("alias nf")
-        let narrowed = s.filterMatches
+        let narrowed = s.tree.filterMatches
         s.press(.ctrl("w"))
-        #expect(s.filterText == "alias ")
-        #expect(s.filterMatches == Fixtures.data.filter.matches("alias "))
-        #expect(s.filterMatches != narrowed)
-        let before = s.cursor
+        #expect(s.tree.filterText == "alias ")
+        #expect(s.tree.filterMatches == Fixtures.data.filter.matches("alias "))
+        #expect(s.tree.filterMatches != narrowed)
+        let before = s.tree.cursor
         s.press(.down)
-        #expect(s.cursor != before || s.rows.count <= 1, "↓ still moves in the tree")
+        #expect(s.tree.cursor != before || s.tree.rows.count <= 1, "↓ still moves in the tree")
         s.press(.enter)
         // A kept filter is remembered: / then Ctrl-P brings it back.
         s.press(.escape)
         s.press(.char("/"))
         s.press(.ctrl("p"))
-        #expect(s.filterText == "alias ")
+        #expect(s.tree.filterText == "alias ")
     }
 }
 

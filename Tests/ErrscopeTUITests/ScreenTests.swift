@@ -105,7 +105,7 @@ import Testing
         #expect(!columnsLine().contains("gemini"))
         s.press(.tab)
         #expect(s.focus == .mapping)
-        #expect(s.mappingColumn == 1)
+        #expect(s.mapping.column == 1)
         s.press(.tab)
         #expect(try headerLine().contains("2-3 of 4"))
         #expect(columnsLine().contains("openai") && columnsLine().contains("anthropic"))
@@ -118,7 +118,7 @@ import Testing
         #expect(s.focus == .probe)
         // Shift-Tab pages back.
         s.press(.char("3"), .backTab)
-        #expect(s.mappingColumn == 2)
+        #expect(s.mapping.column == 2)
         #expect(s.focus == .mapping)
     }
 

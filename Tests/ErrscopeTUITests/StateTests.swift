@@ -11,12 +11,12 @@ import Testing
 
     @Test func startsOnTheFirstSystemWithEverySystemClosed() {
         let s = Fixtures.state()
-        #expect(s.cursor == 0)
+        #expect(s.tree.cursor == 0)
         #expect(s.selectedRow == .system(0))
         #expect(s.focus == .tree)
         // Systems closed: one row per system, every one of them visible at a glance.
-        #expect(s.rows.count == tree.systems.count)
-        #expect(s.rows.allSatisfy { if case .system = $0 { return true } else { return false } })
+        #expect(s.tree.rows.count == tree.systems.count)
+        #expect(s.tree.rows.allSatisfy { if case .system = $0 { return true } else { return false } })
         #expect(s.screen.text.contains("▸ bodhi"))
         #expect(s.screen.text.contains("▸ llama-cpp"), "the tree's first screen is all systems")
     }
@@ -24,30 +24,30 @@ import Testing
     @Test func jkAndArrowsMoveTheCursorOneRowAndStopAtTheEnds() {
         var s = Fixtures.state()
         #expect(s.press(.char("j")).isEmpty)
-        #expect(s.cursor == 1)
-        #expect(s.selectedRow == s.rows[1])
+        #expect(s.tree.cursor == 1)
+        #expect(s.selectedRow == s.tree.rows[1])
         s.press(.down)
-        #expect(s.cursor == 2)
+        #expect(s.tree.cursor == 2)
         s.press(.char("k"))
-        #expect(s.cursor == 1)
+        #expect(s.tree.cursor == 1)
         s.press(.up, .up, .up)
-        #expect(s.cursor == 0, "k at the top stays on the first row")
+        #expect(s.tree.cursor == 0, "k at the top stays on the first row")
         s.press(.end)
         s.press(.char("j"))
-        #expect(s.cursor == s.rows.count - 1, "j at the bottom stays on the last row")
+        #expect(s.tree.cursor == s.tree.rows.count - 1, "j at the bottom stays on the last row")
     }
 
     @Test func gAndGJumpToTheFirstAndLastRow() {
         var s = Fixtures.state()
         s.press(.char("G"))
-        #expect(s.cursor == s.rows.count - 1)
+        #expect(s.tree.cursor == s.tree.rows.count - 1)
         #expect(s.selectedRow == .system(tree.systems.count - 1))
         s.press(.char("g"))
-        #expect(s.cursor == 0)
+        #expect(s.tree.cursor == 0)
         s.press(.end)
-        #expect(s.cursor == s.rows.count - 1)
+        #expect(s.tree.cursor == s.tree.rows.count - 1)
         s.press(.home)
-        #expect(s.cursor == 0)
+        #expect(s.tree.cursor == 0)
     }
 
     @Test func pageDownAndUpMoveByTheVisibleTreeHeight() {
@@ -58,42 +58,42 @@ import Testing
         #expect(s.layout.tree.height == 17)
         let page = s.layout.tree.height - 3
         s.press(.pageDown)
-        #expect(s.cursor == page)
+        #expect(s.tree.cursor == page)
         s.press(.pageDown)
-        #expect(s.cursor == 2 * page)
+        #expect(s.tree.cursor == 2 * page)
         // The cursor stays visible: the tree scrolled.
-        #expect(s.treeScroll <= s.cursor && s.cursor < s.treeScroll + s.layout.tree.height - 2)
+        #expect(s.tree.scroll <= s.tree.cursor && s.tree.cursor < s.tree.scroll + s.layout.tree.height - 2)
         s.press(.pageUp)
-        #expect(s.cursor == page)
+        #expect(s.tree.cursor == page)
         s.press(.pageUp, .pageUp)
-        #expect(s.cursor == 0)
-        #expect(s.treeScroll == 0)
+        #expect(s.tree.cursor == 0)
+        #expect(s.tree.scroll == 0)
         s.press(.ctrl("f"))
-        #expect(s.cursor == page, "Ctrl-F is page down too")
+        #expect(s.tree.cursor == page, "Ctrl-F is page down too")
     }
 
     @Test func movingInTheDetailPaneScrollsItAndLeavesTheCursor() {
         var s = Fixtures.state()
         s.press(.char("2"))
         s.press(.char("j"), .char("j"))
-        #expect(s.cursor == 0)
-        #expect(s.detailScroll == 2)
+        #expect(s.tree.cursor == 0)
+        #expect(s.detail.scroll == 2)
         s.press(.char("k"))
-        #expect(s.detailScroll == 1)
+        #expect(s.detail.scroll == 1)
     }
 
     @Test func hAndLeftCollapseASystemAndLAndRightExpandIt() {
         var s = Fixtures.state()
         s.command("system bodhi")
         #expect(s.selectedRow == .system(bodhi))
-        let before = s.rows.count
+        let before = s.tree.rows.count
         s.press(.char("h"))
-        #expect(!s.expandedSystems.contains(bodhi))
-        #expect(s.rows.count == before - tree.systems[bodhi].domains.count)
+        #expect(!s.tree.expandedSystems.contains(bodhi))
+        #expect(s.tree.rows.count == before - tree.systems[bodhi].domains.count)
         #expect(s.selectedRow == .system(bodhi), "the collapsed system stays selected")
         s.press(.char("l"))
-        #expect(s.expandedSystems.contains(bodhi))
-        #expect(s.rows.count == before)
+        #expect(s.tree.expandedSystems.contains(bodhi))
+        #expect(s.tree.rows.count == before)
         #expect(s.selectedRow == .system(bodhi))
         // l on an open system steps into its first domain.
         s.press(.char("l"))
@@ -101,9 +101,9 @@ import Testing
         // The arrows do the same.
         s.press(.char("k"))
         s.press(.left)
-        #expect(!s.expandedSystems.contains(bodhi))
+        #expect(!s.tree.expandedSystems.contains(bodhi))
         s.press(.right)
-        #expect(s.expandedSystems.contains(bodhi))
+        #expect(s.tree.expandedSystems.contains(bodhi))
     }
 
     @Test func domainsExpandAndCollapseAndHOnACodeGoesToItsDomain() throws {
@@ -113,17 +113,17 @@ import Testing
         let domain = try #require(s.selectedRow)
         guard case .domain(let si, let di) = domain else { Issue.record("expected a domain, got \(domain)"); return }
         let codes = tree.systems[si].domains[di].rows
-        let before = s.rows.count
+        let before = s.tree.rows.count
         s.press(.char("l"))
-        #expect(s.rows.count == before + codes.count)
+        #expect(s.tree.rows.count == before + codes.count)
         #expect(s.selectedRow == domain, "expanding keeps the domain selected")
         s.press(.right)
         #expect(s.selectedRow == .code(si, di, codes[0]), "→ on an open domain steps to its first code")
         s.press(.char("h"))
         #expect(s.selectedRow == domain, "h on a code goes to its domain")
-        #expect(s.rows.count == before + codes.count, "…without collapsing it")
+        #expect(s.tree.rows.count == before + codes.count, "…without collapsing it")
         s.press(.char("h"))
-        #expect(s.rows.count == before, "h on an open domain collapses it")
+        #expect(s.tree.rows.count == before, "h on an open domain collapses it")
         #expect(s.selectedRow == domain)
         s.press(.left)
         #expect(s.selectedRow == .system(si), "← on a closed domain goes to its system")
@@ -141,15 +141,15 @@ import Testing
         var s = Fixtures.state()
         s.command("system bodhi")
         s.press(.enter)
-        #expect(!s.expandedSystems.contains(bodhi))
+        #expect(!s.tree.expandedSystems.contains(bodhi))
         s.press(.char(" "))
-        #expect(s.expandedSystems.contains(bodhi), "Space toggles too")
+        #expect(s.tree.expandedSystems.contains(bodhi), "Space toggles too")
         s.press(.char("j"))
         #expect(s.selectedRow == .domain(bodhi, 0))
         s.press(.enter)
-        #expect(s.expandedDomains.contains(AppState.domainKey(bodhi, 0)))
+        #expect(s.tree.expandedDomains.contains(TreeState.domainKey(bodhi, 0)))
         s.press(.enter)
-        #expect(!s.expandedDomains.contains(AppState.domainKey(bodhi, 0)))
+        #expect(!s.tree.expandedDomains.contains(TreeState.domainKey(bodhi, 0)))
         s.press(.enter, .char("j"))
         guard case .code = s.selectedRow else { Issue.record("expected a code row, got \(String(describing: s.selectedRow))"); return }
         s.press(.enter)
@@ -181,7 +181,7 @@ import Testing
         #expect(s.renderings.count == 4)
         s.press(.tab)
         #expect(s.focus == .probe)
-        #expect(s.mappingColumn == 0)
+        #expect(s.mapping.column == 0)
     }
 
     @Test
@@ -190,11 +190,11 @@ import Testing
         s.command("code data_service_error-alias_not_found")
         s.press(.char("3"))
         s.press(.right, .right)
-        #expect(s.mappingColumn == 2)
+        #expect(s.mapping.column == 2)
         s.press(.right, .right, .right)
-        #expect(s.mappingColumn == 3, "stops at the last column")
+        #expect(s.mapping.column == 3, "stops at the last column")
         s.press(.char("h"))
-        #expect(s.mappingColumn == 2)
+        #expect(s.mapping.column == 2)
         #expect(s.focus == .mapping)
         #expect(s.selectedCode == "data_service_error-alias_not_found", "h in the mapping pane does not touch the tree")
     }
@@ -209,7 +209,7 @@ import Testing
         #expect(fx.isEmpty)
         let si = try #require(Fixtures.data.tree.systems.firstIndex { $0.id == "bodhi" })
         #expect(s.selectedRow == .system(si))
-        #expect(s.expandedSystems.contains(si))
+        #expect(s.tree.expandedSystems.contains(si))
         #expect(s.focus == .tree)
         #expect(s.commandText == nil)
         // A prefix is enough.
@@ -224,11 +224,11 @@ import Testing
         #expect(fx.isEmpty)
         let expected = Fixtures.catalog.entries.filter { $0.http.statuses.contains(429) }.map { Int32($0.row) }
         #expect(!expected.isEmpty)
-        #expect(s.filterText == "429")
+        #expect(s.tree.filterText == "429")
         #expect(!s.filterEditing)
         #expect(s.matchCount == expected.count)
-        #expect(Set(s.filterMatches ?? []) == Set(expected))
-        let codesShown = s.rows.compactMap { row -> Int32? in if case .code(_, _, let r) = row { return r } else { return nil } }
+        #expect(Set(s.tree.filterMatches ?? []) == Set(expected))
+        let codesShown = s.tree.rows.compactMap { row -> Int32? in if case .code(_, _, let r) = row { return r } else { return nil } }
         #expect(Set(codesShown) == Set(expected))
     }
 
@@ -236,7 +236,7 @@ import Testing
         var s = Fixtures.state()
         #expect(s.command("http 42") == [.bell])
         #expect(s.message?.isError == true)
-        #expect(s.filterMatches == nil)
+        #expect(s.tree.filterMatches == nil)
     }
 
     @Test func codeRevealsTheCode() {
@@ -246,14 +246,14 @@ import Testing
         #expect(s.selectedEntry?.system == "bodhi")
         #expect(s.focus == .tree)
         // The cursor is on screen.
-        #expect(s.treeScroll <= s.cursor && s.cursor < s.treeScroll + s.layout.tree.height - 2)
+        #expect(s.tree.scroll <= s.tree.cursor && s.tree.cursor < s.tree.scroll + s.layout.tree.height - 2)
     }
 
     @Test func codeClearsAFilterThatHidesIt() {
         var s = Fixtures.state()
         s.command("http 429")
         s.command("code data_service_error-alias_not_found")
-        #expect(s.filterMatches == nil)
+        #expect(s.tree.filterMatches == nil)
         #expect(s.selectedCode == "data_service_error-alias_not_found")
     }
 
@@ -262,9 +262,9 @@ import Testing
         s.command("code data_service_error-alias_not_found")
         #expect(s.command("envelope anthropic").isEmpty)
         #expect(s.focus == .mapping)
-        #expect(s.renderings[s.mappingColumn].envelope == "anthropic")
+        #expect(s.renderings[s.mapping.column].envelope == "anthropic")
         #expect(s.renderings.map(\.envelope) == ["bodhi-native", "openai", "anthropic", "gemini"])
-        #expect(s.mappingColumn == 2)
+        #expect(s.mapping.column == 2)
     }
 
     @Test func envelopeNeedsACodeAndAKnownEnvelope() {
@@ -274,15 +274,15 @@ import Testing
         s.command("code data_service_error-alias_not_found")
         #expect(s.command("envelope problem-json-nope") == [.bell])
         #expect(s.message?.text.contains("bodhi-native") == true, "the error lists the code's envelopes")
-        #expect(s.mappingColumn == 0)
+        #expect(s.mapping.column == 0)
     }
 
     @Test func observedAndDocumentedSwitchTheVariant() {
         var s = Fixtures.state()
         s.command("observed")
-        #expect(s.variant == .observed)
+        #expect(s.mapping.variant == .observed)
         s.command("documented")
-        #expect(s.variant == .documented)
+        #expect(s.mapping.variant == .documented)
     }
 
     @Test func themeSwitchesTheTheme() {
@@ -326,7 +326,7 @@ import Testing
         // Keys typed into the command line do not act: `q` did not quit, `j` did not move.
         s.press(.char(":"))
         #expect(s.type("jjj").isEmpty)
-        #expect(s.cursor == 0)
+        #expect(s.tree.cursor == 0)
         s.press(.backspace, .backspace, .backspace, .backspace)
         #expect(s.commandText == nil, "Backspace on an empty command line closes it")
     }
@@ -351,7 +351,7 @@ import Testing
         #expect(s.message?.text.contains("Esc, ? or q closes") == true)
         s.press(.char("?"))
         #expect(!s.showHelp)
-        #expect(s.cursor == 0)
+        #expect(s.tree.cursor == 0)
         s.press(.f(1))
         #expect(s.showHelp, "F1 opens help too")
         // q closes help rather than quitting.
@@ -364,7 +364,7 @@ import Testing
         s.press(.enter)
         #expect(s.showHelp, "Enter does not close help")
         s.press(.escape)
-        #expect(s.focus == .tree && s.expandedSystems.isEmpty, "no key pressed in help acted on the tree")
+        #expect(s.focus == .tree && s.tree.expandedSystems.isEmpty, "no key pressed in help acted on the tree")
     }
 
     @Test func helpScrollsWithJAndK() {
@@ -372,7 +372,7 @@ import Testing
         s.press(.char("?"), .char("j"), .char("j"))
         #expect(s.showHelp)
         #expect(s.helpScroll == 2)
-        #expect(s.cursor == 0)
+        #expect(s.tree.cursor == 0)
         s.press(.char("k"))
         #expect(s.helpScroll == 1)
     }
@@ -427,15 +427,15 @@ import Testing
         var s = Fixtures.state()
         s.command("code mcp_error-slug_exists")
         s.press(.char("3"))
-        #expect(s.variant == .documented)
+        #expect(s.mapping.variant == .documented)
         #expect(anthropicType(s) == "invalid_request_error")
         s.press(.char("o"))
-        #expect(s.variant == .observed)
+        #expect(s.mapping.variant == .observed)
         #expect(anthropicType(s) == "api_error")
         // The HTTP status stays 409 in the observed Anthropic rendering.
         #expect(s.renderings.first { $0.envelope == "anthropic" }?.http == 409)
         s.press(.char("o"))
-        #expect(s.variant == .documented)
+        #expect(s.mapping.variant == .documented)
         #expect(anthropicType(s) == "invalid_request_error")
     }
 
@@ -460,35 +460,35 @@ import Testing
     @Test func unboundKeysDoNothing() {
         var s = Fixtures.state()
         #expect(s.press(.char("z"), .f(9), .ctrl("x")).isEmpty)
-        #expect(s.cursor == 0 && s.focus == .tree && !s.showHelp)
+        #expect(s.tree.cursor == 0 && s.focus == .tree && !s.showHelp)
     }
 }
 
 @Suite struct MouseTests {
     /// The screen row of tree row `i`.
-    func y(ofRow i: Int, _ s: AppState) -> Int { s.layout.tree.y + 1 + i - s.treeScroll }
+    func y(ofRow i: Int, _ s: AppState) -> Int { s.layout.tree.y + 1 + i - s.tree.scroll }
 
     @Test func pressOnATreeRowSelectsItOnceTheMouseIsOn() {
         var s = Fixtures.state()
         // Off by default: clicks do nothing.
         #expect(s.send(.mouse(MouseEvent(kind: .press, x: 5, y: y(ofRow: 3, s)))).isEmpty)
-        #expect(s.cursor == 0)
+        #expect(s.tree.cursor == 0)
         s.press(.char("m"))
         s.send(.mouse(MouseEvent(kind: .press, x: 5, y: y(ofRow: 3, s))))
-        #expect(s.cursor == 3)
-        #expect(s.selectedRow == s.rows[3])
+        #expect(s.tree.cursor == 3)
+        #expect(s.selectedRow == s.tree.rows[3])
         #expect(s.focus == .tree)
     }
 
     @Test func pressOnTheSelectedRowTogglesIt() {
         var s = Fixtures.state()
         s.press(.char("m"))
-        #expect(!s.expandedSystems.contains(0))
+        #expect(!s.tree.expandedSystems.contains(0))
         s.send(.mouse(MouseEvent(kind: .press, x: 5, y: y(ofRow: 0, s))))
-        #expect(s.expandedSystems.contains(0))
+        #expect(s.tree.expandedSystems.contains(0))
         s.send(.mouse(MouseEvent(kind: .press, x: 5, y: y(ofRow: 0, s))))
-        #expect(!s.expandedSystems.contains(0))
-        #expect(s.cursor == 0)
+        #expect(!s.tree.expandedSystems.contains(0))
+        #expect(s.tree.cursor == 0)
     }
 
     @Test func pressInAnotherPaneFocusesIt() {
@@ -500,17 +500,17 @@ import Testing
         let m = s.layout.mapping
         s.send(.mouse(MouseEvent(kind: .press, x: m.x + 3, y: m.y + 2)))
         #expect(s.focus == .mapping)
-        #expect(s.cursor == 0)
+        #expect(s.tree.cursor == 0)
     }
 
     @Test func wheelInTheTreeMovesTheCursorAndKeepsFocus() {
         var s = Fixtures.state()
         s.press(.char("m"), .char("2"))
         s.send(.mouse(MouseEvent(kind: .wheelDown, x: 5, y: 5)))
-        #expect(s.cursor == 3)
+        #expect(s.tree.cursor == 3)
         #expect(s.focus == .detail)
         s.send(.mouse(MouseEvent(kind: .wheelUp, x: 5, y: 5)))
-        #expect(s.cursor == 0)
+        #expect(s.tree.cursor == 0)
     }
 
     @Test
@@ -519,19 +519,19 @@ import Testing
         s.press(.char("m"))
         let bottom = s.layout.tree.maxY - 1
         s.send(.mouse(MouseEvent(kind: .press, x: 5, y: bottom)))
-        #expect(s.cursor == 0)
-        #expect(s.treeScroll == 0)
+        #expect(s.tree.cursor == 0)
+        #expect(s.tree.scroll == 0)
     }
 }
 
 @Suite struct ResizeTests {
     func expectConsistent(_ s: AppState, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(s.rows.indices.contains(s.cursor), sourceLocation: sourceLocation)
+        #expect(s.tree.rows.indices.contains(s.tree.cursor), sourceLocation: sourceLocation)
         #expect(s.layout == Layout.compute(width: s.width, height: s.height), sourceLocation: sourceLocation)
         let visible = max(1, s.layout.tree.height - 2)
-        #expect(s.treeScroll >= 0 && s.treeScroll <= s.cursor && s.cursor < s.treeScroll + visible,
-                "cursor \(s.cursor) scroll \(s.treeScroll) visible \(visible)", sourceLocation: sourceLocation)
-        #expect(s.mappingColumn >= 0 && s.mappingColumn <= max(0, s.renderings.count - 1), sourceLocation: sourceLocation)
+        #expect(s.tree.scroll >= 0 && s.tree.scroll <= s.tree.cursor && s.tree.cursor < s.tree.scroll + visible,
+                "cursor \(s.tree.cursor) scroll \(s.tree.scroll) visible \(visible)", sourceLocation: sourceLocation)
+        #expect(s.mapping.column >= 0 && s.mapping.column <= max(0, s.renderings.count - 1), sourceLocation: sourceLocation)
         let screen = View.render(s)
         #expect(screen.lines.count == s.height, sourceLocation: sourceLocation)
         #expect(screen.lines.allSatisfy { DisplayWidth.of($0) <= s.width }, sourceLocation: sourceLocation)
@@ -551,7 +551,7 @@ import Testing
         expectConsistent(s)
         #expect(s.selectedRow == row)
         #expect(s.selectedCode == "data_service_error-alias_not_found")
-        #expect(s.renderings[s.mappingColumn].envelope == "gemini")
+        #expect(s.renderings[s.mapping.column].envelope == "gemini")
     }
 
     @Test func keysAndMouseAtATooSmallSizeDoNotCrash() {
@@ -559,13 +559,13 @@ import Testing
         s.press(.char("m"))
         s.send(.resize(width: 20, height: 6))
         s.press(.char("j"), .pageDown, .char("G"))
-        #expect(s.cursor == s.rows.count - 1)
+        #expect(s.tree.cursor == s.tree.rows.count - 1)
         let last = s.selectedRow
         s.press(.char("l"), .char("3"), .tab, .char("?"), .char("x"), .escape)
         s.send(.mouse(MouseEvent(kind: .press, x: 3, y: 3)), .mouse(MouseEvent(kind: .wheelDown, x: 3, y: 3)))
         expectConsistent(s)
         #expect(s.selectedRow == last, "clicks and the wheel are ignored while the screen is too small")
-        if case .domain(let si, let di)? = last { #expect(s.expandedDomains.contains(AppState.domainKey(si, di)), "l opened the last domain") }
+        if case .domain(let si, let di)? = last { #expect(s.tree.expandedDomains.contains(TreeState.domainKey(si, di)), "l opened the last domain") }
         s.send(.resize(width: 120, height: 40))
         expectConsistent(s)
         #expect(s.press(.char("q")) == [.quit])

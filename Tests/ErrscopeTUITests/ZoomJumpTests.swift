@@ -29,11 +29,11 @@ import Testing
         var s = Fixtures.state(width: 80, height: 24)
         s.command("expand")
         s.press(.home, .char("z"), .pageDown)
-        #expect(s.cursor == 22 - 3, "a page is the zoomed pane's height")
+        #expect(s.tree.cursor == 22 - 3, "a page is the zoomed pane's height")
         s.press(.char("m"))
         s.send(.mouse(MouseEvent(kind: .press, x: 5, y: 3)))
         #expect(s.focus == .tree)
-        #expect(s.cursor == s.treeScroll + 1)
+        #expect(s.tree.cursor == s.tree.scroll + 1)
     }
 
     @Test func ctrlOGoesBackAfterCodeAndBackspaceToo() {

@@ -12,7 +12,7 @@ enum DetailPane {
         let inner = Rect(x: r.x + 2, y: r.y + 1, width: r.width - 4, height: r.height - 2)
         guard !inner.isEmpty else { return }
         let lines = s.data.detailCache.lines(row: s.selectedRow, width: inner.width, theme: s.theme.name) { content(s, width: inner.width) }
-        let start = min(s.detailScroll, max(0, lines.count - inner.height))
+        let start = min(s.detail.scroll, max(0, lines.count - inner.height))
         for (i, line) in lines.dropFirst(start).prefix(inner.height).enumerated() {
             var x = inner.x
             for (text, style) in line { x = b.put(text, x: x, y: inner.y + i, style: style, clip: inner) }

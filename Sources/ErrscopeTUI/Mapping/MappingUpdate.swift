@@ -22,46 +22,57 @@ extension MappingPane {
             Binding(action: .copy, keys: [.char("y")], help: "copy envelope JSON (OSC 52)", scope: .pane(.mapping), hint: true),
         ],
         draw: { b, s, r, tabs in draw(&b, s, r, tabs: tabs) },
-        update: { s, a in MappingUpdate.key(&s, a) },
-        scroll: { s, d in s.mappingScroll = max(0, s.mappingScroll + d) },
+        update: { s, a in s.run(\.mapping, a, MappingUpdate.update) },
+        scroll: { s, d in s.mapping.scroll = max(0, s.mapping.scroll + d) },
         chromeRows: 5)
 }
 
 /// The mapping pane's keys: move between envelope columns, switch the variant, copy a column.
 enum MappingUpdate {
-    static func key(_ s: inout AppState, _ action: Action) -> [Effect]? {
+    static func update(_ m: inout MappingState, _ action: Action, _ ctx: inout PaneContext) -> [Effect]? {
+        // The column count only matters for a code (and rendering it is the costly part).
+        let columns = ctx.selectedEntry == nil ? 0 : ctx.renderings.count
+        let paged = max(1, min(columns, (ctx.mappingWidth - 2) / MappingPane.minColumnWidth)) < columns
         switch action {
         case .collapse:
-            if s.mappingColumn > 0 { s.mappingColumn -= 1 }
+            if m.column > 0 { m.column -= 1 }
         case .expand:
-            if s.mappingColumn < s.renderings.count - 1 { s.mappingColumn += 1 }
-        case .nextPane where s.mappingColumn < s.renderings.count - 1 && columnsPaged(s):
+            if m.column < columns - 1 { m.column += 1 }
+        case .nextPane where m.column < columns - 1 && paged:
             // Tab pages through the columns before it leaves the pane.
-            s.mappingColumn += 1
-        case .previousPane where s.mappingColumn > 0 && columnsPaged(s):
-            s.mappingColumn -= 1
+            m.column += 1
+        case .previousPane where m.column > 0 && paged:
+            m.column -= 1
         case .toggleVariant:
-            s.variant = s.variant == .documented ? .observed : .documented
-            s.message = StatusMessage(text: "showing the \(s.variant.rawValue) mapping", isError: false)
-        case .copy: return copy(&s)
+            m.variant = m.variant == .documented ? .observed : .documented
+            ctx.message = StatusMessage(text: "showing the \(m.variant.rawValue) mapping", isError: false)
+        case .copy: return copy(m, &ctx)
         default: return nil
         }
         return []
     }
 
-    static func copy(_ s: inout AppState) -> [Effect] {
-        let r = s.renderings
-        guard r.indices.contains(s.mappingColumn) else {
-            s.message = StatusMessage(text: "select a code to copy its envelope", isError: true)
+    static func copy(_ m: MappingState, _ ctx: inout PaneContext) -> [Effect] {
+        let r = ctx.renderings
+        guard r.indices.contains(m.column) else {
+            ctx.message = StatusMessage(text: "select a code to copy its envelope", isError: true)
             return [.bell]
         }
-        let text = r[s.mappingColumn].body.prettyText
+        let text = r[m.column].body.prettyText
         let cap = 64 * 1024
         guard text.utf8.count <= cap else {
-            s.message = StatusMessage(text: "envelope is \(text.utf8.count) bytes; the clipboard cap is \(cap)", isError: true)
+            ctx.message = StatusMessage(text: "envelope is \(text.utf8.count) bytes; the clipboard cap is \(cap)", isError: true)
             return [.bell]
         }
-        s.message = StatusMessage(text: "copied the \(r[s.mappingColumn].envelope) envelope (\(text.utf8.count) bytes, OSC 52)", isError: false)
+        ctx.message = StatusMessage(text: "copied the \(r[m.column].envelope) envelope (\(text.utf8.count) bytes, OSC 52)", isError: false)
         return [.copy(text)]
     }
+}
+
+/// The mapping pane's state: which variant (documented or observed), the envelope column
+/// selected, how far it is scrolled.
+public struct MappingState: Sendable, Equatable {
+    public var variant: MappingVariant = .documented
+    public var column = 0
+    public var scroll = 0
 }

@@ -8,9 +8,9 @@ enum MappingPane {
         let focused = s.focus == .mapping
         let renderings = s.renderings
         let visible = max(1, min(renderings.count, (r.width - 2) / minColumnWidth))
-        let first = renderings.isEmpty ? 0 : min(max(0, s.mappingColumn - visible + 1), renderings.count - visible)
-        let first2 = max(0, min(first, s.mappingColumn))
-        var title = "\(Panes.label(.mapping)) · \(s.variant.rawValue)"
+        let first = renderings.isEmpty ? 0 : min(max(0, s.mapping.column - visible + 1), renderings.count - visible)
+        let first2 = max(0, min(first, s.mapping.column))
+        var title = "\(Panes.label(.mapping)) · \(s.mapping.variant.rawValue)"
         if renderings.count > visible { title += " · \(first2 + 1)-\(first2 + visible) of \(renderings.count) (Tab/←→)" }
         var tabs = View.lowerTabs(s)
         let me = tabs.firstIndex(of: Panes.label(.mapping)) ?? 0
@@ -32,7 +32,7 @@ enum MappingPane {
             let w = c == visible - 1 ? inner.maxX - x0 : colW - 1
             let col = Rect(x: x0, y: inner.y, width: w, height: inner.height)
             if c > 0 { for y in inner.y..<inner.maxY { b.put("│", x: x0 - 1, y: y, style: s.theme.border) } }
-            let selected = idx == s.mappingColumn
+            let selected = idx == s.mapping.column
             let headStyle = selected && focused ? s.theme.selected : s.theme.title
             if selected { b.fill(Rect(x: x0, y: inner.y, width: w, height: 1), style: headStyle) }
             var x = b.put((selected ? "▸" : " ") + rr.envelope, x: x0, y: inner.y, style: headStyle, clip: col)
@@ -45,7 +45,7 @@ enum MappingPane {
             if !rr.carriesCode { badges.append(("no code", s.theme.badgeWarn)) }
             if rr.sanitized { badges.append(("sanitized", s.theme.badgeWarn)) }
             if rr.sentAs != rr.envelope { badges.append(("sent as \(rr.sentAs)", s.theme.badgeWarn)) }
-            if rr.differsByVariant { badges.append((s.variant == .documented ? "observed differs" : "documented differs", s.theme.badgeInfo)) }
+            if rr.differsByVariant { badges.append((s.mapping.variant == .documented ? "observed differs" : "documented differs", s.theme.badgeInfo)) }
             var bx = x0
             var by = inner.y + 1
             for (text, style) in badges {
@@ -55,7 +55,7 @@ enum MappingPane {
             }
             let jsonTop = by + (badges.isEmpty ? 0 : 1)
             let lines = JSONLines.wrap(JSONLines.lines(rr.body, theme: s.theme), width: w - 1)
-            let start = min(s.mappingScroll, max(0, lines.count - 1))
+            let start = min(s.mapping.scroll, max(0, lines.count - 1))
             for (i, line) in lines.dropFirst(start).enumerated() {
                 let y = jsonTop + i
                 if y >= col.maxY { break }

@@ -17,100 +17,97 @@ extension TreePane {
             Binding(action: .toggle, keys: [.enter, .char(" ")], help: "open / toggle", scope: .pane(.tree), hint: true),
         ],
         draw: { b, s, r, _ in draw(&b, s, r) },
-        update: { s, a in TreeUpdate.key(&s, a) },
-        scroll: { s, d in TreeUpdate.move(&s, d) })
+        update: { s, a in s.run(\.tree, a, TreeUpdate.update) },
+        scroll: { s, d in
+            var ctx = PaneContext(s)
+            TreeUpdate.move(&s.tree, d, &ctx)
+            s.apply(ctx)
+        })
 }
 
 /// The tree's keys: open and close systems and domains, move the cursor.
 enum TreeUpdate {
-    static func key(_ s: inout AppState, _ action: Action) -> [Effect]? {
+    static func update(_ t: inout TreeState, _ action: Action, _ ctx: inout PaneContext) -> [Effect]? {
         switch action {
-        case .collapse: collapse(&s)
-        case .expand: expand(&s)
-        case .toggle: toggle(&s)
+        case .collapse: collapse(&t, &ctx)
+        case .expand: expand(&t, &ctx)
+        case .toggle: toggle(&t, &ctx)
         default: return nil
         }
         return []
     }
 
-    static func move(_ s: inout AppState, _ delta: Int) {
-        let before = s.cursor
-        s.cursor = min(max(0, s.cursor + delta), max(0, s.rows.count - 1))
-        if s.cursor != before { resetPanes(&s) }
-    }
-
-    /// A new row is selected: the detail and mapping panes start at their top.
-    static func resetPanes(_ s: inout AppState) {
-        s.detailScroll = 0
-        s.mappingScroll = 0
-        s.mappingColumn = min(s.mappingColumn, max(0, s.renderings.count - 1))
+    static func move(_ t: inout TreeState, _ delta: Int, _ ctx: inout PaneContext) {
+        let before = t.cursor
+        t.cursor = min(max(0, t.cursor + delta), max(0, t.rows.count - 1))
+        if t.cursor != before { ctx.selectionChanged = true }
     }
 
     /// Enter: open or close a system or domain; on a code, show its mapping.
-    static func toggle(_ s: inout AppState) {
-        switch s.selectedRow {
+    static func toggle(_ t: inout TreeState, _ ctx: inout PaneContext) {
+        switch t.selectedRow {
         case .system(let si)?:
-            if s.filterMatches == nil {
-                if s.expandedSystems.contains(si) { s.expandedSystems.remove(si) } else { s.expandedSystems.insert(si) }
-                s.rebuildRows()
+            if t.filterMatches == nil {
+                if t.expandedSystems.contains(si) { t.expandedSystems.remove(si) } else { t.expandedSystems.insert(si) }
+                t.rebuildRows()
             }
         case .domain(let si, let di)?:
-            if s.filterMatches == nil {
-                let k = AppState.domainKey(si, di)
-                if s.expandedDomains.contains(k) { s.expandedDomains.remove(k) } else { s.expandedDomains.insert(k) }
-                s.rebuildRows()
+            if t.filterMatches == nil {
+                let k = TreeState.domainKey(si, di)
+                if t.expandedDomains.contains(k) { t.expandedDomains.remove(k) } else { t.expandedDomains.insert(k) }
+                t.rebuildRows()
             }
-        case .code?: s.focus = .mapping
+        case .code?: ctx.focus = .mapping
         case nil: break
         }
     }
 
-    static func collapse(_ s: inout AppState) {
-        switch s.selectedRow {
+    static func collapse(_ t: inout TreeState, _ ctx: inout PaneContext) {
+        switch t.selectedRow {
         case .code(let si, let di, _)?:
-            s.select(.domain(si, di))
+            t.select(.domain(si, di))
         case .domain(let si, let di)?:
-            let k = AppState.domainKey(si, di)
-            if s.filterMatches == nil, s.expandedDomains.contains(k) {
-                s.expandedDomains.remove(k)
-                s.rebuildRows()
-                s.select(.domain(si, di))
+            let k = TreeState.domainKey(si, di)
+            if t.filterMatches == nil, t.expandedDomains.contains(k) {
+                t.expandedDomains.remove(k)
+                t.rebuildRows()
+                t.select(.domain(si, di))
             } else {
-                s.select(.system(si))
+                t.select(.system(si))
             }
         case .system(let si)?:
-            if s.filterMatches == nil, s.expandedSystems.contains(si) {
-                s.expandedSystems.remove(si)
-                s.rebuildRows()
-                s.select(.system(si))
+            if t.filterMatches == nil, t.expandedSystems.contains(si) {
+                t.expandedSystems.remove(si)
+                t.rebuildRows()
+                t.select(.system(si))
             }
         case nil: break
         }
-        resetPanes(&s)
+        ctx.selectionChanged = true
     }
 
-    static func expand(_ s: inout AppState) {
-        switch s.selectedRow {
+    static func expand(_ t: inout TreeState, _ ctx: inout PaneContext) {
+        switch t.selectedRow {
         case .system(let si)?:
-            if !s.expandedSystems.contains(si) && s.filterMatches == nil {
-                s.expandedSystems.insert(si)
-                s.rebuildRows()
-                s.select(.system(si))
-            } else if s.cursor + 1 < s.rows.count {
-                s.cursor += 1
+            if !t.expandedSystems.contains(si) && t.filterMatches == nil {
+                t.expandedSystems.insert(si)
+                t.rebuildRows()
+                t.select(.system(si))
+            } else if t.cursor + 1 < t.rows.count {
+                t.cursor += 1
             }
         case .domain(let si, let di)?:
-            let k = AppState.domainKey(si, di)
-            if !s.expandedDomains.contains(k) && s.filterMatches == nil {
-                s.expandedDomains.insert(k)
-                s.rebuildRows()
-                s.select(.domain(si, di))
-            } else if s.cursor + 1 < s.rows.count {
-                s.cursor += 1
+            let k = TreeState.domainKey(si, di)
+            if !t.expandedDomains.contains(k) && t.filterMatches == nil {
+                t.expandedDomains.insert(k)
+                t.rebuildRows()
+                t.select(.domain(si, di))
+            } else if t.cursor + 1 < t.rows.count {
+                t.cursor += 1
             }
-        case .code?: s.focus = .mapping
+        case .code?: ctx.focus = .mapping
         case nil: break
         }
-        resetPanes(&s)
+        ctx.selectionChanged = true
     }
 }
