@@ -113,7 +113,7 @@ enum Commands {
             let sendNow = name.hasSuffix("!")
             guard !arg.isEmpty else {
                 // No name: pick one (or, with !, send what the form holds).
-                if sendNow { return .done(ProbeUpdate.send(&s)) }
+                if sendNow { return .done(s.inPane(\.probe) { ProbeUpdate.send(&$0, &$1) } ?? []) }
                 if !s.probe.config.endpoints.isEmpty { s.picker = PickerUpdate.endpoints(s, query: "", send: false) }
                 return .done([])
             }
@@ -152,7 +152,7 @@ enum Commands {
                 let ep = s.probe.config.endpoints[ei]
                 loaded = "\(ep.name)" + (ri.map { "/\(ep.requests[$0].name)" } ?? "") + " loaded"
             }
-            if sendNow { return .done(ProbeUpdate.send(&s)) }
+            if sendNow { return .done(s.inPane(\.probe) { ProbeUpdate.send(&$0, &$1) } ?? []) }
             // Loading is not sending: say so, and how to send.
             s.message = StatusMessage(text: "\(loaded), not sent: s or Enter sends it (:probe! \(arg) loads and sends)", isError: false)
             return .done([])
@@ -167,7 +167,7 @@ enum Commands {
             guard let n = arg.isEmpty ? ProbeState.defaultWatchInterval : Double(arg), n >= 0.1, n <= 86400 else {
                 return .failed(":watch takes seconds, 0.1 to 86400")
             }
-            return .done(ProbeUpdate.startWatch(&s, n))
+            return .done(s.inPane(\.probe) { ProbeUpdate.startWatch(&$0, n, &$1) } ?? [])
         },
         Command(names: ["log"], usage: ":log FILE|-", help: "follow a log in the incident pane (like tail -F; - is standard input)") { s, _, arg in
             guard !arg.isEmpty else { return .failed(":log takes a file (or - for standard input)") }

@@ -32,7 +32,9 @@ struct PaneSpec: Sendable {
     var bindings: [Binding] = []
     /// Draws the pane into `rect` (`tabs`: its frame is the lower place's tab strip).
     var draw: @Sendable (inout ScreenBuffer, AppState, Rect, _ tabs: Bool) -> Void
-    /// Its reaction to an action while it has the focus; nil: not its action (the global one runs).
+    /// Its reaction to an action while it has the focus; nil: not its action (the global one
+    /// runs). Each pane's is `s.run(\.itsState, action, ItsUpdate.update)`: the update sees only
+    /// its own state and a `PaneContext`, whose requests the app applies.
     var update: @Sendable (inout AppState, Action) -> [Effect]? = { _, _ in nil }
     /// Scrolls by `delta` rows (the wheel over it, and the global movement keys).
     var scroll: @Sendable (inout AppState, Int) -> Void = { _, _ in }

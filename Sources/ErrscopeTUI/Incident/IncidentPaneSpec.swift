@@ -22,7 +22,7 @@ extension IncidentPane {
             Binding(action: .probeSend, keys: [.char("p")], help: "probe the row's endpoint (by its system)", scope: .incident, hint: true),
         ],
         draw: { b, s, r, _ in draw(&b, s, r) },
-        update: { s, a in IncidentUpdate.key(&s, a) },
+        update: { s, a in s.run(\.incident, a, IncidentUpdate.update) },
         // The wheel; clamped when drawn.
         scroll: { s, d in s.incident.cursor = max(0, s.incident.cursor + d) },
         tick: { s, now in IncidentUpdate.tick(&s, now); return [] },

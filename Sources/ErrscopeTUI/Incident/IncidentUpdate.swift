@@ -94,47 +94,46 @@ enum IncidentUpdate {
     }
 
     /// Keys while the pane has the focus; nil when the key is not the pane's.
-    static func key(_ s: inout AppState, _ action: Action) -> [Effect]? {
-        let rows = s.incident.rows()
+    static func update(_ i: inout IncidentState, _ action: Action, _ ctx: inout PaneContext) -> [Effect]? {
+        let rows = i.rows()
         switch action {
-        case .moveDown: s.incident.cursor = min(max(0, rows.count - 1), s.incident.cursor + 1)
-        case .moveUp: s.incident.cursor = max(0, s.incident.cursor - 1)
-        case .top: s.incident.cursor = 0
-        case .bottom: s.incident.cursor = max(0, rows.count - 1)
-        case .pageDown: s.incident.cursor = min(max(0, rows.count - 1), s.incident.cursor + 10)
-        case .pageUp: s.incident.cursor = max(0, s.incident.cursor - 10)
+        case .moveDown: i.cursor = min(max(0, rows.count - 1), i.cursor + 1)
+        case .moveUp: i.cursor = max(0, i.cursor - 1)
+        case .top: i.cursor = 0
+        case .bottom: i.cursor = max(0, rows.count - 1)
+        case .pageDown: i.cursor = min(max(0, rows.count - 1), i.cursor + 10)
+        case .pageUp: i.cursor = max(0, i.cursor - 10)
         case .incidentSort:
             let all = IncidentColumn.allCases
-            s.incident.sort = all[(all.firstIndex(of: s.incident.sort)! + 1) % all.count]
-            s.incident.descending = s.incident.sort == .count || s.incident.sort == .share || s.incident.sort == .rate || s.incident.sort == .last
-            s.message = StatusMessage(text: "sorted by \(s.incident.sort.rawValue) (\(s.incident.descending ? "descending" : "ascending")); S reverses", isError: false)
+            i.sort = all[(all.firstIndex(of: i.sort)! + 1) % all.count]
+            i.descending = i.sort == .count || i.sort == .share || i.sort == .rate || i.sort == .last
+            ctx.message = StatusMessage(text: "sorted by \(i.sort.rawValue) (\(i.descending ? "descending" : "ascending")); S reverses", isError: false)
         case .incidentReverse:
-            s.incident.descending.toggle()
-            s.message = StatusMessage(text: "sorted by \(s.incident.sort.rawValue) (\(s.incident.descending ? "descending" : "ascending"))", isError: false)
+            i.descending.toggle()
+            ctx.message = StatusMessage(text: "sorted by \(i.sort.rawValue) (\(i.descending ? "descending" : "ascending"))", isError: false)
         case .toggle:
-            guard rows.indices.contains(s.incident.cursor) else { return [] }
-            let g = rows[s.incident.cursor].group
+            guard rows.indices.contains(i.cursor) else { return [] }
+            let g = rows[i.cursor].group
             guard let sys = g.system, let code = g.code,
-                let row = s.data.catalog.rows(code: code).first(where: { s.data.catalog.entry($0).system == sys })
+                let row = ctx.data.catalog.rows(code: code).first(where: { ctx.data.catalog.entry($0).system == sys })
             else {
-                s.message = StatusMessage(text: "\(g.label) is not a catalog code", isError: true)
+                ctx.message = StatusMessage(text: "\(g.label) is not a catalog code", isError: true)
                 return [.bell]
             }
-            s.pushJump()
-            s.reveal(row: row)
-            s.focus = .detail
-            s.message = StatusMessage(text: "\(sys)/\(code) in the catalog; Ctrl-O returns to the incident", isError: false)
+            ctx.jump = (row, .detail)
+            ctx.message = StatusMessage(text: "\(sys)/\(code) in the catalog; Ctrl-O returns to the incident", isError: false)
         case .probeSend:
-            guard rows.indices.contains(s.incident.cursor) else { return [] }
-            let g = rows[s.incident.cursor].group
-            guard let sys = g.system, let ep = s.probe.config.endpoints.first(where: { $0.system == sys }) else {
-                s.message = StatusMessage(text: "no endpoint for \(g.system ?? "this system") in endpoints.yaml", isError: true)
+            guard rows.indices.contains(i.cursor) else { return [] }
+            let g = rows[i.cursor].group
+            guard let sys = g.system, let ep = ctx.endpoints.endpoints.first(where: { $0.system == sys }) else {
+                ctx.message = StatusMessage(text: "no endpoint for \(g.system ?? "this system") in endpoints.yaml", isError: true)
                 return [.bell]
             }
-            return runCommand(&s, "probe! \(ep.name)")
+            ctx.command = "probe! \(ep.name)"
+            return []
         default: return nil
         }
-        s.incident.cursor = min(s.incident.cursor, max(0, rows.count - 1))
+        i.cursor = min(i.cursor, max(0, rows.count - 1))
         return []
     }
 }

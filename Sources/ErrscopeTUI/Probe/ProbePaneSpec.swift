@@ -31,7 +31,7 @@ extension ProbePane {
             Binding(action: .expand, keys: [.right, .char("l")], help: "next endpoint / request / method", scope: .probe, hint: false),
         ],
         draw: { b, s, r, tabs in draw(&b, s, r, tabs: tabs) },
-        update: { s, a in ProbeUpdate.key(&s, a) },
+        update: { s, a in s.run(\.probe, a, ProbeUpdate.update) },
         scroll: { s, d in s.probe.responseScroll = max(0, s.probe.responseScroll + d) },
         tick: { s, now in ProbeUpdate.tick(&s, now) },
         wakeup: { s, last in s.probe.wakeup(lastTick: last) },

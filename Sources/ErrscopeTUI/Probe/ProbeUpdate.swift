@@ -10,7 +10,7 @@ enum ProbeUpdate {
         // Watch: the next probe is due.
         if let next = s.probe.nextWatchAt, s.probe.watchInterval != nil, s.probe.inFlight == nil, now >= next {
             s.probe.nextWatchAt = nil
-            return send(&s)
+            return s.inPane(\.probe) { send(&$0, &$1) } ?? []
         }
         return []
     }
@@ -58,76 +58,76 @@ enum ProbeUpdate {
             s.probe.draft.headers = hs
             if !bad.isEmpty { s.message = StatusMessage(text: "skipped \(bad.count) line(s) that are not `Name: value`: \(bad[0])", isError: true) }
         }
-        clampRow(&s)
+        clampRow(&s.probe)
         return []
     }
 
     /// A key while the probe pane has the focus and is not editing a field; nil: not handled here.
-    static func key(_ s: inout AppState, _ action: Action) -> [Effect]? {
-        let rows = s.probe.rows
-        let i = rows.firstIndex(of: s.probe.row) ?? 0
+    static func update(_ p: inout ProbeState, _ action: Action, _ ctx: inout PaneContext) -> [Effect]? {
+        let rows = p.rows
+        let i = rows.firstIndex(of: p.row) ?? 0
         switch action {
-        case .moveDown: s.probe.row = rows[min(rows.count - 1, i + 1)]
-        case .moveUp: s.probe.row = rows[max(0, i - 1)]
-        case .top: s.probe.row = rows[0]
-        case .bottom: s.probe.row = rows[rows.count - 1]
-        case .pageDown: s.probe.responseScroll = min(s.probe.responseScroll + max(1, s.layout.mapping.height - 4), 100_000)
-        case .pageUp: s.probe.responseScroll = max(0, s.probe.responseScroll - max(1, s.layout.mapping.height - 4))
-        case .expand: cycle(&s, 1)
-        case .collapse: cycle(&s, -1)
-        case .toggle: return activate(&s)
-        case .probeSend: return send(&s)
+        case .moveDown: p.row = rows[min(rows.count - 1, i + 1)]
+        case .moveUp: p.row = rows[max(0, i - 1)]
+        case .top: p.row = rows[0]
+        case .bottom: p.row = rows[rows.count - 1]
+        case .pageDown: p.responseScroll = min(p.responseScroll + max(1, ctx.placeHeight - 4), 100_000)
+        case .pageUp: p.responseScroll = max(0, p.responseScroll - max(1, ctx.placeHeight - 4))
+        case .expand: cycle(&p, 1, &ctx)
+        case .collapse: cycle(&p, -1, &ctx)
+        case .toggle: return activate(&p, &ctx)
+        case .probeSend: return send(&p, &ctx)
         case .probeWatch:
-            if s.probe.watchInterval != nil {
-                s.probe.watchInterval = nil
-                s.probe.nextWatchAt = nil
-                s.message = StatusMessage(text: "watch off", isError: false)
+            if p.watchInterval != nil {
+                p.watchInterval = nil
+                p.nextWatchAt = nil
+                ctx.message = StatusMessage(text: "watch off", isError: false)
                 return []
             }
-            return startWatch(&s, ProbeState.defaultWatchInterval)
+            return startWatch(&p, ProbeState.defaultWatchInterval, &ctx)
         case .probeCancel:
-            if s.probe.diff != nil {
-                s.probe.diff = nil
+            if p.diff != nil {
+                p.diff = nil
                 return []
             }
-            if let f = s.probe.inFlight {
-                s.probe.inFlight = nil
-                s.message = StatusMessage(text: "probe cancelled", isError: false)
-                if s.probe.watchInterval != nil { s.probe.watchInterval = nil; s.probe.nextWatchAt = nil; s.message!.text += "; watch off" }
+            if let f = p.inFlight {
+                p.inFlight = nil
+                ctx.message = StatusMessage(text: "probe cancelled", isError: false)
+                if p.watchInterval != nil { p.watchInterval = nil; p.nextWatchAt = nil; ctx.message!.text += "; watch off" }
                 return [.cancelProbe(f.id)]
             }
-            if s.probe.watchInterval != nil {
-                s.probe.watchInterval = nil
-                s.probe.nextWatchAt = nil
-                s.message = StatusMessage(text: "watch off", isError: false)
+            if p.watchInterval != nil {
+                p.watchInterval = nil
+                p.nextWatchAt = nil
+                ctx.message = StatusMessage(text: "watch off", isError: false)
                 return []
             }
             return nil
         case .editExternal:
-            if case .header = s.probe.row { return [.edit(.headers, headersText(s.probe.draft))] }
-            if s.probe.row == .addHeader { return [.edit(.headers, headersText(s.probe.draft))] }
-            return [.edit(.body, s.probe.draft.body ?? "")]
+            if case .header = p.row { return [.edit(.headers, headersText(p.draft))] }
+            if p.row == .addHeader { return [.edit(.headers, headersText(p.draft))] }
+            return [.edit(.body, p.draft.body ?? "")]
         case .probeHistory: return [.loadHistory(diff: false)]
         case .probeDiff:
-            guard s.probe.result?.outcome.response != nil else {
-                s.message = StatusMessage(text: "send a probe first: D compares its answer with one from the history", isError: true)
+            guard p.result?.outcome.response != nil else {
+                ctx.message = StatusMessage(text: "send a probe first: D compares its answer with one from the history", isError: true)
                 return [.bell]
             }
             return [.loadHistory(diff: true)]
         case .probeCopyCurl:
             // The form as curl: `${env:X}` stays `$X`, a literal credential is masked, so the
             // clipboard never holds a secret errscope resolved.
-            let curl = CurlCommand.make(s.probe.draft)
+            let curl = CurlCommand.make(p.draft)
             guard curl.utf8.count <= 64 * 1024 else {
-                s.message = StatusMessage(text: "the curl command is \(curl.utf8.count) bytes; the clipboard cap is 65536", isError: true)
+                ctx.message = StatusMessage(text: "the curl command is \(curl.utf8.count) bytes; the clipboard cap is 65536", isError: true)
                 return [.bell]
             }
-            s.message = StatusMessage(text: "copied the request as curl (\(curl.utf8.count) bytes, OSC 52)", isError: false)
+            ctx.message = StatusMessage(text: "copied the request as curl (\(curl.utf8.count) bytes, OSC 52)", isError: false)
             return [.copy(curl)]
         case .deleteHeader:
-            if case .header(let h) = s.probe.row, s.probe.draft.headers.indices.contains(h) {
-                s.probe.draft.headers.remove(at: h)
-                clampRow(&s)
+            if case .header(let h) = p.row, p.draft.headers.indices.contains(h) {
+                p.draft.headers.remove(at: h)
+                clampRow(&p)
             }
         default: return nil
         }
@@ -139,98 +139,96 @@ enum ProbeUpdate {
             + d.headers.map { "\($0.name): \($0.value)\n" }.joined()
     }
 
-    static func cycle(_ s: inout AppState, _ step: Int) {
-        let p = s.probe
-        switch p.row {
+    static func cycle(_ p: inout ProbeState, _ step: Int, _ ctx: inout PaneContext) {
+        let q = p
+        switch q.row {
         case .endpoint:
-            let n = p.config.endpoints.count
-            guard n > 0 else { s.message = StatusMessage(text: "no endpoints configured: type a URL, or see docs/ENDPOINTS.md", isError: false); return }
+            let n = q.config.endpoints.count
+            guard n > 0 else { ctx.message = StatusMessage(text: "no endpoints configured: type a URL, or see docs/ENDPOINTS.md", isError: false); return }
             // Positions: 0..<n endpoints, n = ad-hoc URL.
-            let cur = p.endpointIndex ?? n
+            let cur = q.endpointIndex ?? n
             let next = ((cur + step) % (n + 1) + n + 1) % (n + 1)
             if next == n {
-                s.probe.select(endpoint: nil, request: nil)
+                p.select(endpoint: nil, request: nil)
             } else {
-                s.probe.select(endpoint: next, request: p.config.endpoints[next].requests.isEmpty ? nil : 0)
+                p.select(endpoint: next, request: q.config.endpoints[next].requests.isEmpty ? nil : 0)
             }
-            s.probe.result = nil
+            p.result = nil
         case .request:
-            guard let e = p.endpoint else { return }
+            guard let e = q.endpoint else { return }
             let n = e.requests.count
-            let cur = p.requestIndex ?? n
+            let cur = q.requestIndex ?? n
             let next = ((cur + step) % (n + 1) + n + 1) % (n + 1)
-            s.probe.select(endpoint: p.endpointIndex, request: next == n ? nil : next)
+            p.select(endpoint: q.endpointIndex, request: next == n ? nil : next)
         case .method:
             let m = ProbeState.methods
-            let cur = m.firstIndex(of: p.draft.method) ?? 0
-            s.probe.draft.method = m[((cur + step) % m.count + m.count) % m.count]
+            let cur = m.firstIndex(of: q.draft.method) ?? 0
+            p.draft.method = m[((cur + step) % m.count + m.count) % m.count]
         default:
             break
         }
     }
 
-    static func activate(_ s: inout AppState) -> [Effect] {
-        let d = s.probe.draft
-        switch s.probe.row {
-        case .endpoint, .request: cycle(&s, 1)
-        case .method: s.fieldEditor = LineEditor(d.method)
-        case .url: s.fieldEditor = LineEditor(d.url)
+    static func activate(_ p: inout ProbeState, _ ctx: inout PaneContext) -> [Effect] {
+        let d = p.draft
+        switch p.row {
+        case .endpoint, .request: cycle(&p, 1, &ctx)
+        case .method: ctx.mode = .fieldEdit(LineEditor(d.method))
+        case .url: ctx.mode = .fieldEdit(LineEditor(d.url))
         case .header(let h):
             guard d.headers.indices.contains(h) else { return [] }
-            s.fieldEditor = LineEditor("\(d.headers[h].name): \(d.headers[h].value)")
+            ctx.mode = .fieldEdit(LineEditor("\(d.headers[h].name): \(d.headers[h].value)"))
         case .addHeader:
-            s.probe.draft.headers.append(("", ""))
-            s.probe.row = .header(s.probe.draft.headers.count - 1)
-            s.fieldEditor = LineEditor("")
+            p.draft.headers.append(("", ""))
+            p.row = .header(p.draft.headers.count - 1)
+            ctx.mode = .fieldEdit(LineEditor(""))
         case .body:
             // A multi-line body goes to $EDITOR; one line is edited here.
             if let b = d.body, b.contains("\n") { return [.edit(.body, b)] }
-            s.fieldEditor = LineEditor(d.body ?? "")
-        case .send: return send(&s)
+            ctx.mode = .fieldEdit(LineEditor(d.body ?? ""))
+        case .send: return send(&p, &ctx)
         case .verdict:
-            guard let row = s.probe.verdictEntryRow else { return [] }
-            s.pushJump()
-            s.reveal(row: row)
-            s.focus = .mapping
-            s.message = StatusMessage(text: "the decoded code in the catalog; Ctrl-O or 4 returns to the probe", isError: false)
+            guard let row = p.verdictEntryRow else { return [] }
+            ctx.jump = (row, .mapping)
+            ctx.message = StatusMessage(text: "the decoded code in the catalog; Ctrl-O or 4 returns to the probe", isError: false)
         }
         return []
     }
 
-    static func send(_ s: inout AppState) -> [Effect] {
-        guard s.probe.available else {
-            s.message = StatusMessage(text: "probing is not available in this session", isError: true)
+    static func send(_ p: inout ProbeState, _ ctx: inout PaneContext) -> [Effect] {
+        guard p.available else {
+            ctx.message = StatusMessage(text: "probing is not available in this session", isError: true)
             return [.bell]
         }
-        if s.probe.inFlight != nil {
-            s.message = StatusMessage(text: "a probe is already running (Esc cancels it)", isError: true)
+        if p.inFlight != nil {
+            ctx.message = StatusMessage(text: "a probe is already running (Esc cancels it)", isError: true)
             return [.bell]
         }
-        let d = s.probe.draft
+        let d = p.draft
         guard d.url.contains("://") || SecretResolver.hasTemplate(d.url) else {
-            s.message = StatusMessage(text: "the URL needs http:// or https://", isError: true)
+            ctx.message = StatusMessage(text: "the URL needs http:// or https://", isError: true)
             return [.bell]
         }
-        let id = s.probe.nextID
-        s.probe.nextID += 1
-        s.probe.inFlight = (id, nil)
-        s.probe.sentDraft = d
-        s.probe.diff = nil
+        let id = p.nextID
+        p.nextID += 1
+        p.inFlight = (id, nil)
+        p.sentDraft = d
+        p.diff = nil
         return [.probe(d, id: id)]
     }
 
-    static func startWatch(_ s: inout AppState, _ interval: Double) -> [Effect] {
+    static func startWatch(_ p: inout ProbeState, _ interval: Double, _ ctx: inout PaneContext) -> [Effect] {
         let every = max(0.1, interval)
-        if s.probe.inFlight == nil {
+        if p.inFlight == nil {
             // Watch starts only if its first probe can go: a refused send leaves it off.
-            let effects = send(&s)
-            guard s.probe.inFlight != nil else { return effects }
-            s.probe.watchInterval = every
-            s.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.seconds(every)); w or Esc stops", isError: false)
+            let effects = send(&p, &ctx)
+            guard p.inFlight != nil else { return effects }
+            p.watchInterval = every
+            ctx.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.seconds(every)); w or Esc stops", isError: false)
             return effects
         }
-        s.probe.watchInterval = every
-        s.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.seconds(every)); w or Esc stops", isError: false)
+        p.watchInterval = every
+        ctx.message = StatusMessage(text: "watch: a probe every \(ProbeFailure.seconds(every)); w or Esc stops", isError: false)
         return []
     }
 
@@ -243,7 +241,7 @@ enum ProbeUpdate {
             s.fieldEditor = nil
             if case .header(let h) = s.probe.row, s.probe.draft.headers.indices.contains(h), s.probe.draft.headers[h].name.isEmpty {
                 s.probe.draft.headers.remove(at: h)
-                clampRow(&s)
+                clampRow(&s.probe)
             }
             return []
         case .submit:
@@ -285,11 +283,11 @@ enum ProbeUpdate {
             guard s.probe.draft.headers.indices.contains(h) else { return [] }
             if t.isEmpty {
                 s.probe.draft.headers.remove(at: h)
-                clampRow(&s)
+                clampRow(&s.probe)
                 return []
             }
             guard let parsed = RequestBuilder.parseHeader(t) else {
-                if s.probe.draft.headers[h].name.isEmpty { s.probe.draft.headers.remove(at: h); clampRow(&s) }
+                if s.probe.draft.headers[h].name.isEmpty { s.probe.draft.headers.remove(at: h); clampRow(&s.probe) }
                 return fail("a header is `Name: value` with a token name")
             }
             s.probe.draft.headers[h] = parsed
@@ -301,13 +299,13 @@ enum ProbeUpdate {
         return []
     }
 
-    static func clampRow(_ s: inout AppState) {
-        let rows = s.probe.rows
-        if rows.contains(s.probe.row) { return }
-        if case .header(let h) = s.probe.row, !s.probe.draft.headers.isEmpty {
-            s.probe.row = .header(min(h, s.probe.draft.headers.count - 1))
+    static func clampRow(_ p: inout ProbeState) {
+        let rows = p.rows
+        if rows.contains(p.row) { return }
+        if case .header(let h) = p.row, !p.draft.headers.isEmpty {
+            p.row = .header(min(h, p.draft.headers.count - 1))
         } else {
-            s.probe.row = .addHeader
+            p.row = .addHeader
         }
     }
 }
