@@ -52,7 +52,6 @@ public final class Runtime<Backend: TerminalBackend> {
 
     /// Runs until quit. Returns the process exit status (128 + a signal that stopped it).
     public func run() -> Int32 {
-        TTY.save()
         Signals.install()
         defer { Signals.uninstall() }
         guard let size = backend.start() else {

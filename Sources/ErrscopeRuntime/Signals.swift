@@ -39,20 +39,24 @@ public enum Signals {
     }
 }
 
-/// The tty's modes as found, and the async-signal-safe way back to them.
+/// The tty's modes as found, and the async-signal-safe way back to them. A backend that takes
+/// the terminal calls `save` first; until then `restore` does nothing (a test backend's process
+/// keeps its terminal as it is).
 public enum TTY {
     nonisolated(unsafe) static var saved = termios()
     nonisolated(unsafe) static var haveSaved = false
+    nonisolated(unsafe) static var armed = false
 
-    /// Remembers the terminal's modes (before a backend changes them).
+    /// Remembers the terminal's modes (before a backend changes them) and arms `restore`.
     public static func save() {
         if tcgetattr(STDIN_FILENO, &saved) == 0 { haveSaved = true }
+        armed = true
     }
 
     /// Async-signal-safe: termios back, alternate screen off, cursor on, mouse reporting off.
     public static func restore() {
-        guard haveSaved else { return }
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+        guard armed else { return }
+        if haveSaved { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
         let seq: StaticString = "\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1006l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l"
         _ = write(STDOUT_FILENO, seq.utf8Start, seq.utf8CodeUnitCount)
     }

@@ -36,6 +36,7 @@ public final class CursesBackend: TerminalBackend {
     }
 
     public func start() -> (width: Int, height: Int)? {
+        TTY.save()
         guard let screen = es_newterm() else { return nil }
         self.screen = screen
         _ = set_term(screen)
