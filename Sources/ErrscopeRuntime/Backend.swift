@@ -10,6 +10,8 @@ public protocol TerminalBackend: AnyObject {
     func stop()
     /// The current size.
     var size: (width: Int, height: Int) { get }
+    /// Colours the terminal shows, known once `start` returned (0: none, or NO_COLOR).
+    var colors: Int { get }
     /// The next input, without blocking; nil when there is none yet.
     func read() -> BackendInput?
     /// A descriptor that becomes readable when input arrives (the runtime sleeps in poll on it and

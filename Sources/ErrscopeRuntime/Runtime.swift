@@ -20,15 +20,12 @@ public final class Runtime<Backend: TerminalBackend> {
         /// when that log is `-` (fd 0 is then the terminal).
         public var log: String?
         public var logStdinFD: Int32?
-        /// Colours the terminal shows (0: none); the theme follows.
-        public var colors: Int
         public init(themeName: String = "dark", noColor: Bool = false, mouse: Bool = false, tracePath: String? = nil, startTime: UInt64 = 0,
-                    probeService: (any ProbeService)? = nil, log: String? = nil, logStdinFD: Int32? = nil, colors: Int = 256) {
+                    probeService: (any ProbeService)? = nil, log: String? = nil, logStdinFD: Int32? = nil) {
             self.themeName = themeName; self.noColor = noColor; self.mouse = mouse; self.tracePath = tracePath; self.startTime = startTime
             self.probeService = probeService
             self.log = log
             self.logStdinFD = logStdinFD
-            self.colors = colors
         }
     }
 
@@ -62,7 +59,8 @@ public final class Runtime<Backend: TerminalBackend> {
             follower?.stop()
             backend.stop()
         }
-        let colors = options.colors
+        // The theme follows the colours the terminal turned out to have.
+        let colors = backend.colors
         state.theme = options.noColor || colors < 8 ? .mono : (Theme.named(options.themeName, colors: colors) ?? state.theme)
         state.mouse = options.mouse
         if options.mouse { backend.setMouse(true) }

@@ -28,11 +28,13 @@ public final class TestBackend: TerminalBackend {
     /// Texts a `waitFor` step gave up on.
     public private(set) var timedOut: [String] = []
     public var size: (width: Int, height: Int)
+    public var colors: Int
     var steps: [Step]
     var waitingSince: Date?
 
-    public init(width: Int = 120, height: Int = 40, script: [Step]) {
+    public init(width: Int = 120, height: Int = 40, colors: Int = 256, script: [Step]) {
         size = (width, height)
+        self.colors = colors
         steps = script
     }
 

@@ -102,7 +102,7 @@ public enum Scope: Hashable, Sendable {
         case .global: return "Everywhere"
         case .help: return "In help"
         case .edit: return "Editing a line (:, /, a form field)"
-        case .pane(let p): return Panes.spec(p).title + " pane"
+        case .pane(let p): return p.id.prefix(1).uppercased() + p.id.dropFirst() + " pane"
         }
     }
 }

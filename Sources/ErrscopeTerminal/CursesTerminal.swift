@@ -12,10 +12,7 @@ public enum CursesTerminal {
 
     /// Runs until quit. Returns the process exit status.
     public static func run(_ initial: AppState, options: Options) -> Int32 {
-        let backend = CursesBackend(noColor: options.noColor)
-        var options = options
-        options.colors = backend.colors
-        return Runtime(backend: backend, state: initial, options: options).run()
+        Runtime(backend: CursesBackend(noColor: options.noColor), state: initial, options: options).run()
     }
 }
 

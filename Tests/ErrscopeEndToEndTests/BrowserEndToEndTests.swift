@@ -27,6 +27,20 @@ struct BrowserEndToEndTests {
         try t.send("q")
     }
 
+    /// The theme follows the terminal's colours: a 256-colour terminal gets colour, NO_COLOR
+    /// gets none (the runtime reads the colours only once the backend has the terminal).
+    @Test func aColourTerminalGetsColourAndNoColorGetsNone() throws {
+        for (env, coloured) in [(["NO_COLOR": ""], true), (["NO_COLOR": "1"], false)] {
+            let t = try TmuxSession(bin, environment: env)
+            try t.waitFor(text: "systems ·")
+            let styled = try t.tmux(["capture-pane", "-p", "-e", "-t", "s"])
+            // A foreground or background colour in the SGR sequences (38;5;N / 48;5;N, or 3x/4x).
+            let hasColour = styled.range(of: #"\e\[[0-9;]*(38;5;|48;5;|3[0-7]m|4[0-7]m|;3[0-7]|;4[0-7])"#, options: .regularExpression) != nil
+            #expect(hasColour == coloured, "env \(env): \(styled.prefix(400))")
+            try t.send("q")
+        }
+    }
+
     /// A terminal that goes away without a SIGHUP reaching errscope must still end it: here it
     /// runs in a session of its own (setsid), so the pane is not its controlling terminal, and
     /// before the fix it spun on a core forever once the pane closed.

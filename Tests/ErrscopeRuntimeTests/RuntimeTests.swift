@@ -36,6 +36,21 @@ struct RuntimeTests {
         #expect(runtime.state.width == 120 && runtime.state.height == 40)
     }
 
+    @Test func theThemeFollowsTheColoursTheTerminalTurnedOutToHave() {
+        let colour = Runtime(backend: TestBackend(colors: 256, script: TestBackend.keys([.char("q")])),
+                             state: AppState(data: Self.data, width: 0, height: 0), options: .init(themeName: "dark"))
+        _ = colour.run()
+        #expect(colour.state.theme.name == "dark")
+        let none = Runtime(backend: TestBackend(colors: 0, script: TestBackend.keys([.char("q")])),
+                           state: AppState(data: Self.data, width: 0, height: 0), options: .init(themeName: "dark"))
+        _ = none.run()
+        #expect(none.state.theme.name == Theme.mono.name)
+        let noColor = Runtime(backend: TestBackend(colors: 256, script: TestBackend.keys([.char("q")])),
+                              state: AppState(data: Self.data, width: 0, height: 0), options: .init(themeName: "dark", noColor: true))
+        _ = noColor.run()
+        #expect(noColor.state.theme.name == Theme.mono.name)
+    }
+
     @Test func aSignalQuitsThroughTheLoopWithItsStatusAndTheTerminalRestored() {
         let (status, backend, _) = Self.run(TestBackend.keys([.down]) + [.signal(SIGTERM)] + TestBackend.keys([.down, .down]))
         #expect(status == 128 + SIGTERM)

@@ -22,7 +22,7 @@ struct PaneListTests {
             }
             // Help has a section for it when it has keys, and its focus key's line.
             let help = HelpOverlay.lines(s)
-            if !spec.bindings.isEmpty { #expect(help.contains { $0.0 == spec.title + " pane" }) }
+            if !spec.bindings.isEmpty { #expect(help.contains { $0.0 == Scope.pane(spec.pane).title }) }
             #expect(help.contains { $0.0 == String(i + 1) && $0.1 == spec.focusHelp })
             // A click where it is drawn lands in it (from tree focus, the place shows the same pane
             // for side and lower panes only when it is focused, so click while it is).
