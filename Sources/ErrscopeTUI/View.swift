@@ -87,12 +87,21 @@ public enum View {
         var x = 1
         // The focused pane's own keys first, then the global ones.
         let hints = s.keymap.bindings.filter { $0.hint && $0.scope == s.focus.scope } + s.keymap.bindings.filter { $0.hint && $0.scope == .global }
+        func width(_ binding: Binding) -> Int {
+            DisplayWidth.of(binding.keys.prefix(2).map(\.label).joined(separator: "/")) + DisplayWidth.of(shortHelp(binding.help)) + 3
+        }
+        // The way to help always shows, however narrow the terminal: room is kept for it until
+        // it is drawn in its place.
+        let helpHint = hints.first { $0.action == .help && !$0.keys.isEmpty }
+        var reserve = helpHint.map(width) ?? 0
         for binding in hints {
             guard !binding.keys.isEmpty else { continue }
             let label = binding.keys.prefix(2).map(\.label).joined(separator: "/")
             let help = shortHelp(binding.help)
+            let isHelp = binding.action == .help && binding.scope == helpHint?.scope
             // Skip a hint that does not fit; a shorter one later may.
-            if x + DisplayWidth.of(label) + DisplayWidth.of(help) + 3 > r.maxX { continue }
+            if x + width(binding) + (isHelp ? 0 : reserve) > r.maxX { continue }
+            if isHelp { reserve = 0 }
             x = b.put(label, x: x, y: r.y, style: t.statusKey, clip: r)
             x = b.put(" " + help + "  ", x: x, y: r.y, style: t.statusBar, clip: r)
         }

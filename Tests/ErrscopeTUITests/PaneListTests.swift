@@ -37,6 +37,18 @@ struct PaneListTests {
         }
     }
 
+    /// However narrow, the status line keeps the way to help, in every pane.
+    @Test(arguments: [40, 62, 80, 120])
+    func theHelpHintAlwaysShows(width: Int) {
+        for (i, _) in Panes.all.enumerated() {
+            var s = Fixtures.state(width: width, height: 24)
+            s.press(.char(Character(String(i + 1))))
+            s.message = nil
+            let status = View.render(s).line(23)
+            #expect(status.contains("?/F1 help"), "\(width) cols, pane \(i + 1): \(status)")
+        }
+    }
+
     @Test func tabCyclesThroughTheListInOrder() {
         var s = Fixtures.state()
         var seen: [Pane] = [s.focus]
