@@ -45,8 +45,6 @@ public final class Runtime<Backend: TerminalBackend> {
         self.options = options
     }
 
-    public static func monotonicNanos() -> UInt64 { Clock.nanos() }
-
     /// Runs until quit. Returns the process exit status (128 + a signal that stopped it).
     public func run() -> Int32 {
         Signals.install()
@@ -71,7 +69,7 @@ public final class Runtime<Backend: TerminalBackend> {
             trace = FileHandle(forWritingAtPath: path)
             trace?.seekToEndOfFile()
         }
-        log(String(format: "first-paint %.3f", Double(Self.monotonicNanos() - options.startTime) / 1e6))
+        log(String(format: "first-paint %.3f", Double(Clock.nanos() - options.startTime) / 1e6))
         state.probe.available = options.probeService != nil
         if let log = options.log { handle(.command("log \(log)")) }
         return loop()
@@ -93,7 +91,7 @@ public final class Runtime<Backend: TerminalBackend> {
                 for e in posted where !quit { handle(e) }
                 continue
             }
-            let now = Self.monotonicNanos()
+            let now = Clock.nanos()
             let due = state.wakeup(lastTick: lastTick)
             if let due, now >= due {
                 lastTick = now
@@ -117,9 +115,9 @@ public final class Runtime<Backend: TerminalBackend> {
     /// One event through `update`, its effects carried out, the frame painted.
     func handle(_ e: Event) {
         let before = usage()
-        let started = Self.monotonicNanos()
+        let started = Clock.nanos()
         let effects = update(&state, e)
-        let updated = Self.monotonicNanos()
+        let updated = Clock.nanos()
         var full = false
         for effect in effects { full = perform(effect) || full }
         if quit { return }
@@ -127,10 +125,10 @@ public final class Runtime<Backend: TerminalBackend> {
         // a few milliseconds later; if the answer is slow, the next tick (100 ms) draws it.
         if case .tick = e, effects.contains(where: { if case .probe = $0 { return true } else { return false } }) { return }
         let frame = View.render(state)
-        let rendered = Self.monotonicNanos()
+        let rendered = Clock.nanos()
         if case .resize = e { full = true }
         backend.paint(frame, full: full)
-        let done = Self.monotonicNanos()
+        let done = Clock.nanos()
         guard trace != nil else { return }
         switch e {
         case .key, .mouse, .resize:
@@ -160,7 +158,7 @@ public final class Runtime<Backend: TerminalBackend> {
             options.probeService?.start(spec, id: id) { outcome in
                 inbox.post(.probeFinished(ProbeResult(id: id, outcome: outcome)))
             }
-            lastTick = Self.monotonicNanos()
+            lastTick = Clock.nanos()
             _ = update(&state, .tick(lastTick))
         case .cancelProbe(let id): options.probeService?.cancel(id: id)
         case .loadHistory(let diff):

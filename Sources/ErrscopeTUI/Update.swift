@@ -263,13 +263,6 @@ func pageSize(_ s: AppState) -> Int {
     return max(1, s.layout.rect(spec.place).height - spec.chromeRows)
 }
 
-func visibleColumns(_ s: AppState) -> Int {
-    let inner = s.layout.mapping.width - 2
-    return max(1, min(s.renderings.count, inner / MappingPane.minColumnWidth))
-}
-
-func columnsPaged(_ s: AppState) -> Bool { visibleColumns(s) < s.renderings.count }
-
 private func clampScroll(_ s: inout AppState) {
     let visible = max(1, s.layout.tree.height - 2)
     if s.tree.cursor < s.tree.scroll { s.tree.scroll = s.tree.cursor }

@@ -8,7 +8,7 @@ import Foundation
 public enum CursesTerminal {
     public typealias Options = Runtime<CursesBackend>.Options
 
-    public static func monotonicNanos() -> UInt64 { Runtime<CursesBackend>.monotonicNanos() }
+    public static func monotonicNanos() -> UInt64 { Clock.nanos() }
 
     /// Runs until quit. Returns the process exit status.
     public static func run(_ initial: AppState, options: Options) -> Int32 {

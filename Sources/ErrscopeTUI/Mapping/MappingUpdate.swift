@@ -32,7 +32,7 @@ enum MappingUpdate {
     static func update(_ m: inout MappingState, _ action: Action, _ ctx: inout PaneContext) -> [Effect]? {
         // The column count only matters for a code (and rendering it is the costly part).
         let columns = ctx.selectedEntry == nil ? 0 : ctx.renderings.count
-        let paged = max(1, min(columns, (ctx.mappingWidth - 2) / MappingPane.minColumnWidth)) < columns
+        let paged = MappingPane.visibleColumns(count: columns, width: ctx.mappingWidth) < columns
         switch action {
         case .collapse:
             if m.column > 0 { m.column -= 1 }

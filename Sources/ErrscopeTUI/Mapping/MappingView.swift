@@ -4,10 +4,16 @@ import Foundation
 enum MappingPane {
     static let minColumnWidth = 28
 
+    /// How many of `count` envelope columns fit side by side in a pane `width` wide (its frame
+    /// included); the view draws that many and the update pages by it.
+    static func visibleColumns(count: Int, width: Int) -> Int {
+        max(1, min(count, (width - 2) / minColumnWidth))
+    }
+
     static func draw(_ b: inout ScreenBuffer, _ s: AppState, _ r: Rect, tabs: Bool) {
         let focused = s.focus == .mapping
         let renderings = s.renderings
-        let visible = max(1, min(renderings.count, (r.width - 2) / minColumnWidth))
+        let visible = visibleColumns(count: renderings.count, width: r.width)
         let first = renderings.isEmpty ? 0 : min(max(0, s.mapping.column - visible + 1), renderings.count - visible)
         let first2 = max(0, min(first, s.mapping.column))
         var title = "\(Panes.label(.mapping)) · \(s.mapping.variant.rawValue)"
