@@ -10,10 +10,11 @@ struct SubstringSetTests {
         func word(_ max: Int) -> [UInt8] { (0..<r.int(max)).map { _ in alphabet[r.int(alphabet.count)] } }
         var compared = 0
         for _ in 0..<2_000 {
-            let patterns = (0..<(1 + r.int(8))).map { _ in word(5) }
+            // Up to 70 texts (past the 64 the scan tracks in one word), short and long.
+            let patterns = (0..<(1 + (r.int(10) == 0 ? r.int(70) : r.int(8)))).map { _ in word(r.int(2) == 0 ? 5 : 10) }
             let set = SubstringSet(patterns)
             for _ in 0..<5 {
-                let hay = word(40)
+                let hay = word(60)
                 var got = Set<Int>()
                 hay.withUnsafeBufferPointer { h in set.forEachMatch(in: h) { got.insert($0) } }
                 let want = Set(patterns.indices.filter { i in

@@ -351,6 +351,15 @@ public final class CodeStore: @unchecked Sendable {
         return .unknown
     }
 
+    /// Whether `status` is one of the row's documented statuses (`httpSpec(row).statuses`
+    /// without building the list).
+    @inline(__always) func httpMatches(_ row: Int, _ status: Int) -> Bool {
+        let h = http[row]
+        if h > 0 { return Int(h) == status }
+        if h < 0, let alts = extras[Int32(row)]?.httpAlternatives { return alts.contains(status) }
+        return false
+    }
+
     /// 1-based line and column of a row's definition.
     func location(_ row: Int) -> (file: String, line: Int, column: Int) {
         let f = Int(file[row])

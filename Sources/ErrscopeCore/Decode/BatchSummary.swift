@@ -20,7 +20,7 @@ public struct BatchSummary {
     let typePaths: PathTable
     let fields: LogFields
     /// Log field names as bytes, for the wrapper test on the tape.
-    let statusNames: [[UInt8]], bodyNames: [[UInt8]], timeNames: [[UInt8]]
+    let wrapperNames: WrapperNames
     /// Per name length, a bit per first byte (mod 64) of the log field names of that length.
     let wrapperLengths: [UInt64]
     let ruleBank: RuleBank
@@ -207,11 +207,9 @@ public struct BatchSummary {
         detectionMemo = memo ? DetectionMemo() : nil
         self.catalog = catalog
         self.fields = fields
-        statusNames = fields.status.map { Array($0.utf8) }
-        bodyNames = fields.body.map { Array($0.utf8) }
-        timeNames = fields.time.map { Array($0.utf8) }
+        wrapperNames = WrapperNames(fields)
         var lengths = [UInt64](repeating: 0, count: 65)
-        for name in statusNames + bodyNames + timeNames where name.count < lengths.count {
+        for name in (fields.status + fields.body + fields.time).map({ Array($0.utf8) }) where name.count < lengths.count {
             lengths[name.count] |= 1 << UInt64((name.first ?? 0) & 63)
         }
         wrapperLengths = lengths
@@ -427,13 +425,15 @@ public struct BatchSummary {
             return
         }
         lowered.removeAll(keepingCapacity: true)
-        if let m = msg {
-            for c in m {
-                if c == UInt8(ascii: "{") {
-                    fallbacks[Fallback.bodyInMessage.rawValue] += 1; addByReference(line, wrapped: wrapped)
-                    return
-                }
-                lowered.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c)
+        if let m = msg, let mb = m.baseAddress {
+            if memchr(mb, Int32(UInt8(ascii: "{")), m.count) != nil {
+                fallbacks[Fallback.bodyInMessage.rawValue] += 1; addByReference(line, wrapped: wrapped)
+                return
+            }
+            // Copied once, then lowered in place (an append per byte checked uniqueness per byte).
+            lowered.append(contentsOf: m)
+            lowered.withUnsafeMutableBufferPointer { low in
+                for i in low.indices where low[i] >= 0x41 && low[i] <= 0x5A { low[i] |= 0x20 }
             }
         }
         // The system, decided as the reference decides it: given; else the one fingerprint that
@@ -446,7 +446,9 @@ public struct BatchSummary {
             let store = catalog.store
             let baseScore = kindSalt == 11 ? 100 : kindSalt == 13 ? 60 : 45
             var bestRowScore = Int.min
-            var tied: [Int] = []
+            // The rows tied on the best score, without an array: the first, whether all are of
+            // its system, and the first of the envelope's home system.
+            var tiedFirst = -1, tiedOneSystem = true, tiedHome = -1
             var r = catalog.index.byCode.first(wordHashLower(bytes))
             while r >= 0 {
                 let ri = Int(r)
@@ -457,21 +459,21 @@ public struct BatchSummary {
                     } else {
                         var score = baseScore
                         if s < 64, emitters[best] & (1 << UInt64(s)) != 0 { score += 15 }
-                        if let h = http, store.httpSpec(ri).statuses.contains(h) { score += 5 }
-                        if score > bestRowScore { bestRowScore = score; tied = [ri] } else if score == bestRowScore { tied.append(ri) }
+                        if let h = http, store.httpMatches(ri, h) { score += 5 }
+                        if score > bestRowScore {
+                            bestRowScore = score; tiedFirst = ri; tiedOneSystem = true; tiedHome = s == homeSystem[best] ? ri : -1
+                        } else if score == bestRowScore {
+                            if store.system[ri] != store.system[tiedFirst] { tiedOneSystem = false }
+                            if tiedHome < 0, s == homeSystem[best] { tiedHome = ri }
+                        }
                     }
                 }
                 r = catalog.index.byCode.next(ri)
             }
-            if sys < 0, let first = tied.first {
-                let s0 = store.system[first]
-                if tied.allSatisfy({ store.system[$0] == s0 }) {
-                    row = first
-                } else if let home = tied.first(where: { Int(store.system[$0]) == homeSystem[best] }) {
-                    row = home
-                }
+            if sys < 0, tiedFirst >= 0 {
+                if tiedOneSystem { row = tiedFirst } else if tiedHome >= 0 { row = tiedHome }
             }
-            if row < 0 && kindSalt == 11 && tied.isEmpty {
+            if row < 0 && kindSalt == 11 && tiedFirst < 0 {
                 for w in catalog.index.wildcardRows where sys < 0 || Int(store.system[w]) == sys {
                     let prefixOK = store.withBytes(store.code[w]) { c -> Bool in
                         let p = c.count - 1
@@ -822,29 +824,70 @@ public struct BatchSummary {
         var isWrapper = false
     }
 
-    /// `LogLine.parts` on pre-encoded names (the reference is `LogLine.parts`).
+    /// The log field names end to end, for one pass over a line's keys: per name its bytes
+    /// (`nameStarts[i]..<nameStarts[i + 1]` of `nameBytes`), its kind (0 body, 1 status, 2 time)
+    /// and its rank in its list (the first listed name present wins, as in `LogLine.parts`).
+    struct WrapperNames {
+        var bytes: [UInt8] = []
+        var starts: [Int] = [0]
+        var kinds: [UInt8] = []
+        var ranks: [Int] = []
+        init(_ fields: LogFields) {
+            for (kind, list) in [fields.body, fields.status, fields.time].enumerated() {
+                for (rank, name) in list.enumerated() {
+                    bytes += Array(name.utf8); starts.append(bytes.count); kinds.append(UInt8(kind)); ranks.append(rank)
+                }
+            }
+        }
+    }
+
+    /// `LogLine.parts` in one pass over the top-level keys, without a copy or a retain; a line
+    /// with an escaped key is read by `LogLine.parts` itself. A differential test compares them.
     func wrapperParts(_ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> Wrapper {
         var w = Wrapper()
-        // Most bodies are not log lines: one pass over the top-level keys, compared by length
-        // and first byte with every wrapper name, settles that before any name is looked up.
-        var maybe = false
-        tape.forEachMember(0) { k, _ in
-            guard !maybe else { return }
-            let e = tape.entry(k)
-            if e.flag { maybe = true; return }
-            let n = Int(e.b - e.a)
-            if n >= wrapperLengths.count || wrapperLengths[n] & (1 << UInt64((n > 0 ? buf[Int(e.a)] : 0) & 63)) != 0 { maybe = true }
-        }
-        guard maybe else { return w }
-        func find(_ names: [[UInt8]]) -> (Int, Int)? {
-            for (i, name) in names.enumerated() {
-                if let hit = name.withUnsafeBufferPointer({ tape.member(0, $0, in: buf) }) { return (hit, i) }
+        guard tape.kind(0) == .object, let base = buf.baseAddress else { return w }
+        var found: (Int, Int, Int) = (-1, -1, -1)   // member value per kind
+        var rank: (Int, Int, Int) = (.max, .max, .max)
+        var bodyName = -1
+        var escaped = false
+        wrapperNames.bytes.withUnsafeBufferPointer { nb in
+            wrapperNames.starts.withUnsafeBufferPointer { st in
+                wrapperNames.kinds.withUnsafeBufferPointer { kinds in
+                    wrapperNames.ranks.withUnsafeBufferPointer { ranks in
+                        wrapperLengths.withUnsafeBufferPointer { lengths in
+                            var k = 1
+                            let end = Int(tape.entry(0).b)
+                            while k < end {
+                                let e = tape.entry(k)
+                                let v = k + 1
+                                k = tape.next(v)
+                                if e.flag { escaped = true; break }
+                                let n = Int(e.b - e.a)
+                                // Length and first byte rule out most keys (a name past 64 bytes is always compared).
+                                if n < lengths.count, lengths[n] & (1 << UInt64((n > 0 ? buf[Int(e.a)] : 0) & 63)) == 0 { continue }
+                                for i in 0..<kinds.count where st[i + 1] - st[i] == n && memcmp(base + Int(e.a), nb.baseAddress! + st[i], n) == 0 {
+                                    let r = ranks[i]
+                                    switch kinds[i] {
+                                    case 0: if r < rank.0 { rank.0 = r; found.0 = v; bodyName = r }
+                                    case 1: if r < rank.1 { rank.1 = r; found.1 = v }
+                                    default: if r < rank.2 { rank.2 = r; found.2 = v }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            return nil
         }
-        if let (n, i) = find(bodyNames) { w.body = n; w.bodyIsError = fields.body[i] == "error" && !fields.explicitBody }
-        w.status = find(statusNames)?.0
-        w.time = find(timeNames)?.0
+        if escaped {
+            let p = LogLine.parts(tape, buf, fields: fields)
+            w.body = p.body; w.status = p.status; w.time = p.time; w.isWrapper = p.isWrapper
+            w.bodyIsError = p.bodyName == "error" && !fields.explicitBody
+            return w
+        }
+        if found.0 >= 0 { w.body = found.0; w.bodyIsError = fields.body[bodyName] == "error" && !fields.explicitBody }
+        if found.1 >= 0 { w.status = found.1 }
+        if found.2 >= 0 { w.time = found.2 }
         if w.body != nil { w.isWrapper = fields.explicitBody || !w.bodyIsError || w.status != nil || w.time != nil }
         return w
     }

@@ -1,48 +1,60 @@
+import Foundation
+
 /// Finds which of many byte strings occur in a text, in one pass over the text (the summary's
-/// message fingerprints: dozens of texts against every message). Candidates are indexed by
-/// their first two bytes; each position of the text looks up its pair and compares only those.
-/// The reference is `RuleBank.find` per text; a differential test compares them.
-struct SubstringSet: Sendable {
+/// message fingerprints: dozens of texts against every message).
+///
+/// Texts of four bytes or more are indexed by their first four bytes: each position of the
+/// text loads four bytes, hashes them and tests one bit of a 64 Kibit filter, so an English
+/// message (whose common pairs, "in", "re", "co", start many texts) almost never reaches a
+/// comparison. Shorter texts are indexed by their first byte or two. The reference is
+/// `RuleBank.find` per text; a differential test compares them.
+final class SubstringSet: Sendable {
     let patterns: [[UInt8]]
-    /// Pattern indices of one byte, by that byte (longer ones are in `pairRanges`).
-    private let byByte: [UInt8: [Int]]
-    private let empty: [Int]
-    /// One bit per two-byte prefix (and per one-byte pattern): most positions of a message start
-    /// no pattern, and a bit test is far cheaper than hashing the pair into the dictionary.
-    private let pairBits: [UInt64]
-    private let byteBits: [UInt64]
-    /// The patterns' bytes end to end and where each starts (`starts[i]..<starts[i + 1]`), and
-    /// per pair its candidates as a range of `flat`: the scan reads them without retaining arrays.
+    /// The patterns' bytes end to end and where each starts (`starts[i]..<starts[i + 1]`).
     private let bytes: [UInt8]
     private let starts: [Int]
-    private let flat: [Int32]
-    private let pairRanges: [UInt16: (Int32, Int32)]
+    private let empty: [Int]
+    /// Patterns of 4+ bytes: a bit per hashed four-byte prefix, and the candidates of each
+    /// prefix as a range of `quadFlat`.
+    private let quadBits: [UInt64]
+    private let quadRanges: [UInt32: (Int32, Int32)]
+    private let quadFlat: [Int32]
+    /// Patterns of 1-3 bytes: a bit per first byte, candidates by that byte.
+    private let shortBits: [UInt64]
+    private let shortByByte: [UInt8: [Int32]]
+    private let hasShort: Bool
+
+    @inline(__always) static func quadHash(_ q: UInt32) -> Int { Int((q &* 0x9E37_79B1) >> 16) }
 
     init(_ patterns: [[UInt8]]) {
         self.patterns = patterns
-        var pair: [UInt16: [Int]] = [:], byte: [UInt8: [Int]] = [:], empty: [Int] = []
+        var quads: [UInt32: [Int32]] = [:], short: [UInt8: [Int32]] = [:], empty: [Int] = []
         for (i, p) in patterns.enumerated() {
-            switch p.count {
-            case 0: empty.append(i)
-            case 1: byte[p[0], default: []].append(i)
-            default: pair[UInt16(p[0]) << 8 | UInt16(p[1]), default: []].append(i)
+            if p.isEmpty {
+                empty.append(i)
+            } else if p.count < 4 {
+                short[p[0], default: []].append(Int32(i))
+            } else {
+                let q = UInt32(p[0]) | UInt32(p[1]) << 8 | UInt32(p[2]) << 16 | UInt32(p[3]) << 24
+                quads[q, default: []].append(Int32(i))
             }
         }
-        byByte = byte; self.empty = empty
-        var pb = [UInt64](repeating: 0, count: 1024), bb = [UInt64](repeating: 0, count: 4)
-        for k in pair.keys { pb[Int(k >> 6)] |= 1 << UInt64(k & 63) }
-        for k in byte.keys { bb[Int(k >> 6)] |= 1 << UInt64(k & 63) }
-        pairBits = pb; byteBits = bb
+        self.empty = empty
+        var qb = [UInt64](repeating: 0, count: 1024), sb = [UInt64](repeating: 0, count: 4)
+        var flat: [Int32] = [], ranges: [UInt32: (Int32, Int32)] = [:]
+        for (q, list) in quads {
+            let h = Self.quadHash(q)
+            qb[h >> 6] |= 1 << UInt64(h & 63)
+            ranges[q] = (Int32(flat.count), Int32(flat.count + list.count))
+            flat += list
+        }
+        for b in short.keys { sb[Int(b >> 6)] |= 1 << UInt64(b & 63) }
+        quadBits = qb; quadRanges = ranges; quadFlat = flat
+        shortBits = sb; shortByByte = short; hasShort = !short.isEmpty
         bytes = patterns.flatMap { $0 }
         var st = [0]
         for p in patterns { st.append(st.last! + p.count) }
         starts = st
-        var f: [Int32] = [], ranges: [UInt16: (Int32, Int32)] = [:]
-        for (k, list) in pair {
-            ranges[k] = (Int32(f.count), Int32(f.count + list.count))
-            f += list.map(Int32.init)
-        }
-        flat = f; pairRanges = ranges
     }
 
     var isEmpty: Bool { patterns.isEmpty }
@@ -53,45 +65,46 @@ struct SubstringSet: Sendable {
         for i in empty { found(i) }
         guard let h = hay.baseAddress, !hay.isEmpty else { return }
         let n = hay.count
-        let anyByte = !byByte.isEmpty
         let count = patterns.count
-        pairBits.withUnsafeBufferPointer { bits in
+        let raw = UnsafeRawPointer(h)
+        quadBits.withUnsafeBufferPointer { qbits in
             bytes.withUnsafeBufferPointer { pb in
-                flat.withUnsafeBufferPointer { fl in
-                    starts.withUnsafeBufferPointer { st in
+                starts.withUnsafeBufferPointer { st in
+                    quadFlat.withUnsafeBufferPointer { qf in
                         // Patterns found so far: a bit each for the first 64, an array past that.
                         var seenBits: UInt64 = 0
                         var seenMore: [Bool] = []
-                        for at in 0..<n {
-                            let b = h[at]
-                            if anyByte, byteBits[Int(b >> 6)] & (1 << UInt64(b & 63)) != 0, let one = byByte[b] {
-                                for p in one {
-                                    if p < 64 {
-                                        if seenBits & (1 << UInt64(p)) != 0 { continue }
-                                        seenBits |= 1 << UInt64(p)
-                                    } else {
-                                        if seenMore.isEmpty { seenMore = [Bool](repeating: false, count: count) }
-                                        if seenMore[p] { continue }
-                                        seenMore[p] = true
-                                    }
-                                    found(p)
-                                }
+                        @inline(__always) func seen(_ p: Int) -> Bool {
+                            p < 64 ? seenBits & (1 << UInt64(p)) != 0 : (!seenMore.isEmpty && seenMore[p])
+                        }
+                        @inline(__always) func mark(_ p: Int) {
+                            if p < 64 {
+                                seenBits |= 1 << UInt64(p)
+                            } else {
+                                if seenMore.isEmpty { seenMore = [Bool](repeating: false, count: count) }
+                                seenMore[p] = true
                             }
-                            guard at + 1 < n else { continue }
-                            let key = UInt16(b) << 8 | UInt16(h[at + 1])
-                            guard bits[Int(key >> 6)] & (1 << UInt64(key & 63)) != 0, let (lo, hi) = pairRanges[key] else { continue }
-                            for k in Int(lo)..<Int(hi) {
-                                let p = Int(fl[k])
-                                if p < 64 ? seenBits & (1 << UInt64(p)) != 0 : (!seenMore.isEmpty && seenMore[p]) { continue }
-                                let len = st[p + 1] - st[p]
-                                guard at + len <= n, memcmp(h + at, pb.baseAddress! + st[p], len) == 0 else { continue }
-                                if p < 64 {
-                                    seenBits |= 1 << UInt64(p)
-                                } else {
-                                    if seenMore.isEmpty { seenMore = [Bool](repeating: false, count: count) }
-                                    seenMore[p] = true
-                                }
-                                found(p)
+                            found(p)
+                        }
+                        @inline(__always) func check(_ p: Int, at: Int) {
+                            if seen(p) { return }
+                            let len = st[p + 1] - st[p]
+                            guard at + len <= n, memcmp(h + at, pb.baseAddress! + st[p], len) == 0 else { return }
+                            mark(p)
+                        }
+                        if n >= 4 {
+                            for at in 0...(n - 4) {
+                                let q = raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian
+                                let hv = Self.quadHash(q)
+                                guard qbits[hv >> 6] & (1 << UInt64(hv & 63)) != 0, let (lo, hi) = quadRanges[q] else { continue }
+                                for k in Int(lo)..<Int(hi) { check(Int(qf[k]), at: at) }
+                            }
+                        }
+                        if hasShort {
+                            for at in 0..<n {
+                                let b = h[at]
+                                guard shortBits[Int(b >> 6)] & (1 << UInt64(b & 63)) != 0, let list = shortByByte[b] else { continue }
+                                for p in list { check(Int(p), at: at) }
                             }
                         }
                     }
@@ -100,9 +113,3 @@ struct SubstringSet: Sendable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
