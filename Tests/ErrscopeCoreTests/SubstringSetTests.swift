@@ -1,7 +1,8 @@
 @testable import ErrscopeCore
 import Testing
 
-/// The one-pass multi-text search (`SubstringSet`) against the reference, one search per text.
+/// The one-pass multi-text search (`SubstringSet`) and the rules' single-text search
+/// (`RuleBank.find`) against the plainest search, one text at a time.
 @Suite("SubstringSet agrees with searching each text on its own")
 struct SubstringSetTests {
     @Test func randomTextsAndHaystacksAgree() {
@@ -17,9 +18,22 @@ struct SubstringSetTests {
                 let hay = word(60)
                 var got = Set<Int>()
                 hay.withUnsafeBufferPointer { h in set.forEachMatch(in: h) { got.insert($0) } }
-                let want = Set(patterns.indices.filter { i in
+                // The plainest search there is, and `RuleBank.find` (the rules' search) beside it.
+                func naive(_ p: [UInt8]) -> Bool {
+                    p.isEmpty || (p.count <= hay.count && (0...(hay.count - p.count)).contains { hay[$0..<($0 + p.count)].elementsEqual(p) })
+                }
+                let want = Set(patterns.indices.filter { naive(patterns[$0]) })
+                let byFind = Set(patterns.indices.filter { i in
                     patterns[i].withUnsafeBufferPointer { p in hay.withUnsafeBufferPointer { RuleBank.find(p, in: $0) } }
                 })
+                // Whichever byte `find` anchors its memchr on, the answer is the same.
+                for p in patterns where !p.isEmpty {
+                    let every = p.withUnsafeBufferPointer { pb in
+                        hay.withUnsafeBufferPointer { h in (0..<p.count).map { RuleBank.find(pb, in: h, anchor: $0) } }
+                    }
+                    #expect(every.allSatisfy { $0 == naive(p) }, "anchors of \(String(decoding: p, as: UTF8.self)) in \(String(decoding: hay, as: UTF8.self))")
+                }
+                #expect(byFind == want, "RuleBank.find: \(patterns.map { String(decoding: $0, as: UTF8.self) }) in \(String(decoding: hay, as: UTF8.self))")
                 #expect(got == want, "\(patterns.map { String(decoding: $0, as: UTF8.self) }) in \(String(decoding: hay, as: UTF8.self))")
                 compared += 1
             }

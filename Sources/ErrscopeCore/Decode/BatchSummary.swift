@@ -25,9 +25,7 @@ public struct BatchSummary {
     let wrapperLengths: [UInt64]
     let ruleBank: RuleBank
     let innerTape = JSONTape()
-    var scratch: [UInt8] = []
     var lowered: [UInt8] = []
-    var fpScores: [Int] = []
     /// Per-body scores and roots of the envelopes and fingerprints (allocated once).
     let scratch32: Scratch32
     var scratchScores: UnsafeMutableBufferPointer<Int32> { scratch32.scores }
@@ -37,8 +35,34 @@ public struct BatchSummary {
     final class Scratch32: @unchecked Sendable {
         let scores: UnsafeMutableBufferPointer<Int32>
         let roots: UnsafeMutableBufferPointer<Int32>
-        init(_ n: Int) { scores = .allocate(capacity: max(1, n)); roots = .allocate(capacity: max(1, n)) }
-        deinit { scores.deallocate(); roots.deallocate() }
+        /// An escaped log time and a body held in a JSON string, unescaped (one line's worth each).
+        @exclusivity(unchecked) private var time = Room(64)
+        @exclusivity(unchecked) private var body = Room(4096)
+        /// Per system slot, its fingerprint score on the current body.
+        let systemScores: UnsafeMutableBufferPointer<Int32>
+        init(_ n: Int, systems: Int) {
+            scores = .allocate(capacity: max(1, n)); roots = .allocate(capacity: max(1, n))
+            systemScores = .allocate(capacity: max(1, systems))
+        }
+        deinit { scores.deallocate(); roots.deallocate(); systemScores.deallocate(); time.free(); body.free() }
+        /// Room for `n` bytes (what was there is not kept).
+        func timeRoom(_ n: Int) -> UnsafeMutablePointer<UInt8> { time.take(n) }
+        func bodyRoom(_ n: Int) -> UnsafeMutablePointer<UInt8> { body.take(n) }
+
+        struct Room {
+            var base: UnsafeMutablePointer<UInt8>
+            var capacity: Int
+            init(_ n: Int) { capacity = n; base = .allocate(capacity: n) }
+            mutating func take(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+                if n > capacity {
+                    base.deallocate()
+                    capacity = max(n, capacity * 2)
+                    base = .allocate(capacity: capacity)
+                }
+                return base
+            }
+            func free() { base.deallocate() }
+        }
     }
     /// Reference verdicts of bare lines the fast path cannot read (a proxy's HTML page, cut JSON),
     /// by the line's bytes: the same line decodes the same way, and such lines repeat.
@@ -147,8 +171,18 @@ public struct BatchSummary {
         /// share a status, so the dictionary is touched when it changes, not on every line.
         var counted: [Int: Int] = [:]
         var pendingStatus = 0, pendingCount = 0
-        public var first: String?
-        public var last: String?
+        /// The earliest and latest time seen, as the log wrote them (bytes: a sorted log moves
+        /// `last` on every line, and a String of a timestamp is a heap allocation).
+        public var first: String? {
+            get { firstBytes.map { String(decoding: $0, as: UTF8.self) } }
+            set { firstBytes = newValue.map { Array($0.utf8) } }
+        }
+        public var last: String? {
+            get { lastBytes.map { String(decoding: $0, as: UTF8.self) } }
+            set { lastBytes = newValue.map { Array($0.utf8) } }
+        }
+        var firstBytes: [UInt8]?
+        var lastBytes: [UInt8]?
         public internal(set) var known = true
         public internal(set) var recognised = true
         var memoKey: UInt64 = 0
@@ -160,7 +194,7 @@ public struct BatchSummary {
             label = system.map { s in "\(s)/\(code == wire || code == nil ? wire : "\(wire) (\(code!))")" } ?? wire
         }
 
-        mutating func add(http: Int?, time: String?) {
+        mutating func add(http: Int?, time: UnsafeBufferPointer<UInt8>?) {
             count += 1
             if let h = http {
                 if pendingCount > 0, h == pendingStatus {
@@ -172,9 +206,16 @@ public struct BatchSummary {
                 }
             }
             if let t = time {
-                if let f = first { if Self.earlier(t, f) { first = t } } else { first = t }
-                if let l = last { if Self.earlier(l, t) { last = t } } else { last = t }
+                if firstBytes == nil || firstBytes!.withUnsafeBufferPointer({ Self.earlier(t, $0) }) { Self.replace(&firstBytes, t) }
+                if lastBytes == nil || lastBytes!.withUnsafeBufferPointer({ Self.earlier($0, t) }) { Self.replace(&lastBytes, t) }
             }
+        }
+
+        /// Puts `t` in `slot`, reusing its storage.
+        @inline(__always) static func replace(_ slot: inout [UInt8]?, _ t: UnsafeBufferPointer<UInt8>) {
+            if slot == nil { slot = Array(t); return }
+            slot!.removeAll(keepingCapacity: true)
+            slot!.append(contentsOf: t)
         }
 
         mutating func merge(_ o: Group) {
@@ -182,16 +223,37 @@ public struct BatchSummary {
             var all = statuses
             for (h, n) in o.statuses { all[h, default: 0] += n }
             statuses = all
-            if let f = o.first, first == nil || Self.earlier(f, first!) { first = f }
-            if let l = o.last, last == nil || Self.earlier(last!, l) { last = l }
+            if let f = o.firstBytes, firstBytes == nil || Self.earlier(f, firstBytes!) { firstBytes = f }
+            if let l = o.lastBytes, lastBytes == nil || Self.earlier(lastBytes!, l) { lastBytes = l }
         }
 
-        /// Times as logs write them: epoch numbers compare as numbers, ISO 8601 texts as text.
-        static func earlier(_ a: String, _ b: String) -> Bool {
+        /// Times as logs write them: epoch numbers compare as numbers, ISO 8601 texts as text
+        /// (the String comparison is the reference: `earlierReference`).
+        static func earlier(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
             // Epoch numbers compare as numbers. No number has a ':' (every ISO or log time
             // does): that byte test spares two `strtod` calls a line.
             let colon = UInt8(ascii: ":")
-            if !a.utf8.contains(colon), !b.utf8.contains(colon), let x = Double(a), let y = Double(b) { return x < y }
+            if !a.contains(colon), !b.contains(colon), let x = Double(String(decoding: a, as: UTF8.self)),
+                let y = Double(String(decoding: b, as: UTF8.self))
+            {
+                return x < y
+            }
+            // ASCII texts compare as Strings do, byte by byte; anything else as Strings.
+            if a.allSatisfy({ $0 < 0x80 }) && b.allSatisfy({ $0 < 0x80 }) {
+                let n = min(a.count, b.count)
+                let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
+                return c != 0 ? c < 0 : a.count < b.count
+            }
+            return String(decoding: a, as: UTF8.self) < String(decoding: b, as: UTF8.self)
+        }
+
+        static func earlier(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+            a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in earlier(x, y) } }
+        }
+
+        /// The plain comparison the byte one must agree with.
+        static func earlierReference(_ a: String, _ b: String) -> Bool {
+            if !a.contains(":"), !b.contains(":"), let x = Double(a), let y = Double(b) { return x < y }
             return a < b
         }
 
@@ -281,7 +343,7 @@ public struct BatchSummary {
         upstreamPaths = upstream
         messagePaths = message
         typePaths = types
-        scratch32 = Scratch32(catalog.envelopes.count + pseudo.count + 1)
+        scratch32 = Scratch32(catalog.envelopes.count + pseudo.count + 1, systems: catalog.systems.count)
         fingerprintSlots = slots
         messageFingerprints = SubstringSet(texts.map(\.text))
         messageFingerprintSlots = texts.map(\.slot)
@@ -321,24 +383,25 @@ public struct BatchSummary {
         }
         // A log wrapper: the body under a field, with the status and time beside it.
         var status: Int?
-        var time: String?
+        var time: UnsafeBufferPointer<UInt8>?
         var base = 0
         var bodyTape = tape
+        var inner = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         if tape.kind(0) == .object {
             let p = wrapperParts(tape, line)
             if p.isWrapper, let b = p.body {
                 status = LogLine.status(tape, p.status, line)
-                time = LogLine.time(tape, p.time, line)
+                time = timeBytes(tape, p.time, line)
                 if p.bodyIsError {
                     base = 0
                 } else if tape.kind(b) == .object || tape.kind(b) == .array {
                     base = b
                 } else if tape.kind(b) == .string {
                     // JSON inside a JSON string: parse it on a second tape.
-                    scratch.removeAll(keepingCapacity: true)
-                    JSONTape.unescape(tape.rawBytes(b, in: line), into: &scratch)
-                    let parsed = scratch.withUnsafeBufferPointer { (try? innerTape.parse($0)) != nil }
-                    guard parsed else {
+                    let raw = tape.rawBytes(b, in: line)
+                    let room = scratch32.bodyRoom(raw.count + JSONTape.unescapeSlack)
+                    inner = UnsafeBufferPointer(start: room, count: JSONTape.unescape(raw, to: room))
+                    guard (try? innerTape.parse(inner)) != nil else {
                         fallbacks[Fallback.stringBodyNotJSON.rawValue] += 1; addByReference(line, wrapped: (status, time))
                         return
                     }
@@ -351,15 +414,31 @@ public struct BatchSummary {
             }
         }
         if bodyTape !== tape {
-            let inner = scratch
-            inner.withUnsafeBufferPointer { addParsed(bodyTape, $0, base: base, status: status, time: time, line: line) }
+            addParsed(bodyTape, inner, base: base, status: status, time: time, line: line)
         } else {
             addParsed(tape, line, base: base, status: status, time: time, line: line)
         }
     }
 
+    /// A log line's time as `LogLine.time` reads it, as bytes: in place for a number or a plain
+    /// string, unescaped into scratch memory (valid until the next line) otherwise.
+    func timeBytes(_ tape: JSONTape, _ n: Int?, _ line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        guard let n else { return nil }
+        switch tape.kind(n) {
+        case .number: return tape.rawBytes(n, in: line)
+        case .string:
+            let raw = tape.rawBytes(n, in: line)
+            if !tape.isEscaped(n) { return raw }
+            let out = scratch32.timeRoom(raw.count + JSONTape.unescapeSlack)
+            // Invalid UTF-8 stays as it is here: `Group.first`/`last` decode it as `LogLine.time`
+            // does (U+FFFD), and `earlier` compares non-ASCII times as Strings.
+            return UnsafeBufferPointer(start: out, count: JSONTape.unescape(raw, to: out))
+        default: return nil
+        }
+    }
+
     /// The fast path over a parsed body; anything it cannot settle goes to the reference decoder.
-    private mutating func addParsed(_ tape: JSONTape, _ body: UnsafeBufferPointer<UInt8>, base: Int, status: Int?, time: String?,
+    private mutating func addParsed(_ tape: JSONTape, _ body: UnsafeBufferPointer<UInt8>, base: Int, status: Int?, time: UnsafeBufferPointer<UInt8>?,
                                     line: UnsafeBufferPointer<UInt8>) {
         // Best envelope, without building the candidate list. The fingerprints are scored in
         // the same pass (after the envelopes' scores) when the system is not given.
@@ -543,14 +622,14 @@ public struct BatchSummary {
     }
 
     /// Lines the fast path does not settle: the reference decoder's verdict, grouped the same way.
-    private mutating func addByReference(_ line: UnsafeBufferPointer<UInt8>, wrapped: (Int?, String?)?) {
+    private mutating func addByReference(_ line: UnsafeBufferPointer<UInt8>, wrapped: (Int?, UnsafeBufferPointer<UInt8>?)?) {
         referenceLines += 1
         // The same line decodes the same way; a log line's time does not change the verdict, so
         // it is left out of the key (and counted from this line).
         let memoable = line.count <= Self.memoLineLimit
         // The key: the line without its time value, hashed in place (no copy unless it is new).
         var cut = 0..<0
-        if memoable, var t = wrapped?.1, !t.isEmpty, let r = t.withUTF8({ Self.range(of: $0, in: line) }) { cut = r }
+        if memoable, let t = wrapped?.1, !t.isEmpty, let r = Self.range(of: t, in: line) { cut = r }
         let head = UnsafeBufferPointer(rebasing: line[..<cut.lowerBound]), tail = UnsafeBufferPointer(rebasing: line[cut.upperBound...])
         let hash = memoable ? wordHash(tail, seed: wordHash(head) &+ UInt64(head.count)) : 0
         let i = memoable ? Int(memoIndex.find(hash)) : -1
@@ -566,14 +645,13 @@ public struct BatchSummary {
                 if hit.recognised { recognised += 1 }
                 if hit.systemSlot >= 0 { systemCounts[hit.systemSlot] += 1 } else { unknownSystem += 1 }
                 if hit.known { known += 1 }
-                addToRow(hit.row, http: hit.http, time: wrapped?.1)
+                addToRow(hit.row, http: hit.http, time: wrapped?.1 ?? nil)
                 lastKey = hit.row
                 return
             }
         }
         let record = LogLine.read(Array(line), fields: fields, system: systemHint.map { catalog.systemIDs[$0] })
         let v = decoder.decode(record.input, sdks: false)
-        let time = record.time ?? wrapped?.1
         let code = v.bestMatch.flatMap { $0.basis <= .messageRule ? $0.entry.code : nil } ?? v.code ?? v.type ?? v.status
         let label: String
         switch (v.system, code) {
@@ -596,7 +674,11 @@ public struct BatchSummary {
         g.known = v.known
         g.recognised = v.envelope != ErrorDecoder.envelopeNone
         g = resolvedKeys(g)
-        count(g, http: v.http, time: time)
+        if var t = record.time {
+            t.withUTF8 { count(g, http: v.http, time: $0) }
+        } else {
+            count(g, http: v.http, time: wrapped?.1 ?? nil)
+        }
         if memoable, memo.count < Self.memoLimit {
             memoIndex.set(hash, Int32(memo.count))
             memo.append(MemoHit(key: Array(head) + Array(tail), row: g.memoKey, http: v.http, envelopeIndex: g.envelopeIndex,
@@ -629,19 +711,19 @@ public struct BatchSummary {
 
     /// Counts a line in row `key` (which exists), in place: `groups[key]!.add` copied the row out
     /// and back, retaining each of its strings, on every line.
-    @inline(__always) private mutating func addToRow(_ key: UInt64, http: Int?, time: String?) {
+    @inline(__always) private mutating func addToRow(_ key: UInt64, http: Int?, time: UnsafeBufferPointer<UInt8>?) {
         if let i = groups.index(forKey: key) { groups.values[i].add(http: http, time: time) }
     }
 
     /// Counts one line of the reference's verdict `g` (its totals and its row).
-    private mutating func count(_ g: Group, http: Int?, time: String?) {
+    private mutating func count(_ g: Group, http: Int?, time: UnsafeBufferPointer<UInt8>?) {
         let g = g.memoKey == 0 ? resolvedKeys(g) : g  // a memoised verdict has them already
         envelopeCounts[g.envelopeIndex] += 1
         if g.recognised { recognised += 1 }
         if g.systemSlot >= 0 { systemCounts[g.systemSlot] += 1 } else { unknownSystem += 1 }
         if g.known { known += 1 }
         let h = g.memoKey
-        if groups[h] == nil { var fresh = g; fresh.count = 0; fresh.statuses = [:]; fresh.first = nil; fresh.last = nil; groups[h] = fresh }
+        if groups[h] == nil { var fresh = g; fresh.count = 0; fresh.statuses = [:]; fresh.firstBytes = nil; fresh.lastBytes = nil; groups[h] = fresh }
         addToRow(h, http: http, time: time)
         lastKey = h
     }
@@ -794,21 +876,19 @@ public struct BatchSummary {
     /// on the tape): its slot, or -1 for none or a tie. Reads `lowered` (the message) and the
     /// fingerprint scores `detect` left after the envelopes'.
     mutating func fingerprintWinner() -> Int {
-        if fpScores.count != catalog.systems.count { fpScores = [Int](repeating: 0, count: catalog.systems.count) }
-        for i in fpScores.indices { fpScores[i] = 0 }
+        let scores = scratch32.systemScores
+        scores.update(repeating: 0)
         let n = fingerprintSlots.count
-        for i in 0..<n where scratchScores[envelopeCount + i] > 0 { fpScores[fingerprintSlots[i]] += Int(scratchScores[envelopeCount + i]) / 2 }
+        for i in 0..<n where scratchScores[envelopeCount + i] > 0 { scores[fingerprintSlots[i]] += scratchScores[envelopeCount + i] / 2 }
         if !lowered.isEmpty {
-            fpScores.withUnsafeMutableBufferPointer { scores in
-                messageFingerprintSlots.withUnsafeBufferPointer { slots in
-                    lowered.withUnsafeBufferPointer { low in
-                        messageFingerprints.forEachMatch(in: low) { scores[slots[$0]] += 1 }
-                    }
-                }
+            let slots = messageFingerprintSlots
+            lowered.withUnsafeBufferPointer { low in
+                messageFingerprints.forEachMatch(in: low) { scores[slots[$0]] += 1 }
             }
         }
-        var best = -1, bestScore = 0, tie = false
-        for (slot, score) in fpScores.enumerated() where score > 0 {
+        var best = -1, bestScore: Int32 = 0, tie = false
+        for slot in scores.indices where scores[slot] > 0 {
+            let score = scores[slot]
             if score > bestScore { best = slot; bestScore = score; tie = false } else if score == bestScore { tie = true }
         }
         return tie ? -1 : best
@@ -832,7 +912,11 @@ public struct BatchSummary {
         var starts: [Int] = [0]
         var kinds: [UInt8] = []
         var ranks: [Int] = []
+        /// Per body name (by rank): it is `error` and was not named by the user, so it makes a
+        /// wrapper only beside a status or a time.
+        var bodyIsError: [Bool] = []
         init(_ fields: LogFields) {
+            bodyIsError = fields.body.map { $0 == "error" && !fields.explicitBody }
             for (kind, list) in [fields.body, fields.status, fields.time].enumerated() {
                 for (rank, name) in list.enumerated() {
                     bytes += Array(name.utf8); starts.append(bytes.count); kinds.append(UInt8(kind)); ranks.append(rank)
@@ -885,7 +969,7 @@ public struct BatchSummary {
             w.bodyIsError = p.bodyName == "error" && !fields.explicitBody
             return w
         }
-        if found.0 >= 0 { w.body = found.0; w.bodyIsError = fields.body[bodyName] == "error" && !fields.explicitBody }
+        if found.0 >= 0 { w.body = found.0; w.bodyIsError = wrapperNames.bodyIsError[bodyName] }
         if found.1 >= 0 { w.status = found.1 }
         if found.2 >= 0 { w.time = found.2 }
         if w.body != nil { w.isWrapper = fields.explicitBody || !w.bodyIsError || w.status != nil || w.time != nil }
@@ -896,7 +980,6 @@ public struct BatchSummary {
 /// Message rules compiled for the summary: substrings as lowercase bytes, conditions as bytes.
 struct RuleBank: Sendable {
     let rules: [MessageRule]
-    let contains: [[[UInt8]]]
     let codes: [[[UInt8]]]
     let types: [[[UInt8]]]
     /// Per system slot: a rule of it reads the type; one needs a regular expression.
@@ -913,6 +996,13 @@ struct RuleBank: Sendable {
     /// Rule indices per system slot, and the global ones.
     let bySystem: [[Int]]
     let global: [Int]
+    /// Every rule's texts end to end (`textBytes[textStart[k]..<textStart[k + 1]]`), and per rule
+    /// its texts (`ruleText[i]..<ruleText[i + 1]`): read in place, nothing retained per line.
+    let textBytes: [UInt8]
+    let textStart: [Int]
+    let ruleText: [Int]
+    /// Per text, the index of its rarest byte (`RuleBank.anchor`).
+    let textAnchor: [Int]
 
     init(_ catalog: Catalog) {
         var all: [MessageRule] = []
@@ -930,7 +1020,6 @@ struct RuleBank: Sendable {
         rules = all
         bySystem = by
         global = g
-        contains = all.map { $0.contains.map { Array($0.utf8) } }
         codes = all.map { $0.codes.map { Array($0.utf8) } }
         types = all.map { $0.types.map { Array($0.utf8) } }
         typed = by.map { idx in idx.contains { !all[$0].types.isEmpty } }
@@ -938,20 +1027,54 @@ struct RuleBank: Sendable {
         globalRegex = g.contains { all[$0].regex != nil && !all[$0].fallback }
         envelopes = all.map { r in Set(r.envelopes.compactMap { e in catalog.envelopes.firstIndex { $0.id == e } }) }
         skip = all.map { $0.regex != nil || $0.fallback }
+        var tb: [UInt8] = [], ts = [0], rt = [0]
+        for r in all {
+            for t in r.contains { tb += Array(t.utf8); ts.append(tb.count) }
+            rt.append(ts.count - 1)
+        }
+        textBytes = tb; textStart = ts; ruleText = rt
+        textAnchor = (0..<(ts.count - 1)).map { k in tb.withUnsafeBufferPointer { Self.anchor(UnsafeBufferPointer(rebasing: $0[ts[k]..<ts[k + 1]])) } }
         http = all.map(\.http)
         namesEnvelopes = all.map { !$0.envelopes.isEmpty }
     }
 
-    /// Whether `needle` occurs in `hay` (memchr for the first byte, memcmp for the rest).
+    /// Whether `needle` occurs in `hay`.
     @inline(__always)
     static func find(_ needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>) -> Bool {
+        find(needle, in: hay, anchor: anchor(needle))
+    }
+
+    /// How common a byte is in an error message (higher is rarer): English letter frequency,
+    /// space the most common; digits middling; punctuation and other bytes rare.
+    static let byteRarity: [UInt8] = {
+        var r = [UInt8](repeating: 30, count: 256)
+        for (i, c) in " etaoinshrdlcumwfgypbvkjxqz".utf8.enumerated() { r[Int(c)] = UInt8(i) }
+        for c in UInt8(ascii: "0")...UInt8(ascii: "9") { r[Int(c)] = 14 }
+        return r
+    }()
+
+    /// The index of the needle's rarest byte: the one `find` runs memchr for.
+    static func anchor(_ needle: UnsafeBufferPointer<UInt8>) -> Int {
+        var best = 0, rarest = -1
+        for (i, c) in needle.enumerated() where Int(byteRarity[Int(c)]) > rarest { best = i; rarest = Int(byteRarity[Int(c)]) }
+        return best
+    }
+
+    /// Whether `needle` occurs in `hay`, looking for its byte at `anchor` with memchr (its
+    /// rarest: in English text the first byte of a text matched every few bytes, and a check
+    /// per match was most of a rule's cost), then comparing the ends and the whole.
+    @inline(__always)
+    static func find(_ needle: UnsafeBufferPointer<UInt8>, in hay: UnsafeBufferPointer<UInt8>, anchor a: Int) -> Bool {
         guard let n = needle.baseAddress, let h = hay.baseAddress, needle.count > 0, needle.count <= hay.count else { return needle.isEmpty }
-        var i = 0
-        let last = hay.count - needle.count
-        while i <= last {
-            guard let p = memchr(h + i, Int32(n[0]), last - i + 1) else { return false }
+        let len = needle.count
+        let target = Int32(n[a]), head = n[0], tail = n[len - 1]
+        let lastAnchor = hay.count - len + a
+        var i = a
+        while i <= lastAnchor {
+            guard let p = memchr(h + i, target, lastAnchor - i + 1) else { return false }
             let at = UnsafeRawPointer(h).distance(to: UnsafeRawPointer(p))
-            if memcmp(h + at, n, needle.count) == 0 { return true }
+            let start = at - a
+            if h[start] == head && h[start + len - 1] == tail && memcmp(h + start, n, len) == 0 { return true }
             i = at + 1
         }
         return false
@@ -965,20 +1088,22 @@ struct RuleBank: Sendable {
     /// expression are left to the reference decoder).
     func first(in idx: [Int], code: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>?, http: Int?, envelope: Int,
                lowerMessage m: UnsafeBufferPointer<UInt8>) -> Int? {
-        for i in idx {
-            // The fast path only sees bodies with a catalog code, where fallbacks never speak.
-            if skip[i] { continue }
-            if !codes[i].isEmpty, !codes[i].contains(where: { Self.equal($0, code) }) { continue }
-            if !types[i].isEmpty, let t = type, !types[i].contains(where: { Self.equal($0, t) }) { continue }
-            if !self.http[i].isEmpty, let h = http, !self.http[i].contains(where: { $0.matches(h) }) { continue }
-            if !envelopes[i].isEmpty, !envelopes[i].contains(envelope) { continue }
-            if namesEnvelopes[i], envelopes[i].isEmpty { continue }
-            guard let base = m.baseAddress else { continue }
-            let hit = contains[i].contains { pat in
-                pat.withUnsafeBufferPointer { p in Self.find(p, in: UnsafeBufferPointer(start: base, count: m.count)) }
+        guard m.baseAddress != nil else { return nil }
+        return textBytes.withUnsafeBufferPointer { tb in
+            for i in idx {
+                // The fast path only sees bodies with a catalog code, where fallbacks never speak.
+                if skip[i] { continue }
+                if !codes[i].isEmpty, !codes[i].contains(where: { Self.equal($0, code) }) { continue }
+                if !types[i].isEmpty, let t = type, !types[i].contains(where: { Self.equal($0, t) }) { continue }
+                if !self.http[i].isEmpty, let h = http, !self.http[i].contains(where: { $0.matches(h) }) { continue }
+                if !envelopes[i].isEmpty, !envelopes[i].contains(envelope) { continue }
+                if namesEnvelopes[i], envelopes[i].isEmpty { continue }
+                for k in ruleText[i]..<ruleText[i + 1] {
+                    let text = UnsafeBufferPointer(rebasing: tb[textStart[k]..<textStart[k + 1]])
+                    if Self.find(text, in: m, anchor: textAnchor[k]) { return i }
+                }
             }
-            if hit { return i }
+            return nil
         }
-        return nil
     }
 }

@@ -60,15 +60,17 @@ final class CompiledDetector {
     // Per-body memo: stamp == generation means value is valid. Two roots (plain, unwrapped array).
     let stamps: UnsafeMutablePointer<UInt32>
     let values: UnsafeMutablePointer<Int32>
-    var generation: UInt32 = 0
+    @exclusivity(unchecked) var generation: UInt32 = 0
 
+    // The mutable state below is one worker's (each thread of a summary has its own detector):
+    // `@exclusivity(unchecked)` spares a dynamic access check on every read of a body.
     /// While `recording`, the tape nodes whose bytes a condition read (beyond their kind and the
     /// body's structure), for `DetectionMemo`: two bodies of the same structure whose read nodes
     /// hold the same bytes get the same verdict (a condition evaluated the reference way notes
     /// every scalar under its path's node). `unreplayable` is set when the list overflowed.
-    var recording = false
-    var unreplayable = false
-    var readCount = 0
+    @exclusivity(unchecked) var recording = false
+    @exclusivity(unchecked) var unreplayable = false
+    @exclusivity(unchecked) var readCount = 0
     static let readCapacity = 128
     let readNodes = UnsafeMutablePointer<Int32>.allocate(capacity: CompiledDetector.readCapacity)
 
@@ -90,8 +92,8 @@ final class CompiledDetector {
     let rootTable: UnsafeMutableBufferPointer<Int32>
     static let rootSlots = 256
     // The body's key mask per root slot, valid when its stamp is the generation.
-    var rootMasks: (UInt64, UInt64) = (0, 0)
-    var rootMaskStamps: (UInt32, UInt32) = (0, 0)
+    @exclusivity(unchecked) var rootMasks: (UInt64, UInt64) = (0, 0)
+    @exclusivity(unchecked) var rootMaskStamps: (UInt32, UInt32) = (0, 0)
 
     /// The node of each of `init`'s extra `paths` (-1: one with `*`, resolved the reference way).
     let pathNodes: [Int32]

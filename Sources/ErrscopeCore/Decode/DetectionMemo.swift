@@ -17,40 +17,52 @@ import Foundation
 /// depends on what it found: usually one or two lists per skeleton); a probe's verdicts are
 /// found by the hash of the tested bytes and confirmed by comparing them.
 final class DetectionMemo {
-    /// A skeleton and the nodes the detector tested on a body of it.
+    /// A skeleton and the nodes the detector tested on a body of it (ranges of `skeletons` and
+    /// `probeNodes`).
     struct Probe {
-        var skeleton: [UInt8]
-        var nodes: [Int32]
+        var skeleton: Int, skeletonLength: Int
+        var nodes: Int, nodeCount: Int
         /// The next probe whose skeleton has the same hash, or -1.
         var next: Int32
     }
+    /// A verdict: the tested nodes' bytes one after another (`values`) and where each ends
+    /// (`ends`, one per probe node), the envelope then fingerprint scores and the envelope
+    /// roots (`numbers`).
     struct Entry {
         var probe: Int32
-        /// The tested nodes' bytes, one after another, and where each ends.
-        var values: [UInt8]
-        var ends: [Int32]
-        /// Envelope scores then fingerprint scores; envelope roots.
-        var scores: [Int32]
-        var roots: [Int32]
+        var values: Int, valueLength: Int
+        var ends: Int
+        var scores: Int, scoreCount: Int
+        var roots: Int, rootCount: Int
         /// The next entry with the same key, or -1.
         var next: Int32
     }
 
     /// First probe by skeleton hash, first entry by key (chains through `next`).
-    private var probesBySkeleton = U64Index()
-    private var probes: [Probe] = []
-    private var entriesByKey = U64Index()
-    private var entries: [Entry] = []
+    @exclusivity(unchecked) private var probesBySkeleton = U64Index()
+    @exclusivity(unchecked) private var entriesByKey = U64Index()
+    /// Everything kept lives in runs this object owns: a lookup reads them with plain loads
+    /// (arrays of arrays retained and released each one on every line). A memo is one worker
+    /// thread's, so its state skips the dynamic exclusivity checks.
+    @exclusivity(unchecked) private var probes = RawRun<Probe>()
+    @exclusivity(unchecked) private var skeletons = RawRun<UInt8>()
+    @exclusivity(unchecked) private var probeNodes = RawRun<Int32>()
+    @exclusivity(unchecked) private var entries = RawRun<Entry>()
+    @exclusivity(unchecked) private var values = RawRun<UInt8>()
+    @exclusivity(unchecked) private var numbers = RawRun<Int32>()
     static let entryLimit = 4096, probesPerSkeleton = 8, skeletonLimit = 4096, valueLimit = 1024
 
     /// The current body's skeleton (valid after `prepare` returned true) and its hash.
     private let skeleton = UnsafeMutablePointer<UInt8>.allocate(capacity: DetectionMemo.skeletonLimit + 16)
-    private var length = 0
-    private var hash: UInt64 = 0
-    private(set) var hits = 0
-    private(set) var misses = 0
+    @exclusivity(unchecked) private var length = 0
+    @exclusivity(unchecked) private var hash: UInt64 = 0
+    @exclusivity(unchecked) private(set) var hits = 0
+    @exclusivity(unchecked) private(set) var misses = 0
 
-    deinit { skeleton.deallocate() }
+    deinit {
+        skeleton.deallocate()
+        probes.free(); skeletons.free(); probeNodes.free(); entries.free(); values.free(); numbers.free()
+    }
 
     /// Builds the skeleton of the subtree at `base`; false when it is too large to keep.
     func prepare(_ tape: JSONTape, base: Int, _ buf: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -106,15 +118,17 @@ final class DetectionMemo {
         }
     }
 
-    /// The stored verdict for the prepared body, if one's tested bytes match.
+    /// Whether probe `p` is for the prepared body's skeleton.
     @inline(__always) private func sameSkeleton(_ p: Int32) -> Bool {
-        probes[Int(p)].skeleton.withUnsafeBufferPointer { $0.count == length && memcmp($0.baseAddress!, skeleton, length) == 0 }
+        let pr = probes[Int(p)]
+        return pr.skeletonLength == length && memcmp(skeletons.base + pr.skeleton, skeleton, length) == 0
     }
 
-    /// The hash of the bytes of `nodes` on this body, and the key of its entries.
-    @inline(__always) private func key(_ probe: Int32, _ nodes: [Int32], _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h = hash &+ UInt64(probe) &* 0x9E37_79B9_7F4A_7C15
-        for n in nodes { h = wordHash(tape.rawBytes(Int(n), in: buf), seed: h) }
+    /// The hash of the bytes of probe `p`'s nodes on this body, and the key of its entries.
+    @inline(__always) private func key(_ p: Int32, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let pr = probes[Int(p)]
+        var h = hash &+ UInt64(p) &* 0x9E37_79B9_7F4A_7C15
+        for k in 0..<pr.nodeCount { h = wordHash(tape.rawBytes(Int(probeNodes[pr.nodes + k]), in: buf), seed: h) }
         return h
     }
 
@@ -126,15 +140,16 @@ final class DetectionMemo {
         var p = probesBySkeleton.find(hash)
         while p >= 0 {
             if sameSkeleton(p) {
-                var i = entriesByKey.find(key(p, probes[Int(p)].nodes, tape, buf))
+                var i = entriesByKey.find(key(p, tape, buf))
                 while i >= 0 {
-                    if entries[Int(i)].probe == p && sameValues(Int(i), probes[Int(p)].nodes, tape, buf) {
-                        entries[Int(i)].scores.withUnsafeBufferPointer { scores.update(from: $0.baseAddress!, count: $0.count) }
-                        entries[Int(i)].roots.withUnsafeBufferPointer { roots.update(from: $0.baseAddress!, count: $0.count) }
+                    let e = entries[Int(i)]
+                    if e.probe == p && sameValues(e, tape, buf) {
+                        scores.update(from: numbers.base + e.scores, count: e.scoreCount)
+                        roots.update(from: numbers.base + e.roots, count: e.rootCount)
                         hits += 1
                         return true
                     }
-                    i = entries[Int(i)].next
+                    i = e.next
                 }
             }
             p = probes[Int(p)].next
@@ -143,19 +158,18 @@ final class DetectionMemo {
         return false
     }
 
-    @inline(__always) private func sameValues(_ i: Int, _ nodes: [Int32], _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> Bool {
-        entries[i].values.withUnsafeBufferPointer { v in
-            var start = 0
-            for k in nodes.indices {
-                let end = Int(entries[i].ends[k])
-                let bytes = tape.rawBytes(Int(nodes[k]), in: buf)
-                if bytes.count != end - start || (end > start && memcmp(v.baseAddress! + start, bytes.baseAddress!, end - start) != 0) {
-                    return false
-                }
-                start = end
+    @inline(__always) private func sameValues(_ e: Entry, _ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+        let pr = probes[Int(e.probe)]
+        var start = 0
+        for k in 0..<pr.nodeCount {
+            let end = Int(numbers[e.ends + k])
+            let bytes = tape.rawBytes(Int(probeNodes[pr.nodes + k]), in: buf)
+            if bytes.count != end - start || (end > start && memcmp(values.base + e.values + start, bytes.baseAddress!, end - start) != 0) {
+                return false
             }
-            return true
+            start = end
         }
+        return true
     }
 
     /// Keeps the verdict the detector just gave the prepared body, with the nodes it read.
@@ -165,33 +179,85 @@ final class DetectionMemo {
         guard !detector.unreplayable, entries.count < Self.entryLimit else { return }
         var nodes: [Int32] = []
         var ends: [Int32] = []
-        var values: [UInt8] = []
+        var bytes: [UInt8] = []
         for k in 0..<detector.readCount {
             let n = detector.readNodes[k]
             if nodes.contains(n) { continue }
-            values.append(contentsOf: tape.rawBytes(Int(n), in: buf))
-            if values.count > Self.valueLimit { return }
+            bytes.append(contentsOf: tape.rawBytes(Int(n), in: buf))
+            if bytes.count > Self.valueLimit { return }
             nodes.append(n)
-            ends.append(Int32(values.count))
+            ends.append(Int32(bytes.count))
         }
         let first = probesBySkeleton.find(hash)
         var probe: Int32 = -1, chain = 0
         var p = first
         while p >= 0 {
-            if probes[Int(p)].nodes == nodes && sameSkeleton(p) { probe = p }
+            let pr = probes[Int(p)]
+            if pr.nodeCount == nodes.count && (0..<nodes.count).allSatisfy({ probeNodes[pr.nodes + $0] == nodes[$0] }) && sameSkeleton(p) { probe = p }
             chain += 1
-            p = probes[Int(p)].next
+            p = pr.next
         }
         if probe < 0 {
             guard chain < Self.probesPerSkeleton else { return }
-            probes.append(Probe(skeleton: Array(UnsafeBufferPointer(start: skeleton, count: length)), nodes: nodes, next: first))
+            let at = skeletons.count, nodesAt = probeNodes.count
+            skeletons.append(UnsafeBufferPointer(start: skeleton, count: length))
+            nodes.withUnsafeBufferPointer { probeNodes.append($0) }
+            probes.append(Probe(skeleton: at, skeletonLength: length, nodes: nodesAt, nodeCount: nodes.count, next: first))
             probe = Int32(probes.count - 1)
             probesBySkeleton.set(hash, probe)
         }
-        let k = key(probe, nodes, tape, buf)
-        entries.append(Entry(probe: probe, values: values, ends: ends,
-                             scores: Array(UnsafeBufferPointer(start: scores, count: scoreCount)),
-                             roots: Array(UnsafeBufferPointer(start: roots, count: rootCount)), next: entriesByKey.find(k)))
+        let k = key(probe, tape, buf)
+        let valuesAt = values.count, endsAt = numbers.count
+        bytes.withUnsafeBufferPointer { values.append($0) }
+        ends.withUnsafeBufferPointer { numbers.append($0) }
+        let scoresAt = numbers.count
+        numbers.append(UnsafeBufferPointer(start: scores, count: scoreCount))
+        let rootsAt = numbers.count
+        numbers.append(UnsafeBufferPointer(start: roots, count: rootCount))
+        entries.append(Entry(probe: probe, values: valuesAt, valueLength: bytes.count, ends: endsAt, scores: scoresAt, scoreCount: scoreCount,
+                             roots: rootsAt, rootCount: rootCount, next: entriesByKey.find(k)))
         entriesByKey.set(k, Int32(entries.count - 1))
     }
+}
+
+/// A growable run of plain values in memory its owner frees (`free()`, from the owner's
+/// deinit): reads are plain loads, with no retain and no uniqueness check.
+struct RawRun<T> {
+    private(set) var base: UnsafeMutablePointer<T>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 16) {
+        self.capacity = max(1, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    @inline(__always) subscript(i: Int) -> T { base[i] }
+
+    mutating func append(_ v: T) {
+        reserve(count + 1)
+        (base + count).initialize(to: v)
+        count += 1
+    }
+
+    mutating func append(_ vs: UnsafeBufferPointer<T>) {
+        guard let src = vs.baseAddress, !vs.isEmpty else { return }
+        reserve(count + vs.count)
+        (base + count).initialize(from: src, count: vs.count)
+        count += vs.count
+    }
+
+    private mutating func reserve(_ n: Int) {
+        guard n > capacity else { return }
+        var c = capacity
+        while c < n { c *= 2 }
+        let bigger = UnsafeMutablePointer<T>.allocate(capacity: c)
+        bigger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = c
+    }
+
+    /// Frees the memory (the values are plain: nothing to deinitialise).
+    func free() { base.deallocate() }
 }

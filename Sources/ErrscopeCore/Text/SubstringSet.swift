@@ -59,42 +59,43 @@ final class SubstringSet: Sendable {
 
     var isEmpty: Bool { patterns.isEmpty }
 
+    /// Words of a bit set with a bit per pattern.
+    var wordCount: Int { (patterns.count + 63) / 64 }
+
     /// Calls `found` once for each pattern that occurs in `hay` (in no particular order).
     func forEachMatch(in hay: UnsafeBufferPointer<UInt8>, _ found: (Int) -> Void) {
         guard !patterns.isEmpty else { return }
-        for i in empty { found(i) }
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: wordCount) { seen in
+            seen.initialize(repeating: 0)
+            scan(hay, seen: seen.baseAddress!, found)
+        }
+    }
+
+    /// The one pass: a pattern is reported when first found and its bit set in `seen` (a bit per
+    /// pattern, so a found one is not compared again).
+    private func scan(_ hay: UnsafeBufferPointer<UInt8>, seen: UnsafeMutablePointer<UInt64>, _ found: (Int) -> Void) {
+        for i in empty where seen[i >> 6] & (1 << UInt64(i & 63)) == 0 {
+            seen[i >> 6] |= 1 << UInt64(i & 63)
+            found(i)
+        }
         guard let h = hay.baseAddress, !hay.isEmpty else { return }
         let n = hay.count
-        let count = patterns.count
         let raw = UnsafeRawPointer(h)
         quadBits.withUnsafeBufferPointer { qbits in
             bytes.withUnsafeBufferPointer { pb in
                 starts.withUnsafeBufferPointer { st in
                     quadFlat.withUnsafeBufferPointer { qf in
-                        // Patterns found so far: a bit each for the first 64, an array past that.
-                        var seenBits: UInt64 = 0
-                        var seenMore: [Bool] = []
-                        @inline(__always) func seen(_ p: Int) -> Bool {
-                            p < 64 ? seenBits & (1 << UInt64(p)) != 0 : (!seenMore.isEmpty && seenMore[p])
-                        }
-                        @inline(__always) func mark(_ p: Int) {
-                            if p < 64 {
-                                seenBits |= 1 << UInt64(p)
-                            } else {
-                                if seenMore.isEmpty { seenMore = [Bool](repeating: false, count: count) }
-                                seenMore[p] = true
-                            }
-                            found(p)
-                        }
                         @inline(__always) func check(_ p: Int, at: Int) {
-                            if seen(p) { return }
+                            let word = p >> 6, bit: UInt64 = 1 << UInt64(p & 63)
+                            if seen[word] & bit != 0 { return }
                             let len = st[p + 1] - st[p]
                             guard at + len <= n, memcmp(h + at, pb.baseAddress! + st[p], len) == 0 else { return }
-                            mark(p)
+                            seen[word] |= bit
+                            found(p)
                         }
                         if n >= 4 {
                             for at in 0...(n - 4) {
-                                let q = raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian
+                                let q = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))
                                 let hv = Self.quadHash(q)
                                 guard qbits[hv >> 6] & (1 << UInt64(hv & 63)) != 0, let (lo, hi) = quadRanges[q] else { continue }
                                 for k in Int(lo)..<Int(hi) { check(Int(qf[k]), at: at) }
