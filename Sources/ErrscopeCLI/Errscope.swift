@@ -55,6 +55,8 @@ public struct ErrscopeCommand: ParsableCommand {
             let rest = Array(args.dropFirst())
             if first == "lookup", let request = LookupRequest.fastParse(rest) {
                 (command, run) = (Lookup.self, request.run)
+            } else if first == "decode", let request = DecodeRequest.fastParse(rest) {
+                (command, run) = (Decode.self, request.run)
             } else {
                 // What ArgumentParser's `main(_:)` does, but ending through `finish`.
                 (command, run) = (direct, {

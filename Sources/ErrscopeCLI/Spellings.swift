@@ -29,6 +29,13 @@ struct Spelling: Sendable {
     static let endpoints = Spelling(short: nil, long: "endpoints")
     static let mouse = Spelling(short: nil, long: "mouse", invertible: true)
     static let noJournal = Spelling(short: nil, long: "no-journal")
+    static let status = Spelling(short: nil, long: "status")
+    static let path = Spelling(short: nil, long: "path")
+    static let jsonl = Spelling(short: nil, long: "jsonl")
+    static let summary = Spelling(short: nil, long: "summary")
+    static let statusField = Spelling(short: nil, long: "status-field")
+    static let bodyField = Spelling(short: nil, long: "body-field")
+    static let timeField = Spelling(short: nil, long: "time-field")
 
     /// A `PlainArguments` name table: every spelling of each entry, keyed by its long name.
     static func table(_ entries: [Spelling]) -> [String: String] {

@@ -2,7 +2,7 @@
 import ErrscopeTUI
 import Testing
 
-/// `errscope` and `errscope lookup` parse their common argument shapes without ArgumentParser
+/// `errscope`, `errscope lookup` and `errscope decode` parse their common argument shapes without ArgumentParser
 /// (start-up time). Whatever the fast path takes, it must read exactly as ArgumentParser does;
 /// whatever it cannot read that way, it must hand back.
 @Suite struct ArgumentFastPathTests {
@@ -47,6 +47,43 @@ import Testing
     @Test(arguments: [[], ["--help"], ["--json"], ["a", "b"], ["-x"], ["--system=bodhi", "a"], ["-ls", "bodhi", "a"], ["--", "-a"], ["a", "--json", "--json"], [""]])
     func lookupHandsBackWhatItDoesNotRead(_ args: [String]) {
         #expect(LookupRequest.fastParse(args) == nil)
+    }
+
+    static let decodeShapes: [[String]] = [
+        [],
+        ["body.json"],
+        ["body.json", "--json", "--status", "429"],
+        ["--status", "529", "-H", "retry-after: 30", "--header", "x-request-id: r1", "body.json"],
+        ["resp.txt", "--path", "/anthropic/v1/messages", "-s", "anthropic", "--no-user-catalogs"],
+        ["--jsonl", "gateway.log", "--summary"],
+        ["--jsonl", "gateway.log", "--summary", "--json", "--catalog", "a.yaml", "--catalog", "b.yaml"],
+        ["--jsonl", "app.log", "--status-field", "code_http", "--body-field", "payload", "--time-field", "when"],
+        ["--system", "bodhi", "--jsonl", "x.jsonl"],
+    ]
+
+    @Test(arguments: decodeShapes)
+    func decodeReadsAsArgumentParserDoes(_ args: [String]) throws {
+        let fast = try #require(DecodeRequest.fastParse(args))
+        #expect(fast == (try Decode.parse(args)).request)
+    }
+
+    @Test(arguments: [
+        ["--help"], ["-"], ["a", "b"], ["--status=429", "a"], ["--status", "-1"], ["--status", "x"], ["--json", "--json"],
+        ["--jsonl"], ["--", "-a"], ["-Hs", "a"], ["--summary", "--summary"], ["--status", "429", "--status", "500"], ["--nope"],
+    ])
+    func decodeHandsBackWhatItDoesNotRead(_ args: [String]) {
+        #expect(DecodeRequest.fastParse(args) == nil)
+    }
+
+    /// What ArgumentParser's `validate` refuses, the fast path's request refuses too (it runs
+    /// `validate` itself).
+    @Test(arguments: [
+        ["--summary", "a"], ["--status-field", "s", "a"], ["--jsonl", "x", "a"], ["--status", "42", "a"], ["-H", "no colon", "a"],
+    ])
+    func decodeValidatesAsArgumentParserDoes(_ args: [String]) throws {
+        #expect(throws: (any Error).self) { try Decode.parse(args) }
+        let fast = try #require(DecodeRequest.fastParse(args))
+        #expect(throws: (any Error).self) { try fast.validate() }
     }
 
     @Test func themesAndDirectCommandsComeFromOneList() throws {
