@@ -98,6 +98,7 @@ extension CatalogBuild {
         rule.note = stringField(node, "note", file: file)
         rule.source = stringField(node, "source", file: file)
         rule.fallback = node.member("fallback")?.boolean ?? false
+        rule.wrapsClass = node.member("wraps_class")?.boolean ?? false
         return rule
     }
 

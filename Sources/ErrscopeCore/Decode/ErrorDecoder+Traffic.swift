@@ -9,7 +9,7 @@ extension ErrorDecoder {
     func refine(_ r: inout DecodeResult, input: DecodeInput, depth: Int, sdks: Bool = true) {
         let isSuccess = r.http.map { (200..<300).contains($0) } ?? false
         // A text form (a pasted log line) with a message is an error even without a status.
-        let pastedText = ((r.form == .text || r.form == .sdkJS || r.form == .sdkPython || r.form == .botocore) && r.reasonText != nil) || r.fullText != nil
+        let pastedText = ((r.form == .text || r.form == .sdkJS || r.form == .sdkPython || r.form == .botocore || r.form == .sdkDotNet || r.form == .awsSDKGo) && r.reasonText != nil) || r.fullText != nil
         let carriesError = !(isSuccess && r.stream?.errorIndex == nil)
             && (r.envelope != Self.envelopeNone || (r.http ?? 0) >= 400 || r.stream?.errorIndex != nil || pastedText)
         r.success = isSuccess && !carriesError
@@ -255,7 +255,9 @@ extension ErrorDecoder {
         r.upstream = inner
         guard let ic = inner.category else { return }
         let outerGeneric = r.category == nil || r.category!.isGeneric || r.categoryBasis == "http" || r.categoryBasis == "default"
-        if outerGeneric || r.messageRule == nil && inner.messageRule != nil {
+        // An outer rule that only read the gateway's exception class yields to a wrapped rule that read the cause.
+        let outerClassOnly = r.messageRule?.wrapsClass == true && inner.messageRule != nil && !(inner.category?.isGeneric ?? true)
+        if outerGeneric || outerClassOnly || r.messageRule == nil && inner.messageRule != nil {
             r.category = ic
             r.categoryBasis = "upstream"
             r.retry.retryable = inner.retry.retryable

@@ -85,6 +85,9 @@ public struct MessageRule: Sendable, Equatable {
     public var source: String?
     /// Only when nothing more specific (a catalog code, a system's rule) gave a category.
     public var fallback = false
+    /// The rule reads a gateway's exception class (`litellm.RateLimitError`), not the cause: a
+    /// wrapped upstream error whose own rule names a cause is more specific (`wraps_class: true`).
+    public var wrapsClass = false
 
     /// Whether the rule holds for a decoded response (message already lowercased).
     func holds(code c: String?, type t: String?, http h: Int?, envelope e: String, lowerMessage m: String) -> Bool {

@@ -31,6 +31,12 @@ public enum InputForm: String, Sendable {
     case sdkPython = "sdk-python"
     case sdkJS = "sdk-js"
     case botocore
+    /// The Azure SDK for .NET's `RequestFailedException` text (`Status: 429 (Too Many Requests)`,
+    /// `ErrorCode: ...`, `Content:`, `Headers:`), also as Semantic Kernel and others rethrow it.
+    case sdkDotNet = "sdk-dotnet"
+    /// The AWS SDK for Go v2's `operation error <Service>: <Op>, https response error StatusCode:
+    /// 400, RequestID: ..., ValidationException: ...`.
+    case awsSDKGo = "aws-sdk-go"
     case text
     case jsonString = "json-string"
 }
@@ -292,6 +298,16 @@ enum SSE {
                     info.errorIndex = k; info.bytesBeforeError = ev.offset; info.errorEvent = ev.name
                     return (info, Array(errorBody(data).utf8))
                 }
+                // `data:` lines with no blank line between them are one event by the SSE rules, but
+                // a server that meant one event a line (a gateway's `data: {"error":...}` then
+                // `data: [DONE]`) is read line by line by most clients: an error object on one of
+                // the lines is the error.
+                if data.contains("\n"),
+                    let hit = data.split(separator: "\n").lazy.compactMap({ try? JSONValue.parse(String($0)) }).first(where: { isErrorChunk($0) })
+                {
+                    info.errorIndex = k; info.bytesBeforeError = ev.offset; info.errorEvent = ev.name
+                    return (info, Array(hit.compactText.utf8))
+                }
                 continue
             }
             if isErrorEvent || isErrorChunk(v) {
@@ -436,7 +452,9 @@ enum SDKPrint {
                 return Result(status: nil, body: Array(body.utf8), headers: [("x-amzn-ErrorType", name)], exception: name, form: .botocore)
             }
         }
+        if let r = awsGo(text) { return r }
         let exception = exceptionName(text)
+        if let r = azureDotNet(text, exception: exception) { return r }
         // A gateway's wrapper around an upstream error (`litellm.BadRequestError: AnthropicException -
         // {...}`): the text is the gateway's message; the decoder finds the wrapped body in it.
         if let brace = text.firstIndex(of: "{") {
@@ -504,6 +522,61 @@ enum SDKPrint {
         var r = Result(status: nil, body: bytes, exception: exception, form: .body)
         r.fullText = whole
         return r
+    }
+
+    static let awsGoPattern = try! NSRegularExpression(
+        pattern: #"operation error ([A-Za-z0-9 ]+): (\w+), (?:exceeded maximum number of attempts, \d+, )?https response error StatusCode: ([1-5][0-9][0-9]), RequestID: ([^,]*), (?:api error )?([A-Za-z]+): ?([^\n]*)"#)
+
+    /// The AWS SDK for Go v2's error text: the service, the status, the request id and the
+    /// exception name are all in it (the name goes where the service sends it, `x-amzn-ErrorType`).
+    static func awsGo(_ text: String) -> Result? {
+        guard text.contains("https response error StatusCode: "),
+            let m = awsGoPattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+            let st = Range(m.range(at: 3), in: text), let status = Int(text[st]),
+            let idr = Range(m.range(at: 4), in: text), let exr = Range(m.range(at: 5), in: text), let msr = Range(m.range(at: 6), in: text)
+        else { return nil }
+        let exception = String(text[exr]), message = String(text[msr]).trimmingCharacters(in: .whitespaces)
+        var headers: [(name: String, value: String)] = [("x-amzn-ErrorType", exception)]
+        let id = text[idr].trimmingCharacters(in: .whitespaces)
+        if !id.isEmpty { headers.append(("x-amzn-RequestId", id)) }
+        let body = JSONValue.object(JSONObject([("message", .string(message))])).compactText
+        return Result(status: status, body: Array(body.utf8), headers: headers, exception: exception, form: .awsSDKGo, message: message)
+    }
+
+    /// The Azure SDK for .NET's error text: the message, a `Status: 404 (Not Found)` line, an
+    /// `ErrorCode: DeploymentNotFound` line, then optional `Content:` (the body) and `Headers:`
+    /// sections (Azure.Core `RequestFailedException`). Without a body the code and message make
+    /// one (`{"error": {"code", "message"}}`, the Azure envelope); headers such as Retry-After
+    /// are kept.
+    static func azureDotNet(_ text: String, exception: String?) -> Result? {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }
+        guard let si = lines.firstIndex(where: { $0.hasPrefix("Status: ") }),
+            let status = Int(lines[si].dropFirst(8).prefix(3)), (100...599).contains(status)
+        else { return nil }
+        let codeLine = lines[si...].first { $0.hasPrefix("ErrorCode: ") }
+        guard codeLine != nil || lines[si].dropFirst(11).hasPrefix(" (") else { return nil }
+        let code = codeLine.map { String($0.dropFirst(11)).trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        var message = lines[..<si].joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        if let e = exception, let r = message.range(of: e + ": ") { message = String(message[r.upperBound...]) }
+        var headers: [(name: String, value: String)] = []
+        if let hi = lines.firstIndex(of: "Headers:") {
+            for l in lines[(hi + 1)...] {
+                guard let c = l.firstIndex(of: ":"), c != l.startIndex else { break }
+                headers.append((String(l[..<c]), String(l[l.index(after: c)...]).trimmingCharacters(in: .whitespaces)))
+            }
+        }
+        if let ci = lines.firstIndex(of: "Content:") {
+            let rest = lines[(ci + 1)...].joined(separator: "\n")
+            if let body = embeddedObject(rest[...]) {
+                return Result(status: status, body: body, headers: headers, exception: exception, form: .sdkDotNet, message: message.isEmpty ? nil : message)
+            }
+        }
+        var err = JSONObject()
+        if let c = code { err["code"] = .string(c) }
+        err["message"] = .string(message)
+        let body = JSONValue.object(JSONObject([("error", .object(err))])).compactText
+        return Result(status: status, body: Array(body.utf8), headers: headers, exception: exception, form: .sdkDotNet,
+                      message: message.isEmpty ? nil : message)
     }
 
     // Compiled once: these run on every SDK-print line of a pasted log.
