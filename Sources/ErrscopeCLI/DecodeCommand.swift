@@ -120,13 +120,12 @@ struct DecodeRequest: Equatable {
         if let s = system, catalog.system(s) == nil {
             throw ValidationError("unknown system `\(s)`; known: \(catalog.systems.map(\.id).joined(separator: ", "))")
         }
-        let decoder = ErrorDecoder(catalog: catalog)
         let extraHeaders = headers.map { h -> (name: String, value: String) in
             let i = h.firstIndex(of: ":")!
             return (String(h[..<i]).trimmingCharacters(in: .whitespaces), String(h[h.index(after: i)...]).trimmingCharacters(in: .whitespaces))
         }
         if let jsonl {
-            try decodeLines(jsonl, decoder: decoder, headers: extraHeaders)
+            try decodeLines(jsonl, catalog: catalog, headers: extraHeaders)
             return
         }
         if file == nil && Terminal.stdinIsTerminal {
@@ -138,7 +137,7 @@ struct DecodeRequest: Equatable {
         traffic.response.headers += extraHeaders
         var input = DecodeInput(traffic: traffic, path: path, system: system)
         input.truncatedAt = cut
-        let verdict = decoder.decode(input)
+        let verdict = ErrorDecoder(catalog: catalog).decode(input)
         if json {
             Output.line(VerdictJSON.make(verdict).prettyText)
         } else {
@@ -171,7 +170,9 @@ struct DecodeRequest: Equatable {
         return ([UInt8](data), nil)
     }
 
-    func decodeLines(_ path: String, decoder: ErrorDecoder, headers: [(name: String, value: String)]) throws {
+    /// `--jsonl`: a verdict per line, or (`--summary`) the counts, each summary worker with its
+    /// own decoder (none is built here for a summary: it would be a third).
+    func decodeLines(_ path: String, catalog: Catalog, headers: [(name: String, value: String)]) throws {
         // A file is mapped, not copied into the heap (8 MB of bodies is 8 MB of page faults);
         // standard input, or a file that cannot be mapped, is read.
         let mapped = path == "-" ? nil : MappedFile(path: path)
@@ -189,10 +190,11 @@ struct DecodeRequest: Equatable {
         }
         if summary {
             let fields = LogFields.named(status: statusField, body: bodyField, time: timeField)
-            let s = withInput { BatchSummary.summarize(lines: $0, catalog: decoder.catalog, system: system, fields: fields) }
+            let s = withInput { BatchSummary.summarize(lines: $0, catalog: catalog, system: system, fields: fields) }
             if json { Output.line(s.json.prettyText) } else { SummaryText.print(s) }
             return
         }
+        let decoder = ErrorDecoder(catalog: catalog)
         withInput { decodeEach(lines: $0, decoder: decoder, headers: headers) }
     }
 
