@@ -21,4 +21,17 @@ import Testing
         }
         #expect(compared > 3_000)
     }
+
+    @Test func asciiWordsAgreeWithTheCharacterSplit() {
+        var r = SplitMix(state: 0x0_57_0D5)
+        let pieces = ["a", "Z", "q", "_", "-", "7", " ", "'_'", "#", ".", ":", "{", "ab", "abc", "model", "not_found", "x-y", "\r\n", "\t"]
+        var compared = 0
+        for _ in 0..<5_000 {
+            var s = ""
+            for _ in 0..<r.int(14) { s += pieces[r.int(pieces.count)] }
+            #expect(MessageShape.asciiWords(s) == MessageShape.wordsByCharacter(s), "\(s.debugDescription)")
+            compared += 1
+        }
+        #expect(compared == 5_000)
+    }
 }
