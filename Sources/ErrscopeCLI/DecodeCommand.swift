@@ -81,8 +81,8 @@ struct DecodeRequest: Equatable {
     static let maxInput = 16 << 20
 
     /// Parses the common shapes of `decode` arguments without ArgumentParser, whose reflection
-    /// of the command's properties cost about 2.4 ms of a 15.7 ms `decode --jsonl` process
-    /// (docs/PERFORMANCE.md). Returns nil for anything it does not read exactly as ArgumentParser
+    /// of the command's properties was 15 % of a one-line `decode --jsonl --summary` process in
+    /// a profile (docs/PERFORMANCE.md). The caller runs `validate` (ArgumentParser's path does). Returns nil for anything it does not read exactly as ArgumentParser
     /// would (help, `-` for standard input, `--`, `--opt=value`, bundled short flags, repeats,
     /// unknown options, a status that is not a number): those go through ArgumentParser. A test
     /// checks that both parse every shape here into the same request.
@@ -115,7 +115,6 @@ struct DecodeRequest: Equatable {
     }
 
     func run() throws {
-        try validate()  // the fast path has not been through ArgumentParser's `validate`
         let catalog = CatalogOptions.load(paths: catalogPaths, noUserCatalogs: noUserCatalogs)
         if let s = system, catalog.system(s) == nil {
             throw ValidationError("unknown system `\(s)`; known: \(catalog.systems.map(\.id).joined(separator: ", "))")

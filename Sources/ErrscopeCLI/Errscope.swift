@@ -56,7 +56,7 @@ public struct ErrscopeCommand: ParsableCommand {
             if first == "lookup", let request = LookupRequest.fastParse(rest) {
                 (command, run) = (Lookup.self, request.run)
             } else if first == "decode", let request = DecodeRequest.fastParse(rest) {
-                (command, run) = (Decode.self, request.run)
+                (command, run) = (Decode.self, { try request.validate(); try request.run() })
             } else {
                 // What ArgumentParser's `main(_:)` does, but ending through `finish`.
                 (command, run) = (direct, {

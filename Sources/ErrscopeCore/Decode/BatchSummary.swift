@@ -21,8 +21,6 @@ public struct BatchSummary {
     let fields: LogFields
     /// Log field names as bytes, for the wrapper test on the tape.
     let wrapperNames: WrapperNames
-    /// Per name length, a bit per first byte (mod 64) of the log field names of that length.
-    let wrapperLengths: [UInt64]
     let ruleBank: RuleBank
     let innerTape = JSONTape()
     var lowered: [UInt8] = []
@@ -270,11 +268,6 @@ public struct BatchSummary {
         self.catalog = catalog
         self.fields = fields
         wrapperNames = WrapperNames(fields)
-        var lengths = [UInt64](repeating: 0, count: 65)
-        for name in (fields.status + fields.body + fields.time).map({ Array($0.utf8) }) where name.count < lengths.count {
-            lengths[name.count] |= 1 << UInt64((name.first ?? 0) & 63)
-        }
-        wrapperLengths = lengths
         ruleBank = RuleBank(catalog)
         decoder = ErrorDecoder(catalog: catalog)
         systemHint = system.flatMap { catalog.systemIDs.firstIndex(of: $0) }
@@ -904,14 +897,15 @@ public struct BatchSummary {
         var isWrapper = false
     }
 
-    /// The log field names end to end, for one pass over a line's keys: per name its bytes
-    /// (`nameStarts[i]..<nameStarts[i + 1]` of `nameBytes`), its kind (0 body, 1 status, 2 time)
-    /// and its rank in its list (the first listed name present wins, as in `LogLine.parts`).
+    /// The log field names end to end, for one pass over a line's keys: each name's place in
+    /// `bytes`, its kind (0 body, 1 status, 2 time) and its rank in its list (the first listed
+    /// name present wins, as in `LogLine.parts`).
     struct WrapperNames {
+        struct Name { var start: Int, count: Int, kind: UInt8, rank: Int }
         var bytes: [UInt8] = []
-        var starts: [Int] = [0]
-        var kinds: [UInt8] = []
-        var ranks: [Int] = []
+        var names: [Name] = []
+        /// Per name length, a bit per first byte (mod 64) of the names of that length.
+        var lengths = [UInt64](repeating: 0, count: 65)
         /// Per body name (by rank): it is `error` and was not named by the user, so it makes a
         /// wrapper only beside a status or a time.
         var bodyIsError: [Bool] = []
@@ -919,7 +913,24 @@ public struct BatchSummary {
             bodyIsError = fields.body.map { $0 == "error" && !fields.explicitBody }
             for (kind, list) in [fields.body, fields.status, fields.time].enumerated() {
                 for (rank, name) in list.enumerated() {
-                    bytes += Array(name.utf8); starts.append(bytes.count); kinds.append(UInt8(kind)); ranks.append(rank)
+                    let b = Array(name.utf8)
+                    names.append(Name(start: bytes.count, count: b.count, kind: UInt8(kind), rank: rank))
+                    bytes += b
+                    if b.count < lengths.count { lengths[b.count] |= 1 << UInt64((b.first ?? 0) & 63) }
+                }
+            }
+        }
+
+        /// Calls `hit` with each name equal to `key` (length and first byte rule out most keys;
+        /// a name past 64 bytes is always compared).
+        @inline(__always) func forEachMatch(_ key: UnsafeBufferPointer<UInt8>, _ hit: (Name) -> Void) {
+            let n = key.count
+            if n < lengths.count, lengths[n] & (1 << UInt64((n > 0 ? key[0] : 0) & 63)) == 0 { return }
+            bytes.withUnsafeBufferPointer { nb in
+                names.withUnsafeBufferPointer { all in
+                    for name in all where name.count == n && (n == 0 || memcmp(key.baseAddress!, nb.baseAddress! + name.start, n) == 0) {
+                        hit(name)
+                    }
                 }
             }
         }
@@ -929,47 +940,30 @@ public struct BatchSummary {
     /// with an escaped key is read by `LogLine.parts` itself. A differential test compares them.
     func wrapperParts(_ tape: JSONTape, _ buf: UnsafeBufferPointer<UInt8>) -> Wrapper {
         var w = Wrapper()
-        guard tape.kind(0) == .object, let base = buf.baseAddress else { return w }
+        guard tape.kind(0) == .object else { return w }
         var found: (Int, Int, Int) = (-1, -1, -1)   // member value per kind
         var rank: (Int, Int, Int) = (.max, .max, .max)
-        var bodyName = -1
-        var escaped = false
-        wrapperNames.bytes.withUnsafeBufferPointer { nb in
-            wrapperNames.starts.withUnsafeBufferPointer { st in
-                wrapperNames.kinds.withUnsafeBufferPointer { kinds in
-                    wrapperNames.ranks.withUnsafeBufferPointer { ranks in
-                        wrapperLengths.withUnsafeBufferPointer { lengths in
-                            var k = 1
-                            let end = Int(tape.entry(0).b)
-                            while k < end {
-                                let e = tape.entry(k)
-                                let v = k + 1
-                                k = tape.next(v)
-                                if e.flag { escaped = true; break }
-                                let n = Int(e.b - e.a)
-                                // Length and first byte rule out most keys (a name past 64 bytes is always compared).
-                                if n < lengths.count, lengths[n] & (1 << UInt64((n > 0 ? buf[Int(e.a)] : 0) & 63)) == 0 { continue }
-                                for i in 0..<kinds.count where st[i + 1] - st[i] == n && memcmp(base + Int(e.a), nb.baseAddress! + st[i], n) == 0 {
-                                    let r = ranks[i]
-                                    switch kinds[i] {
-                                    case 0: if r < rank.0 { rank.0 = r; found.0 = v; bodyName = r }
-                                    case 1: if r < rank.1 { rank.1 = r; found.1 = v }
-                                    default: if r < rank.2 { rank.2 = r; found.2 = v }
-                                    }
-                                }
-                            }
-                        }
-                    }
+        var k = 1
+        let end = Int(tape.entry(0).b)
+        while k < end {
+            let e = tape.entry(k)
+            let v = k + 1
+            k = tape.next(v)
+            if e.flag {
+                let p = LogLine.parts(tape, buf, fields: fields)
+                w.body = p.body; w.status = p.status; w.time = p.time; w.isWrapper = p.isWrapper
+                w.bodyIsError = p.bodyName == "error" && !fields.explicitBody
+                return w
+            }
+            wrapperNames.forEachMatch(tape.rawBytes(v - 1, in: buf)) { name in
+                switch name.kind {
+                case 0: if name.rank < rank.0 { rank.0 = name.rank; found.0 = v }
+                case 1: if name.rank < rank.1 { rank.1 = name.rank; found.1 = v }
+                default: if name.rank < rank.2 { rank.2 = name.rank; found.2 = v }
                 }
             }
         }
-        if escaped {
-            let p = LogLine.parts(tape, buf, fields: fields)
-            w.body = p.body; w.status = p.status; w.time = p.time; w.isWrapper = p.isWrapper
-            w.bodyIsError = p.bodyName == "error" && !fields.explicitBody
-            return w
-        }
-        if found.0 >= 0 { w.body = found.0; w.bodyIsError = wrapperNames.bodyIsError[bodyName] }
+        if found.0 >= 0 { w.body = found.0; w.bodyIsError = wrapperNames.bodyIsError[rank.0] }
         if found.1 >= 0 { w.status = found.1 }
         if found.2 >= 0 { w.time = found.2 }
         if w.body != nil { w.isWrapper = fields.explicitBody || !w.bodyIsError || w.status != nil || w.time != nil }

@@ -30,7 +30,7 @@ final class DetectionMemo {
     /// roots (`numbers`).
     struct Entry {
         var probe: Int32
-        var values: Int, valueLength: Int
+        var values: Int
         var ends: Int
         var scores: Int, scoreCount: Int
         var roots: Int, rootCount: Int
@@ -214,7 +214,7 @@ final class DetectionMemo {
         numbers.append(UnsafeBufferPointer(start: scores, count: scoreCount))
         let rootsAt = numbers.count
         numbers.append(UnsafeBufferPointer(start: roots, count: rootCount))
-        entries.append(Entry(probe: probe, values: valuesAt, valueLength: bytes.count, ends: endsAt, scores: scoresAt, scoreCount: scoreCount,
+        entries.append(Entry(probe: probe, values: valuesAt, ends: endsAt, scores: scoresAt, scoreCount: scoreCount,
                              roots: rootsAt, rootCount: rootCount, next: entriesByKey.find(k)))
         entriesByKey.set(k, Int32(entries.count - 1))
     }

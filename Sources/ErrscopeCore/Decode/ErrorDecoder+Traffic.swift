@@ -9,7 +9,7 @@ extension ErrorDecoder {
     func refine(_ r: inout DecodeResult, input: DecodeInput, depth: Int, sdks: Bool = true) {
         let isSuccess = r.http.map { (200..<300).contains($0) } ?? false
         // A text form (a pasted log line) with a message is an error even without a status.
-        let pastedText = ((r.form == .text || r.form == .sdkJS || r.form == .sdkPython || r.form == .botocore || r.form == .sdkDotNet || r.form == .awsSDKGo) && r.reasonText != nil) || r.fullText != nil
+        let pastedText = (r.form.isPrinted && r.reasonText != nil) || r.fullText != nil
         let carriesError = !(isSuccess && r.stream?.errorIndex == nil)
             && (r.envelope != Self.envelopeNone || (r.http ?? 0) >= 400 || r.stream?.errorIndex != nil || pastedText)
         r.success = isSuccess && !carriesError

@@ -39,6 +39,15 @@ public enum InputForm: String, Sendable {
     case awsSDKGo = "aws-sdk-go"
     case text
     case jsonString = "json-string"
+
+    /// A form someone printed (a log line, an SDK's exception text), not a response as it came:
+    /// with a message it is an error even without a status.
+    public var isPrinted: Bool {
+        switch self {
+        case .text, .sdkPython, .sdkJS, .botocore, .sdkDotNet, .awsSDKGo: return true
+        case .httpResponse, .body, .jsonString: return false
+        }
+    }
 }
 
 /// An error as it reaches a person (raw `curl -si`, a bare body, an SDK's log print, an SSE or
@@ -524,13 +533,20 @@ enum SDKPrint {
         return r
     }
 
+    /// Whether `text` holds `needle`, by bytes (`String.contains` goes through Foundation's
+    /// locale-aware search).
+    static func mentions(_ text: String, _ needle: StaticString) -> Bool {
+        var text = text
+        return text.withUTF8 { hay in RuleBank.find(UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount), in: hay) }
+    }
+
     static let awsGoPattern = try! NSRegularExpression(
         pattern: #"operation error ([A-Za-z0-9 ]+): (\w+), (?:exceeded maximum number of attempts, \d+, )?https response error StatusCode: ([1-5][0-9][0-9]), RequestID: ([^,]*), (?:api error )?([A-Za-z]+): ?([^\n]*)"#)
 
     /// The AWS SDK for Go v2's error text: the service, the status, the request id and the
     /// exception name are all in it (the name goes where the service sends it, `x-amzn-ErrorType`).
     static func awsGo(_ text: String) -> Result? {
-        guard text.contains("https response error StatusCode: "),
+        guard mentions(text, "https response error StatusCode: "),
             let m = awsGoPattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
             let st = Range(m.range(at: 3), in: text), let status = Int(text[st]),
             let idr = Range(m.range(at: 4), in: text), let exr = Range(m.range(at: 5), in: text), let msr = Range(m.range(at: 6), in: text)
@@ -549,6 +565,8 @@ enum SDKPrint {
     /// one (`{"error": {"code", "message"}}`, the Azure envelope); headers such as Retry-After
     /// are kept.
     static func azureDotNet(_ text: String, exception: String?) -> Result? {
+        // Every pasted text comes here: a byte test before splitting it into lines.
+        guard mentions(text, "Status: ") else { return nil }
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }
         guard let si = lines.firstIndex(where: { $0.hasPrefix("Status: ") }),
             let status = Int(lines[si].dropFirst(8).prefix(3)), (100...599).contains(status)
